@@ -1,0 +1,103 @@
+// ESLint flat config: typescript-eslint's type-aware rules plus the import table of STYLE.md.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const restrict = (patterns) => ({
+  'no-restricted-imports': ['error', { patterns }],
+});
+
+export default tseslint.config(
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.vscode-test/**',
+      'bench/.work/**',
+      'test/fixtures/**',
+      '**/*.mjs',
+      '**/*.cjs',
+      '**/*.js',
+      '**/*.py',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        project: ['./tsconfig.json', './tsconfig.webview.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: restrict([
+      { group: ['vscode'], message: 'core never imports vscode' },
+      {
+        group: ['**/cli/**', '**/extension/**', '**/protocol/**', '**/webview-ui/**'],
+        message: 'core imports only core',
+      },
+    ]),
+  },
+  {
+    files: ['src/cli/**/*.ts'],
+    rules: restrict([
+      { group: ['vscode'], message: 'the CLI never imports vscode' },
+      {
+        group: ['**/extension/**', '**/protocol/**', '**/webview-ui/**'],
+        message: 'the CLI imports core and cli only',
+      },
+    ]),
+  },
+  {
+    files: ['src/extension/**/*.ts'],
+    rules: restrict([
+      {
+        group: ['**/cli/**', '**/webview-ui/**'],
+        message: 'the extension imports core, protocol and vscode',
+      },
+    ]),
+  },
+  {
+    files: ['src/protocol/**/*.ts'],
+    rules: restrict([
+      { group: ['vscode'], message: 'protocol is shared with the browser' },
+      {
+        group: ['**/cli/**', '**/extension/**', '**/webview-ui/**'],
+        message: 'protocol imports protocol (and core types only)',
+      },
+    ]),
+  },
+  {
+    files: ['webview-ui/**/*.ts'],
+    rules: restrict([
+      { group: ['vscode'], message: 'webviews run in the browser' },
+      {
+        group: ['**/src/core/**', '**/cli/**', '**/extension/**'],
+        message: 'webview-ui imports protocol only',
+      },
+    ]),
+  },
+  {
+    files: ['src/cli/printer.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'test/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+);

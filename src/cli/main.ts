@@ -1,0 +1,77 @@
+import { parseArgs } from 'node:util';
+import { CairnError } from '../core/errors.js';
+import type { Command } from './command.js';
+import { err, out, printError } from './printer.js';
+import { versioningCommands } from './versioningCommands.js';
+
+const commands: readonly Command[] = [...versioningCommands];
+
+function usage(): string {
+  const width = Math.max(...commands.map((c) => c.usage.length));
+  return [
+    'cairn: data and model versioning with Git, recorded training runs, lineage',
+    '',
+    'Usage:',
+    ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    '',
+    "Every command takes --help. Run 'cairn init' at the root of a Git repository to start.",
+  ].join('\n');
+}
+
+/** Finds the longest command name that prefixes argv (so 'runs ls' beats 'runs'). */
+function match(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
+  let best: { command: Command; rest: string[] } | undefined;
+  for (const command of commands) {
+    const words = command.name.split(' ');
+    if (
+      words.every((w, i) => argv[i] === w) &&
+      (!best || words.length > best.command.name.split(' ').length)
+    ) {
+      best = { command, rest: argv.slice(words.length) };
+    }
+  }
+  return best;
+}
+
+export async function main(argv: readonly string[], cwd: string): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    out(usage());
+    return argv.length === 0 ? 1 : 0;
+  }
+  if (argv[0] === '--version') {
+    out('cairn 0.1.0');
+    return 0;
+  }
+  const found = match(argv);
+  if (!found) {
+    err(`cairn: unknown command '${argv.join(' ')}'; run 'cairn --help' for the list`);
+    return 2;
+  }
+  const { command, rest } = found;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    out(`Usage: ${command.usage}\n\n${command.summary}`);
+    return 0;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: command.options,
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    err(`cairn ${command.name}: ${(e as Error).message.split('\n')[0]}; usage: ${command.usage}`);
+    return 2;
+  }
+  try {
+    return await command.run({
+      values: parsed.values as Record<string, string | boolean | string[] | undefined>,
+      positionals: parsed.positionals,
+      cwd,
+    });
+  } catch (e) {
+    printError(e);
+    return e instanceof CairnError ? (e.code === 'usage' ? 2 : 1) : 70;
+  }
+}

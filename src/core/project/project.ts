@@ -1,0 +1,122 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CairnError, fromSystemError } from '../errors.js';
+import { isEnoent, tmpSuffix } from '../fsSafe.js';
+
+export const CONFIG_FILE = 'cairn.yaml';
+export const POINTER_SUFFIX = '.cairn';
+
+/** Where a project keeps its files. */
+export interface Project {
+  /** Absolute path of the directory that holds cairn.yaml. */
+  readonly root: string;
+  readonly configFile: string;
+  /** `.cairn/` */
+  readonly dataDir: string;
+  readonly cacheDir: string;
+  readonly stateDir: string;
+  readonly runsDir: string;
+  readonly tmpRoot: string;
+}
+
+/** The project paths for a root directory (which must hold cairn.yaml). */
+export function projectAt(root: string): Project {
+  const abs = path.resolve(root);
+  const dataDir = path.join(abs, '.cairn');
+  return {
+    root: abs,
+    configFile: path.join(abs, CONFIG_FILE),
+    dataDir,
+    cacheDir: path.join(dataDir, 'cache'),
+    stateDir: path.join(dataDir, 'state'),
+    runsDir: path.join(dataDir, 'runs'),
+    tmpRoot: path.join(dataDir, 'tmp'),
+  };
+}
+
+/** Finds the project that contains `cwd` by walking up to the nearest cairn.yaml. */
+export function findProject(cwd: string): Project {
+  let dir = path.resolve(cwd);
+  for (;;) {
+    if (fs.existsSync(path.join(dir, CONFIG_FILE))) return projectAt(dir);
+    const parent = path.dirname(dir);
+    if (parent === dir) {
+      throw new CairnError(
+        'not-a-project',
+        `No ${CONFIG_FILE} found in ${cwd} or any parent directory; run 'cairn init' at the root of your Git repository`,
+      );
+    }
+    dir = parent;
+  }
+}
+
+const DEFAULT_CONFIG = `# Cairn project: https://github.com/cairn-ml/cairn
+# remotes:
+#   shared:
+#     url: /mnt/team/cairn
+tasks: {}
+`;
+
+/** Creates cairn.yaml and .cairn/ in a Git repository; safe to run twice. */
+export function initProject(root: string): { project: Project; created: boolean } {
+  const abs = path.resolve(root);
+  if (!fs.existsSync(path.join(abs, '.git'))) {
+    throw new CairnError(
+      'not-a-git-repo',
+      `${abs} is not the root of a Git repository; run 'git init' first (Cairn versions data alongside Git commits)`,
+    );
+  }
+  const project = projectAt(abs);
+  let created = false;
+  try {
+    if (!fs.existsSync(project.configFile)) {
+      fs.writeFileSync(project.configFile, DEFAULT_CONFIG);
+      created = true;
+    }
+    for (const d of [project.cacheDir, project.stateDir, project.runsDir, project.tmpRoot]) {
+      fs.mkdirSync(d, { recursive: true });
+    }
+    // .cairn/ never goes into Git: the cache and runs are shared through remotes.
+    const ignore = path.join(project.dataDir, '.gitignore');
+    if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, '*\n');
+  } catch (err) {
+    throw fromSystemError(err, project.dataDir, 'Could not initialize');
+  }
+  return { project, created };
+}
+
+/**
+ * A private temp directory for this process under .cairn/tmp, on the same file system as the
+ * cache and the workspace so that renames are atomic. Directories left by dead processes (a
+ * SIGKILL) are removed here.
+ */
+export function processTmpDir(project: Project): string {
+  fs.mkdirSync(project.tmpRoot, { recursive: true });
+  for (const name of safeReaddir(project.tmpRoot)) {
+    const pid = Number(name.split('.')[0]);
+    if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) {
+      fs.rmSync(path.join(project.tmpRoot, name), { recursive: true, force: true });
+    }
+  }
+  const dir = path.join(project.tmpRoot, tmpSuffix());
+  fs.mkdirSync(dir);
+  return dir;
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch (err) {
+    if (isEnoent(err)) return [];
+    throw err;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,267 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CairnError, fromSystemError } from '../errors.js';
+import { assertNoSymlinkEscape, writeFileAtomic } from '../fsSafe.js';
+import { POINTER_SUFFIX, processTmpDir, type Project } from '../project/project.js';
+import { hasObject } from './cache.js';
+import type { HashJob } from './hashFile.js';
+import { hashMany, unwrap, type HashProgress } from './hashPool.js';
+import { storeManifest, type ManifestEntry } from './manifest.js';
+import {
+  pointerPathFor,
+  readPointer,
+  writePointer,
+  type ArtifactKind,
+  type Pointer,
+} from './pointerFile.js';
+import { scanTree } from './scan.js';
+import { cachedHash, loadState, saveState, statKey, type ArtifactState } from './stateCache.js';
+
+export interface AddOptions {
+  readonly kind?: ArtifactKind;
+  /** The run that produced this version (set by the run recorder). */
+  readonly run?: string;
+  readonly onProgress?: (artifact: string, p: HashProgress) => void;
+}
+
+export interface AddResult {
+  readonly path: string;
+  readonly pointerFile: string;
+  readonly pointer: Pointer;
+  /** The version differs from what the pointer file named before (or it is new). */
+  readonly changed: boolean;
+  /** Files that were read and hashed (the others were unchanged since last seen). */
+  readonly hashedFiles: number;
+}
+
+const MODEL_EXTENSIONS = new Set([
+  '.pkl',
+  '.pt',
+  '.pth',
+  '.h5',
+  '.keras',
+  '.onnx',
+  '.joblib',
+  '.safetensors',
+  '.ckpt',
+  '.pb',
+  '.tflite',
+  '.bin',
+]);
+
+function defaultKind(rel: string): ArtifactKind {
+  const lower = rel.toLowerCase();
+  if (lower.split('/').some((seg) => seg === 'models' || seg === 'model')) return 'model';
+  return MODEL_EXTENSIONS.has(path.extname(lower)) ? 'model' : 'data';
+}
+
+/**
+ * Tracks or re-versions artifacts: hashes their files on every core (skipping files whose stat is
+ * unchanged), stores new content in the cache, writes `<path>.cairn` and git-ignores the data.
+ * Paths are project-relative.
+ */
+export async function addArtifacts(
+  project: Project,
+  rels: readonly string[],
+  options: AddOptions = {},
+): Promise<AddResult[]> {
+  const tmpDir = processTmpDir(project);
+  try {
+    const results: AddResult[] = [];
+    for (const rel of rels) results.push(await addOne(project, rel, tmpDir, options));
+    return results;
+  } finally {
+    fs.rmSync(tmpDir, { recursive: true, force: true });
+  }
+}
+
+async function addOne(
+  project: Project,
+  rel: string,
+  tmpDir: string,
+  options: AddOptions,
+): Promise<AddResult> {
+  const abs = path.join(project.root, rel);
+  assertNoSymlinkEscape(project.root, abs, rel);
+  assertNotInsideArtifact(project, rel);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(abs);
+  } catch (err) {
+    throw fromSystemError(err, rel, 'Cannot add');
+  }
+  if (fs.lstatSync(abs).isSymbolicLink()) {
+    const real = fs.realpathSync(abs);
+    const realRoot = fs.realpathSync(project.root);
+    if (!real.startsWith(realRoot + path.sep)) {
+      throw new CairnError(
+        'bad-path',
+        `${rel} is a symlink to ${real}, outside the project; copy the data into the project instead`,
+        rel,
+      );
+    }
+  }
+  const pointerFile = pointerPathFor(abs);
+  const previous = fs.existsSync(pointerFile) ? tryReadPointer(pointerFile) : undefined;
+  const state = loadState(project.stateDir, rel);
+  const report = options.onProgress ? (p: HashProgress) => options.onProgress?.(rel, p) : undefined;
+
+  let pointer: Pointer;
+  let hashedFiles: number;
+  let newState: ArtifactState;
+  const kind = options.kind ?? previous?.kind ?? defaultKind(rel);
+  if (st.isFile()) {
+    const bst = fs.statSync(abs, { bigint: true });
+    const key = statKey(bst);
+    let hash = cachedHash(state, '', key);
+    hashedFiles = 0;
+    if (hash === undefined || !hasObject(project.cacheDir, hash)) {
+      const [outcome] = await hashMany([{ file: abs, store: true }], project.cacheDir, tmpDir, {
+        sizes: [Number(bst.size)],
+        ...(report ? { onProgress: report } : {}),
+      });
+      const r = unwrap(outcome!);
+      hash = r.hash;
+      hashedFiles = 1;
+      newState = {
+        version: hash,
+        files: { '': `${r.dev}:${r.ino}:${r.sizeBytes}:${r.mtimeNs}:${hash}` },
+        dirs: {},
+      };
+    } else {
+      newState = { version: hash, files: { '': `${key}:${hash}` }, dirs: {} };
+    }
+    const executable = (st.mode & 0o100) !== 0;
+    pointer = {
+      kind,
+      type: 'file',
+      hash,
+      sizeBytes: st.size,
+      fileCount: 1,
+      ...(executable ? { executable: true } : {}),
+      ...(options.run !== undefined ? { run: options.run } : {}),
+    };
+  } else if (st.isDirectory()) {
+    const scan = await scanTree(abs, project.root, rel, state);
+    const files = scan.files.filter((f) => !f.rel.endsWith(POINTER_SUFFIX));
+    const hashes = new Array<string | undefined>(files.length);
+    const jobs: HashJob[] = [];
+    const jobIndex: number[] = [];
+    const sizes: number[] = [];
+    files.forEach((f, i) => {
+      const h = cachedHash(state, f.rel, f.key);
+      if (h !== undefined && hasObject(project.cacheDir, h)) hashes[i] = h;
+      else {
+        jobs.push({ file: f.abs, store: true });
+        jobIndex.push(i);
+        sizes.push(f.sizeBytes);
+      }
+    });
+    const outcomes = await hashMany(jobs, project.cacheDir, tmpDir, {
+      sizes,
+      ...(report ? { onProgress: report } : {}),
+    });
+    const stateFiles: Record<string, string> = {};
+    outcomes.forEach((o, k) => {
+      const r = unwrap(o);
+      const i = jobIndex[k]!;
+      hashes[i] = r.hash;
+      stateFiles[files[i]!.rel] = `${r.dev}:${r.ino}:${r.sizeBytes}:${r.mtimeNs}:${r.hash}`;
+    });
+    const entries: ManifestEntry[] = [];
+    let sizeBytes = 0;
+    files.forEach((f, i) => {
+      const hash = hashes[i]!;
+      if (stateFiles[f.rel] === undefined) stateFiles[f.rel] = `${f.key}:${hash}`;
+      entries.push(
+        f.executable
+          ? { path: f.rel, hash, size: f.sizeBytes, exec: true }
+          : { path: f.rel, hash, size: f.sizeBytes },
+      );
+      sizeBytes += f.sizeBytes;
+    });
+    for (const d of scan.emptyDirs) entries.push({ path: d, dir: true });
+    const hash = storeManifest(project.cacheDir, tmpDir, { entries });
+    hashedFiles = jobs.length;
+    newState = { version: hash, files: stateFiles, dirs: scan.dirs };
+    pointer = {
+      kind,
+      type: 'dir',
+      hash,
+      sizeBytes,
+      fileCount: files.length,
+      ...(options.run !== undefined ? { run: options.run } : {}),
+    };
+  } else {
+    throw new CairnError(
+      'bad-path',
+      `${rel} is neither a file nor a directory; Cairn tracks files and directories`,
+      rel,
+    );
+  }
+
+  const changed =
+    previous === undefined || previous.hash !== pointer.hash || previous.kind !== pointer.kind;
+  // Keep the producing run of an unchanged version when re-adding by hand.
+  if (!changed && options.run === undefined && previous?.run !== undefined)
+    pointer = { ...pointer, run: previous.run };
+  if (
+    changed ||
+    previous === undefined ||
+    previous.run !== pointer.run ||
+    previous.executable !== pointer.executable
+  ) {
+    writePointer(pointerFile, pointer, tmpDir);
+  }
+  saveState(project.stateDir, rel, newState, tmpDir);
+  ensureGitignored(project, rel, tmpDir);
+  return { path: rel, pointerFile, pointer, changed, hashedFiles };
+}
+
+function tryReadPointer(file: string): Pointer | undefined {
+  try {
+    return readPointer(file);
+  } catch {
+    return undefined; // a broken pointer is replaced by the new version
+  }
+}
+
+/** An artifact inside another one would be versioned twice; refuse it with the reason. */
+function assertNotInsideArtifact(project: Project, rel: string): void {
+  const parts = rel.split('/');
+  for (let i = 1; i < parts.length; i++) {
+    const parent = parts.slice(0, i).join('/');
+    if (fs.existsSync(path.join(project.root, parent + POINTER_SUFFIX))) {
+      throw new CairnError(
+        'bad-path',
+        `${rel} is inside the tracked artifact ${parent}; run 'cairn add ${parent}' to version it with its parent`,
+        rel,
+      );
+    }
+  }
+}
+
+/** Adds `/<name>` to the .gitignore beside the artifact, once, so Git keeps only the pointer. */
+export function ensureGitignored(project: Project, rel: string, tmpDir: string): void {
+  const abs = path.join(project.root, rel);
+  const ignoreFile = path.join(path.dirname(abs), '.gitignore');
+  const entry = '/' + gitignoreEscape(path.basename(abs));
+  let text = '';
+  try {
+    text = fs.readFileSync(ignoreFile, 'utf8');
+  } catch {
+    // none yet
+  }
+  const lines = text.split(/\r?\n/);
+  if (lines.includes(entry) || lines.includes(entry + '/')) return;
+  const next = (text === '' || text.endsWith('\n') ? text : text + '\n') + entry + '\n';
+  writeFileAtomic(ignoreFile, next, { tmpDir });
+}
+
+/** Escapes a file name for a .gitignore line (wildcards, a leading # or !, trailing spaces). */
+function gitignoreEscape(name: string): string {
+  return name
+    .replace(/[\\*?[\]]/g, (c) => `\\${c}`)
+    .replace(/^([#!])/, '\\$1')
+    .replace(/ +$/, (m) => m.replace(/ /g, '\\ '));
+}

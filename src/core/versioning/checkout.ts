@@ -1,0 +1,296 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CairnError, fromSystemError } from '../errors.js';
+import { assertNoSymlinkEscape, assertSafeRelativePath, tmpSuffix } from '../fsSafe.js';
+import { processTmpDir, type Project } from '../project/project.js';
+import { hasObject, objectPath, type Hash } from './cache.js';
+import { listArtifacts, type TrackedArtifact } from './artifacts.js';
+import { isFileEntry, loadManifest } from './manifest.js';
+import { saveState, statKey, type ArtifactState } from './stateCache.js';
+import { compareWorkspace, isClean } from './workspace.js';
+
+export interface CheckoutOptions {
+  /** Overwrite or remove modified files even when their content is not in the cache. */
+  readonly force?: boolean;
+  readonly onProgress?: (artifact: string, doneFiles: number, totalFiles: number) => void;
+}
+
+export interface CheckoutResult {
+  readonly path: string;
+  readonly action: 'unchanged' | 'restored';
+  readonly filesWritten: number;
+  readonly filesRemoved: number;
+}
+
+const COPIES_IN_FLIGHT = 8;
+
+/**
+ * Puts the versions the pointer files name back in the work tree, from the cache. Files the
+ * version does not have are removed. A modified file whose content is not in the cache is never
+ * overwritten or removed without `force`; the error names every such file and nothing changes.
+ */
+export async function checkoutArtifacts(
+  project: Project,
+  only?: readonly string[],
+  options: CheckoutOptions = {},
+): Promise<CheckoutResult[]> {
+  const artifacts = await listArtifacts(project, only);
+  const tmpDir = processTmpDir(project);
+  try {
+    // Plan everything first, so that a refusal changes nothing at all.
+    const plans: Plan[] = [];
+    for (const a of artifacts) plans.push(await plan(project, a, tmpDir));
+    const unsafe = plans.flatMap((p) => p.unsafe);
+    if (unsafe.length > 0 && !options.force) {
+      const shown =
+        unsafe.slice(0, 10).join(', ') +
+        (unsafe.length > 10 ? ` and ${unsafe.length - 10} more` : '');
+      throw new CairnError(
+        'would-overwrite',
+        `Checkout would overwrite or remove modified data that is not in the cache: ${shown}. Run 'cairn add' on it to keep it, or 'cairn checkout --force' to discard it`,
+        unsafe[0],
+      );
+    }
+    const missing = plans.flatMap((p) => p.missingObjects);
+    if (missing.length > 0) {
+      throw new CairnError(
+        'not-in-cache',
+        `The cache lacks the content of ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}; run 'cairn pull' to fetch it from a remote`,
+        missing[0],
+      );
+    }
+    const results: CheckoutResult[] = [];
+    for (const p of plans) results.push(await apply(project, p, tmpDir, options));
+    return results;
+  } finally {
+    fs.rmSync(tmpDir, { recursive: true, force: true });
+  }
+}
+
+interface WriteOp {
+  readonly rel: string;
+  readonly hash: Hash;
+  readonly sizeBytes: number;
+  readonly executable: boolean;
+}
+
+interface Plan {
+  readonly artifact: TrackedArtifact;
+  readonly clean: boolean;
+  /** The whole work-tree path must go first (its type changed). */
+  readonly replaceRoot: boolean;
+  readonly writes: WriteOp[];
+  readonly removes: string[];
+  readonly emptyDirs: string[];
+  readonly unsafe: string[];
+  readonly missingObjects: string[];
+  readonly keepState: ArtifactState;
+}
+
+async function plan(project: Project, artifact: TrackedArtifact, tmpDir: string): Promise<Plan> {
+  assertNoSymlinkEscape(project.root, artifact.abs, artifact.pointerFile);
+  const { pointer } = artifact;
+  const c = await compareWorkspace(project, artifact, tmpDir);
+  const base = {
+    artifact,
+    unsafe: [] as string[],
+    missingObjects: [] as string[],
+    emptyDirs: [] as string[],
+    keepState: c.state,
+  };
+  if (!c.versionInCache) {
+    return {
+      ...base,
+      clean: false,
+      replaceRoot: false,
+      writes: [],
+      removes: [],
+      missingObjects: [artifact.path],
+    };
+  }
+  if (isClean(c)) return { ...base, clean: true, replaceRoot: false, writes: [], removes: [] };
+  const at = (rel: string): string => (rel === '' ? artifact.path : `${artifact.path}/${rel}`);
+  const unsafe: string[] = [];
+  const isSafe = (rel: string): boolean => {
+    const cur = c.current.get(rel);
+    return cur === undefined || hasObject(project.cacheDir, cur.hash);
+  };
+
+  const st = fs.lstatSync(artifact.abs, { throwIfNoEntry: false });
+  const typeMismatch = st !== undefined && (pointer.type === 'file') !== st.isFile();
+  if (typeMismatch) {
+    // Everything at the path is replaced: each file there must be recoverable.
+    for (const rel of c.current.keys()) if (!isSafe(rel)) unsafe.push(at(rel));
+    if (st.isDirectory() && c.current.size === 0) {
+      for (const f of listFilesUnder(artifact.abs)) unsafe.push(`${artifact.path}/${f}`);
+    }
+  }
+
+  if (pointer.type === 'file') {
+    if (!typeMismatch && c.present && !isSafe('')) unsafe.push(artifact.path);
+    return {
+      ...base,
+      unsafe,
+      clean: false,
+      replaceRoot: typeMismatch,
+      writes: [
+        {
+          rel: '',
+          hash: pointer.hash,
+          sizeBytes: pointer.sizeBytes,
+          executable: pointer.executable === true,
+        },
+      ],
+      removes: [],
+    };
+  }
+
+  const manifest = c.manifest ?? loadManifest(project.cacheDir, pointer.hash, artifact.pointerFile);
+  const writes: WriteOp[] = [];
+  const emptyDirs: string[] = [];
+  const changed = new Set([...c.modified, ...c.removed]);
+  const missingObjects: string[] = [];
+  for (const e of manifest.entries) {
+    assertSafeRelativePath(e.path, artifact.pointerFile);
+    if (!isFileEntry(e)) {
+      emptyDirs.push(e.path);
+      continue;
+    }
+    if (typeMismatch || !c.present || changed.has(e.path)) {
+      if (!hasObject(project.cacheDir, e.hash)) missingObjects.push(at(e.path));
+      writes.push({ rel: e.path, hash: e.hash, sizeBytes: e.size, executable: e.exec === true });
+    }
+  }
+  const removes = typeMismatch ? [] : c.added.filter((r) => !r.endsWith('/'));
+  if (!typeMismatch) {
+    for (const rel of [...c.modified, ...removes]) if (!isSafe(rel)) unsafe.push(at(rel));
+  }
+  return {
+    ...base,
+    unsafe,
+    missingObjects,
+    clean: false,
+    replaceRoot: typeMismatch,
+    writes,
+    removes,
+    emptyDirs,
+  };
+}
+
+function listFilesUnder(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => !d.isDirectory())
+    .map((d) => path.relative(dir, path.join(d.parentPath, d.name)));
+}
+
+async function apply(
+  project: Project,
+  p: Plan,
+  tmpDir: string,
+  options: CheckoutOptions,
+): Promise<CheckoutResult> {
+  const { artifact } = p;
+  if (p.clean) {
+    return { path: artifact.path, action: 'unchanged', filesWritten: 0, filesRemoved: 0 };
+  }
+  const abs = (rel: string): string => (rel === '' ? artifact.abs : path.join(artifact.abs, rel));
+  try {
+    if (p.replaceRoot) fs.rmSync(artifact.abs, { recursive: true, force: true });
+    for (const rel of p.removes) fs.rmSync(abs(rel), { force: true });
+    if (artifact.pointer.type === 'dir') {
+      fs.mkdirSync(artifact.abs, { recursive: true });
+      for (const d of p.emptyDirs) fs.mkdirSync(abs(d), { recursive: true });
+    }
+  } catch (err) {
+    throw fromSystemError(err, artifact.path, 'Could not update');
+  }
+  const files: Record<string, string> = {};
+  let done = 0;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const op = p.writes[next++];
+      if (!op) return;
+      const dest = abs(op.rel);
+      const key = await placeFile(project, op, dest, tmpDir);
+      files[op.rel] = `${key}:${op.hash}`;
+      done++;
+      options.onProgress?.(artifact.path, done, p.writes.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(COPIES_IN_FLIGHT, p.writes.length) }, worker));
+  if (artifact.pointer.type === 'dir') pruneEmptyDirs(artifact.abs, new Set(p.emptyDirs));
+
+  // Record what is now in the work tree, so the next status need not hash it.
+  const state: ArtifactState = { version: artifact.pointer.hash, files: {}, dirs: {} };
+  if (!p.replaceRoot) {
+    const removed = new Set(p.removes);
+    for (const [rel, v] of Object.entries(p.keepState.files))
+      if (!removed.has(rel)) state.files[rel] = v;
+  }
+  Object.assign(state.files, files);
+  saveState(project.stateDir, artifact.path, state, tmpDir);
+  return {
+    path: artifact.path,
+    action: 'restored',
+    filesWritten: p.writes.length,
+    filesRemoved: p.removes.length,
+  };
+}
+
+/** Copies one object into place: a temp copy beside the cache, checked, then renamed over the file. */
+async function placeFile(
+  project: Project,
+  op: WriteOp,
+  dest: string,
+  tmpDir: string,
+): Promise<string> {
+  const src = objectPath(project.cacheDir, op.hash);
+  let tmp = path.join(tmpDir, `co.${tmpSuffix()}`);
+  try {
+    await fs.promises.mkdir(path.dirname(dest), { recursive: true });
+    await fs.promises.copyFile(src, tmp);
+    await fs.promises.chmod(tmp, op.executable ? 0o755 : 0o644);
+    const st = await fs.promises.stat(tmp, { bigint: true });
+    if (Number(st.size) !== op.sizeBytes) {
+      throw new CairnError(
+        'corrupt-object',
+        `Cache object ${src} has ${st.size} bytes, not ${op.sizeBytes}; run 'cairn fsck'`,
+        src,
+      );
+    }
+    try {
+      await fs.promises.rename(tmp, dest);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+      // The artifact is on another file system: copy beside it, then rename there.
+      await fs.promises.rm(tmp, { force: true });
+      tmp = path.join(path.dirname(dest), `.${path.basename(dest)}.${tmpSuffix()}.cairn-tmp`);
+      await fs.promises.copyFile(src, tmp);
+      await fs.promises.chmod(tmp, op.executable ? 0o755 : 0o644);
+      await fs.promises.rename(tmp, dest);
+    }
+    return statKey(await fs.promises.stat(dest, { bigint: true }));
+  } catch (err) {
+    await fs.promises.rm(tmp, { force: true });
+    throw fromSystemError(err, dest, 'Could not restore');
+  }
+}
+
+/** Removes directories left empty by removed files, except those the version has. */
+function pruneEmptyDirs(root: string, keep: ReadonlySet<string>): void {
+  const visit = (dir: string, rel: string): boolean => {
+    let empty = true;
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) {
+        const childRel = rel === '' ? e.name : `${rel}/${e.name}`;
+        if (visit(path.join(dir, e.name), childRel) && !keep.has(childRel))
+          fs.rmdirSync(path.join(dir, e.name));
+        else empty = false;
+      } else empty = false;
+    }
+    return empty;
+  };
+  visit(root, '');
+}

@@ -1,0 +1,111 @@
+import { CairnError } from '../errors.js';
+import { assertSafeRelativePath } from '../fsSafe.js';
+import { isHash, putObject, readObjectVerified, type Hash } from './cache.js';
+
+/** One entry of a directory version: a file with its content hash, or an empty directory. */
+export type ManifestEntry =
+  | { readonly path: string; readonly hash: Hash; readonly size: number; readonly exec?: true }
+  | { readonly path: string; readonly dir: true };
+
+export interface Manifest {
+  readonly entries: readonly ManifestEntry[];
+}
+
+export function isFileEntry(e: ManifestEntry): e is Extract<ManifestEntry, { hash: Hash }> {
+  return 'hash' in e;
+}
+
+/** Canonical bytes: entries sorted by path, fixed key order, one entry per line. */
+export function serializeManifest(m: Manifest): string {
+  const sorted = [...m.entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const lines = sorted.map((e) =>
+    isFileEntry(e)
+      ? JSON.stringify(
+          e.exec
+            ? { path: e.path, hash: e.hash, size: e.size, exec: true }
+            : { path: e.path, hash: e.hash, size: e.size },
+        )
+      : JSON.stringify({ path: e.path, dir: true }),
+  );
+  return `{"version":1,"entries":[\n${lines.join(',\n')}\n]}\n`;
+}
+
+/** Parses and validates a manifest: safe relative paths, valid hashes, no duplicates. */
+export function parseManifest(text: string, source: string): Manifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new CairnError(
+      'bad-manifest',
+      `${source}: the directory manifest is not valid JSON`,
+      source,
+    );
+  }
+  const entries = (raw as { entries?: unknown }).entries;
+  if (!Array.isArray(entries)) {
+    throw new CairnError(
+      'bad-manifest',
+      `${source}: the directory manifest has no entries list`,
+      source,
+    );
+  }
+  const seen = new Set<string>();
+  const out: ManifestEntry[] = [];
+  entries.forEach((e: unknown, i) => {
+    const line = i + 2;
+    const entry = e as {
+      path?: unknown;
+      hash?: unknown;
+      size?: unknown;
+      exec?: unknown;
+      dir?: unknown;
+    };
+    if (typeof entry?.path !== 'string') {
+      throw new CairnError('bad-manifest', `${source}:${line}: entry without a path`, source, line);
+    }
+    assertSafeRelativePath(entry.path, source, line);
+    if (seen.has(entry.path)) {
+      throw new CairnError(
+        'bad-manifest',
+        `${source}:${line}: ${entry.path} appears twice`,
+        source,
+        line,
+      );
+    }
+    seen.add(entry.path);
+    if (entry.dir === true) {
+      out.push({ path: entry.path, dir: true });
+      return;
+    }
+    if (
+      !isHash(entry.hash) ||
+      typeof entry.size !== 'number' ||
+      !Number.isSafeInteger(entry.size) ||
+      entry.size < 0
+    ) {
+      throw new CairnError(
+        'bad-manifest',
+        `${source}:${line}: ${entry.path} has no valid hash and size`,
+        source,
+        line,
+      );
+    }
+    out.push(
+      entry.exec === true
+        ? { path: entry.path, hash: entry.hash, size: entry.size, exec: true }
+        : { path: entry.path, hash: entry.hash, size: entry.size },
+    );
+  });
+  return { entries: out };
+}
+
+/** Stores a manifest in the cache; returns the directory's version hash. */
+export function storeManifest(cacheDir: string, tmpDir: string, m: Manifest): Hash {
+  return putObject(cacheDir, tmpDir, serializeManifest(m));
+}
+
+/** Loads a directory version's manifest from the cache, verifying its hash. */
+export function loadManifest(cacheDir: string, hash: Hash, source: string): Manifest {
+  return parseManifest(readObjectVerified(cacheDir, hash).toString('utf8'), source);
+}
