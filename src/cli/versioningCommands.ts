@@ -5,8 +5,13 @@ import { addArtifacts } from '../core/versioning/add.js';
 import { artifactPathFrom } from '../core/versioning/artifacts.js';
 import { checkoutArtifacts } from '../core/versioning/checkout.js';
 import { artifactStatus } from '../core/versioning/status.js';
+import { fsck } from '../core/versioning/fsck.js';
+import { gc } from '../core/versioning/gc.js';
+import { artifactDiff, artifactLog } from '../core/versioning/history.js';
+import { HOOK_NAMES, installHooks, runHook, type HookName } from '../core/versioning/hooks.js';
+import { pull, push, type TransferResult } from '../core/versioning/remote.js';
 import type { Command, CommandArgs } from './command.js';
-import { endProgress, formatBytes, out, printJson, progress } from './printer.js';
+import { endProgress, err, formatBytes, out, printJson, progress } from './printer.js';
 
 const json = { json: { type: 'boolean' } } as const;
 
@@ -143,4 +148,223 @@ function shellQuote(s: string): string {
   return /^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-export const versioningCommands: readonly Command[] = [init, add, status, checkout];
+const log: Command = {
+  name: 'log',
+  usage: 'cairn log <path> [--json]',
+  summary: 'versions of an artifact across Git history',
+  options: json,
+  async run(args) {
+    const { project, rels } = projectPaths(args);
+    if (rels.length !== 1) throw new CairnError('usage', 'name one artifact: cairn log <path>');
+    const entries = await artifactLog(project, rels[0]!);
+    if (args.values['json']) {
+      printJson({ path: rels[0], versions: entries });
+      return 0;
+    }
+    if (entries.length === 0)
+      out(`No commit has ${rels[0]}.cairn yet; commit the pointer file to record a version.`);
+    for (const e of entries) {
+      const date = new Date(e.dateMs).toISOString().slice(0, 16).replace('T', ' ');
+      const what = e.pointer
+        ? `${e.pointer.hash.slice(0, 12)}  ${formatBytes(e.pointer.sizeBytes)} (${signed(e.sizeDeltaBytes, formatBytes)})  ${e.pointer.fileCount} files (${signed(e.fileCountDelta, String)})${e.pointer.run ? `  run ${e.pointer.run}` : ''}`
+        : 'removed';
+      out(`${e.commit.slice(0, 10)}  ${date}  ${what}  ${e.subject}`);
+    }
+    return 0;
+  },
+};
+
+const diff: Command = {
+  name: 'diff',
+  usage: 'cairn diff [<rev-a> [<rev-b>]] [--json]',
+  summary: 'artifact versions that differ between revisions (default: HEAD and the work tree)',
+  options: json,
+  async run(args) {
+    const project = findProject(args.cwd);
+    if (args.positionals.length > 2)
+      throw new CairnError('usage', 'give at most two revisions: cairn diff [<rev-a> [<rev-b>]]');
+    const [a, b] = args.positionals;
+    const entries = await artifactDiff(project, a ?? 'HEAD', b);
+    if (args.values['json']) {
+      printJson({ from: a ?? 'HEAD', to: b ?? 'workspace', artifacts: entries });
+      return 0;
+    }
+    if (entries.length === 0)
+      out(`No artifact versions differ between ${a ?? 'HEAD'} and ${b ?? 'the work tree'}.`);
+    for (const e of entries) {
+      out(
+        `${e.change.padEnd(9)} ${e.path}  ${e.a?.hash.slice(0, 12) ?? '-'} -> ${e.b?.hash.slice(0, 12) ?? '-'}  size ${signed(e.sizeDeltaBytes, formatBytes)}, files ${signed(e.fileCountDelta, String)}`,
+      );
+      if (e.files) {
+        for (const f of e.files.added) out(`    added:    ${f}`);
+        for (const f of e.files.removed) out(`    removed:  ${f}`);
+        for (const f of e.files.modified) out(`    modified: ${f}`);
+      }
+    }
+    return 0;
+  },
+};
+
+function signed(n: number, fmt: (n: number) => string): string {
+  return n > 0 ? `+${fmt(n)}` : n < 0 ? `-${fmt(-n)}` : '±0';
+}
+
+function printTransfer(verb: string, r: TransferResult): void {
+  out(
+    `${verb} ${r.copiedObjects} objects (${formatBytes(r.copiedBytes)}) and ${r.copiedRuns} runs; ${r.upToDateObjects} objects were up to date (remote '${r.remote}')`,
+  );
+  if (r.missing.length > 0)
+    err(
+      `cairn: warning: ${r.missing.length} objects are on neither side: ${r.missing.slice(0, 5).join(', ')}${r.missing.length > 5 ? ', ...' : ''}`,
+    );
+}
+
+const remoteOption = { remote: { type: 'string' }, ...json } as const;
+
+const pushCmd: Command = {
+  name: 'push',
+  usage: 'cairn push [--remote <name>]',
+  summary: 'copy cache objects and run records to a remote',
+  options: remoteOption,
+  async run(args) {
+    const project = findProject(args.cwd);
+    const remote = args.values['remote'] as string | undefined;
+    const r = await push(project, {
+      ...(remote ? { remote } : {}),
+      onProgress: (p) => progress(`Pushing: ${p.doneObjects}/${p.totalObjects} objects`),
+    });
+    endProgress();
+    if (args.values['json']) printJson(r);
+    else printTransfer('Pushed', r);
+    return r.missing.length > 0 ? 1 : 0;
+  },
+};
+
+const pullCmd: Command = {
+  name: 'pull',
+  usage: 'cairn pull [--remote <name>]',
+  summary: 'fetch cache objects and run records from a remote, then check out',
+  options: { ...remoteOption, force: { type: 'boolean' } },
+  async run(args) {
+    const project = findProject(args.cwd);
+    const remote = args.values['remote'] as string | undefined;
+    const r = await pull(project, {
+      ...(remote ? { remote } : {}),
+      onProgress: (p) => progress(`Pulling: ${p.doneObjects}/${p.totalObjects} objects`),
+    });
+    endProgress();
+    const results = await checkoutArtifacts(project, undefined, {
+      force: args.values['force'] === true,
+    });
+    if (args.values['json']) {
+      printJson({ ...r, checkout: results });
+      return r.missing.length > 0 ? 1 : 0;
+    }
+    printTransfer('Pulled', r);
+    for (const c of results.filter((x) => x.action === 'restored')) out(`Restored ${c.path}`);
+    return r.missing.length > 0 ? 1 : 0;
+  },
+};
+
+const gcCmd: Command = {
+  name: 'gc',
+  usage: 'cairn gc [--dry-run] [--json]',
+  summary: 'drop cache objects that no commit, tag, branch or kept run needs',
+  options: { 'dry-run': { type: 'boolean' }, ...json },
+  async run(args) {
+    const project = findProject(args.cwd);
+    const dryRun = args.values['dry-run'] === true;
+    const r = await gc(project, { dryRun });
+    if (args.values['json']) {
+      printJson(r);
+      return 0;
+    }
+    if (dryRun)
+      for (const o of r.removed) out(`would remove ${o.hash}  ${formatBytes(o.sizeBytes)}`);
+    out(
+      `${dryRun ? 'Would remove' : 'Removed'} ${r.removed.length} objects (${formatBytes(r.removedBytes)}); kept ${r.keptObjects}.`,
+    );
+    return 0;
+  },
+};
+
+const fsckCmd: Command = {
+  name: 'fsck',
+  usage: 'cairn fsck [--json]',
+  summary: 'verify every cache object against its hash',
+  options: json,
+  async run(args) {
+    const project = findProject(args.cwd);
+    const r = await fsck(project, (p) =>
+      progress(`Checking: ${p.doneFiles}/${p.totalFiles} objects, ${formatBytes(p.doneBytes)}`),
+    );
+    endProgress();
+    const ok = r.corrupt.length === 0 && r.missing.length === 0;
+    if (args.values['json']) {
+      printJson({ ok, ...r });
+      return ok ? 0 : 1;
+    }
+    for (const c of r.corrupt)
+      out(
+        `corrupt  ${c.path}${c.actual ? ` (content hashes to ${c.actual.slice(0, 12)})` : ` (${c.error})`}`,
+      );
+    for (const m of r.missing) out(`missing  ${m.hash} (needed by ${m.neededBy})`);
+    out(
+      `Checked ${r.checkedObjects} objects (${formatBytes(r.checkedBytes)}): ${ok ? 'all good' : `${r.corrupt.length} corrupt, ${r.missing.length} missing`}.`,
+    );
+    if (!ok)
+      out(
+        "  (delete corrupt objects and run 'cairn pull', or re-add the artifact from a good copy)",
+      );
+    return ok ? 0 : 1;
+  },
+};
+
+const hooksInstall: Command = {
+  name: 'hooks install',
+  usage: 'cairn hooks install',
+  summary: 'git hooks: post-checkout, pre-commit, pre-push',
+  options: {},
+  async run(args) {
+    const project = findProject(args.cwd);
+    const installed = await installHooks(project, path.join(__dirname, 'cli.js'));
+    for (const h of installed)
+      out(
+        `Installed ${h.name}${h.chained ? ` (your existing hook runs first, kept as ${path.basename(h.chained)})` : ''}`,
+      );
+    return 0;
+  },
+};
+
+const hooksRun: Command = {
+  name: 'hooks run',
+  usage: 'cairn hooks run <hook> [<git arguments>...]',
+  summary: 'what the installed git hooks call',
+  options: {},
+  async run(args) {
+    const [name, ...rest] = args.positionals;
+    if (!HOOK_NAMES.includes(name as HookName))
+      throw new CairnError(
+        'usage',
+        `unknown hook '${name ?? ''}'; one of ${HOOK_NAMES.join(', ')}`,
+      );
+    const r = await runHook(findProject(args.cwd), name as HookName, rest);
+    for (const m of r.messages) err(m);
+    return r.exitCode;
+  },
+};
+
+export const versioningCommands: readonly Command[] = [
+  init,
+  add,
+  status,
+  checkout,
+  log,
+  diff,
+  pushCmd,
+  pullCmd,
+  gcCmd,
+  fsckCmd,
+  hooksInstall,
+  hooksRun,
+];

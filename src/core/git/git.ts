@@ -6,8 +6,16 @@ import { CairnError } from '../errors.js';
  * Every argument is built by Cairn's own code, never passed through from user text.
  */
 export function gitAt(dir: string): SimpleGit {
-  return simpleGit({ baseDir: dir, maxConcurrentProcesses: 4, trimmed: false }).env(gitEnv());
+  // One instance per directory, so that its limit on concurrent git processes holds.
+  let g = instances.get(dir);
+  if (!g) {
+    g = simpleGit({ baseDir: dir, maxConcurrentProcesses: 4, trimmed: false }).env(gitEnv());
+    instances.set(dir, g);
+  }
+  return g;
 }
+
+const instances = new Map<string, SimpleGit>();
 
 /**
  * The environment git runs with: the user's, minus GIT_* variables (inside hooks they point git

@@ -1,9 +1,9 @@
 import * as os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { CairnError, type CairnErrorCode } from '../errors.js';
 import type { HashJob, HashOutcome, HashResult } from './hashFile.js';
 import { runBatch, type HashRequest, type HashResponse } from './ioWorker.js';
-import { workerScript } from './statFiles.js';
+import { canStartWorkers, startWorker } from './statFiles.js';
 
 const BATCH_FILES = 64;
 const BATCH_BYTES = 16 << 20;
@@ -54,9 +54,8 @@ export async function hashMany(
   }
   if (current.length > 0) batches.push(current);
 
-  const script = workerScript();
   const workerCount = Math.min(os.availableParallelism(), batches.length);
-  if (jobs.length <= IN_PROCESS_MAX_FILES || script === undefined || workerCount <= 1) {
+  if (jobs.length <= IN_PROCESS_MAX_FILES || !canStartWorkers() || workerCount <= 1) {
     for (const batch of batches) {
       const res = await runBatch({ id: 0, jobs: batch.map((i) => jobs[i]!), cacheDir, tmpDir });
       batch.forEach((jobIndex, k) => (results[jobIndex] = res.results[k]!));
@@ -70,7 +69,7 @@ export async function hashMany(
   try {
     await Promise.all(
       Array.from({ length: workerCount }, async () => {
-        const worker = new Worker(script);
+        const worker = startWorker();
         workers.push(worker);
         for (;;) {
           const batchIndex = next++;

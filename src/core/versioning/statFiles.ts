@@ -20,12 +20,29 @@ export function statFilesSync(files: readonly string[]): (FileStatTuple | null)[
 /** Below this many files a second thread costs more than it saves. */
 const PARALLEL_MIN_FILES = 20_000;
 
-export function workerScript(): string | undefined {
+function workerScript(): string | undefined {
   for (const name of ['ioWorker.js', 'ioWorker.ts']) {
     const p = path.join(__dirname, name);
     if (fs.existsSync(p)) return p;
   }
   return undefined;
+}
+
+/** Whether worker threads can be started (the bundle ships ioWorker.js beside it). */
+export function canStartWorkers(): boolean {
+  return workerScript() !== undefined;
+}
+
+/**
+ * Starts an I/O worker thread: the bundled ioWorker.js, or, when running from source (tests
+ * through tsx), the TypeScript file with tsx loaded in the worker.
+ */
+export function startWorker(): Worker {
+  const script = workerScript();
+  if (script === undefined) throw new Error('ioWorker script not found beside the bundle');
+  if (!script.endsWith('.ts')) return new Worker(script);
+  const boot = `require('tsx/cjs'); require(${JSON.stringify(script)});`;
+  return new Worker(boot, { eval: true });
 }
 
 /** Stats many files on every core: this thread takes one share, worker threads the others. */
@@ -39,7 +56,7 @@ export async function statFiles(files: readonly string[]): Promise<(FileStatTupl
   const share = Math.ceil(files.length / threads);
   const parts = Array.from({ length: threads }, (_, t) => files.slice(t * share, (t + 1) * share));
   const workers = parts.slice(1).map((part, t) => {
-    const worker = new Worker(script);
+    const worker = startWorker();
     return new Promise<(FileStatTuple | null)[]>((resolve, reject) => {
       worker.once('message', (m: { stats: (FileStatTuple | null)[] }) => resolve(m.stats));
       worker.once('error', reject);

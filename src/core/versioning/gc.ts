@@ -1,0 +1,78 @@
+import * as fs from 'node:fs';
+import { git } from '../git/git.js';
+import { POINTER_SUFFIX, type Project } from '../project/project.js';
+import { listObjects, type Hash } from './cache.js';
+import { listArtifacts } from './artifacts.js';
+import { parsePointer } from './pointerFile.js';
+import { objectsOf, type VersionRef } from './reachable.js';
+
+export interface GcResult {
+  /** Objects removed (or, with dryRun, that would be). */
+  readonly removed: { readonly hash: Hash; readonly sizeBytes: number }[];
+  readonly removedBytes: number;
+  readonly keptObjects: number;
+  readonly dryRun: boolean;
+}
+
+/** Every version a pointer file names in any commit reachable from a branch, tag or other ref. */
+async function versionsInHistory(project: Project): Promise<VersionRef[]> {
+  const listing = await git(
+    project.root,
+    ['rev-list', '--all', '--objects'],
+    'listing the objects of every branch and tag',
+  );
+  const blobs = new Map<string, string>();
+  for (const line of listing.split('\n')) {
+    const space = line.indexOf(' ');
+    if (space < 0) continue;
+    const name = line.slice(space + 1);
+    if (name.endsWith(POINTER_SUFFIX)) blobs.set(line.slice(0, space), name);
+  }
+  const out: VersionRef[] = [];
+  await Promise.all(
+    [...blobs].map(async ([blob, name]) => {
+      const text = await git(project.root, ['cat-file', 'blob', blob], `reading ${name}`);
+      try {
+        const p = parsePointer(text, `${name} (blob ${blob.slice(0, 10)})`);
+        out.push({ type: p.type, hash: p.hash, source: name });
+      } catch {
+        // a file that only looks like a pointer (or an old broken one) keeps nothing alive
+      }
+    }),
+  );
+  return out;
+}
+
+/**
+ * Removes cache objects that no commit on any branch or tag, no pointer file in the work tree and
+ * no kept run (`extraVersions`) needs. With dryRun, only lists them.
+ */
+export async function gc(
+  project: Project,
+  options: { dryRun?: boolean; extraVersions?: Iterable<VersionRef> } = {},
+): Promise<GcResult> {
+  const versions = [
+    ...(await versionsInHistory(project)),
+    ...(await listArtifacts(project)).map((a) => ({
+      type: a.pointer.type,
+      hash: a.pointer.hash,
+      source: a.pointerFile,
+    })),
+    ...(options.extraVersions ?? []),
+  ];
+  const { objects: keep } = objectsOf(project.cacheDir, versions);
+  const removed: { hash: Hash; sizeBytes: number }[] = [];
+  let removedBytes = 0;
+  let kept = 0;
+  for (const [hash, file] of listObjects(project.cacheDir)) {
+    if (keep.has(hash)) {
+      kept++;
+      continue;
+    }
+    const sizeBytes = fs.statSync(file).size;
+    removed.push({ hash, sizeBytes });
+    removedBytes += sizeBytes;
+    if (!options.dryRun) fs.rmSync(file, { force: true });
+  }
+  return { removed, removedBytes, keptObjects: kept, dryRun: options.dryRun === true };
+}

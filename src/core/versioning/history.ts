@@ -1,0 +1,162 @@
+import * as path from 'node:path';
+import { git, gitMaybe, listPointerFiles, resolveRev } from '../git/git.js';
+import { POINTER_SUFFIX, type Project } from '../project/project.js';
+import { hasObject } from './cache.js';
+import { readArtifact } from './artifacts.js';
+import { isFileEntry, loadManifest } from './manifest.js';
+import { parsePointer, type Pointer } from './pointerFile.js';
+
+/** One commit that changed an artifact's pointer file. */
+export interface LogEntry {
+  readonly commit: string;
+  readonly author: string;
+  readonly dateMs: number;
+  readonly subject: string;
+  /** The version at this commit; undefined where the commit removed the pointer file. */
+  readonly pointer?: Pointer;
+  readonly sizeDeltaBytes: number;
+  readonly fileCountDelta: number;
+}
+
+const SEP = '\x1f';
+
+/** Versions of an artifact across Git history, newest first. */
+export async function artifactLog(project: Project, rel: string): Promise<LogEntry[]> {
+  const pointerRel = rel + POINTER_SUFFIX;
+  const out = await git(
+    project.root,
+    ['log', `--format=%H${SEP}%an${SEP}%at${SEP}%s`, '--', pointerRel],
+    `reading the history of ${pointerRel}`,
+  );
+  const commits = out
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => {
+      const [commit = '', author = '', at = '0', subject = ''] = l.split(SEP);
+      return { commit, author, dateMs: Number(at) * 1000, subject };
+    });
+  const pointers = await Promise.all(commits.map((c) => pointerAt(project, c.commit, pointerRel)));
+  return commits.map((c, i) => {
+    const p = pointers[i];
+    const older = pointers[i + 1];
+    return {
+      ...c,
+      ...(p ? { pointer: p } : {}),
+      sizeDeltaBytes: (p?.sizeBytes ?? 0) - (older?.sizeBytes ?? 0),
+      fileCountDelta: (p?.fileCount ?? 0) - (older?.fileCount ?? 0),
+    };
+  });
+}
+
+/** The pointer file as it is at a commit, or undefined if the commit does not have it. */
+export async function pointerAt(
+  project: Project,
+  commit: string,
+  pointerRel: string,
+): Promise<Pointer | undefined> {
+  const text = await gitMaybe(project.root, ['show', `${commit}:./${pointerRel}`]);
+  if (text === undefined) return undefined;
+  return parsePointer(text, `${pointerRel} at ${commit.slice(0, 10)}`);
+}
+
+/** One artifact that differs between two revisions. */
+export interface DiffEntry {
+  readonly path: string;
+  readonly change: 'added' | 'removed' | 'modified';
+  readonly a?: Pointer;
+  readonly b?: Pointer;
+  readonly sizeDeltaBytes: number;
+  readonly fileCountDelta: number;
+  /** For directories whose both versions are in the cache: which files differ. */
+  readonly files?: {
+    readonly added: string[];
+    readonly removed: string[];
+    readonly modified: string[];
+  };
+}
+
+/** A revision, or the work tree when undefined. */
+async function pointersOf(
+  project: Project,
+  rev: string | undefined,
+): Promise<Map<string, Pointer>> {
+  const map = new Map<string, Pointer>();
+  if (rev === undefined) {
+    for (const p of await listPointerFiles(project.root)) {
+      const rel = p.slice(0, -POINTER_SUFFIX.length);
+      try {
+        map.set(rel, readArtifact(project, rel).pointer);
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'not-found') throw err;
+      }
+    }
+    return map;
+  }
+  const commit = await resolveRev(project.root, rev);
+  const listing = await git(
+    project.root,
+    ['ls-tree', '-r', '-z', '--name-only', commit, '--', '.'],
+    `listing ${rev}`,
+  );
+  const files = listing.split('\0').filter((p) => p.endsWith(POINTER_SUFFIX));
+  const pointers = await Promise.all(files.map((f) => pointerAt(project, commit, f)));
+  files.forEach((f, i) => {
+    const p = pointers[i];
+    if (p) map.set(f.slice(0, -POINTER_SUFFIX.length), p);
+  });
+  return map;
+}
+
+/**
+ * Artifact versions that differ between two revisions (`undefined` = the work tree's pointer
+ * files). With no revisions: HEAD against the work tree.
+ */
+export async function artifactDiff(
+  project: Project,
+  revA = 'HEAD',
+  revB?: string,
+): Promise<DiffEntry[]> {
+  const [a, b] = await Promise.all([pointersOf(project, revA), pointersOf(project, revB)]);
+  const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
+  const out: DiffEntry[] = [];
+  for (const p of paths) {
+    const pa = a.get(p);
+    const pb = b.get(p);
+    if (pa && pb && pa.hash === pb.hash) continue;
+    const change = !pa ? 'added' : !pb ? 'removed' : 'modified';
+    const files =
+      pa && pb && pa.type === 'dir' && pb.type === 'dir'
+        ? fileChanges(project, p, pa, pb)
+        : undefined;
+    out.push({
+      path: p,
+      change,
+      ...(pa ? { a: pa } : {}),
+      ...(pb ? { b: pb } : {}),
+      sizeDeltaBytes: (pb?.sizeBytes ?? 0) - (pa?.sizeBytes ?? 0),
+      fileCountDelta: (pb?.fileCount ?? 0) - (pa?.fileCount ?? 0),
+      ...(files ? { files } : {}),
+    });
+  }
+  return out;
+}
+
+function fileChanges(project: Project, rel: string, a: Pointer, b: Pointer): DiffEntry['files'] {
+  if (!hasObject(project.cacheDir, a.hash) || !hasObject(project.cacheDir, b.hash))
+    return undefined;
+  const source = path.join(rel + POINTER_SUFFIX);
+  const ma = new Map(
+    loadManifest(project.cacheDir, a.hash, source)
+      .entries.filter(isFileEntry)
+      .map((e) => [e.path, e.hash]),
+  );
+  const mb = new Map(
+    loadManifest(project.cacheDir, b.hash, source)
+      .entries.filter(isFileEntry)
+      .map((e) => [e.path, e.hash]),
+  );
+  const added = [...mb.keys()].filter((k) => !ma.has(k)).sort();
+  const removed = [...ma.keys()].filter((k) => !mb.has(k)).sort();
+  const modified = [...mb.keys()].filter((k) => ma.has(k) && ma.get(k) !== mb.get(k)).sort();
+  return { added, removed, modified };
+}

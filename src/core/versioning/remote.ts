@@ -1,0 +1,281 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CairnError, fromSystemError } from '../errors.js';
+import { isEnoent, tmpSuffix } from '../fsSafe.js';
+import { readConfig, type RemoteConfig } from '../project/config.js';
+import { processTmpDir, type Project } from '../project/project.js';
+import { hasObject, objectPath, type Hash } from './cache.js';
+import { listArtifacts } from './artifacts.js';
+import { hashMany } from './hashPool.js';
+import { objectsOf, type VersionRef } from './reachable.js';
+
+export interface TransferProgress {
+  readonly doneObjects: number;
+  readonly totalObjects: number;
+}
+
+export interface TransferResult {
+  readonly remote: string;
+  /** Objects copied (the others were there already). */
+  readonly copiedObjects: number;
+  readonly copiedBytes: number;
+  readonly upToDateObjects: number;
+  /** Run records copied. */
+  readonly copiedRuns: number;
+  /** Objects the source side lacks (not pushed / not pulled). */
+  readonly missing: string[];
+}
+
+const COPIES_IN_FLIGHT = 8;
+
+/** The remote to use: the one named, or the only one configured. */
+export function selectRemote(project: Project, name?: string): RemoteConfig {
+  const { remotes } = readConfig(project);
+  if (name !== undefined) {
+    const r = remotes.find((x) => x.name === name);
+    if (!r) {
+      throw new CairnError(
+        'usage',
+        `No remote named '${name}' in cairn.yaml${remotes.length ? ` (there are: ${remotes.map((x) => x.name).join(', ')})` : ''}`,
+        project.configFile,
+      );
+    }
+    return r;
+  }
+  if (remotes.length === 1) return remotes[0]!;
+  if (remotes.length === 0) {
+    throw new CairnError(
+      'usage',
+      `No remote is configured; add one to cairn.yaml, e.g.\nremotes:\n  shared:\n    url: /mnt/team/cairn`,
+      project.configFile,
+    );
+  }
+  throw new CairnError(
+    'usage',
+    `cairn.yaml has ${remotes.length} remotes (${remotes.map((x) => x.name).join(', ')}); choose one with --remote <name>`,
+    project.configFile,
+  );
+}
+
+function remoteCache(remote: RemoteConfig): string {
+  return path.join(remote.url, 'cache');
+}
+
+async function workspaceVersions(project: Project): Promise<VersionRef[]> {
+  return (await listArtifacts(project)).map((a) => ({
+    type: a.pointer.type,
+    hash: a.pointer.hash,
+    source: a.pointerFile,
+  }));
+}
+
+/** Copies to the remote every object the work tree's versions need that it lacks, and finished runs. */
+export async function push(
+  project: Project,
+  options: { remote?: string; onProgress?: (p: TransferProgress) => void } = {},
+): Promise<TransferResult> {
+  const remote = selectRemote(project, options.remote);
+  const dest = remoteCache(remote);
+  const remoteTmp = path.join(remote.url, 'tmp');
+  try {
+    fs.mkdirSync(dest, { recursive: true });
+    fs.mkdirSync(remoteTmp, { recursive: true });
+  } catch (err) {
+    throw new CairnError(
+      'remote',
+      `Cannot use remote '${remote.name}' at ${remote.url}: ${fromSystemError(err, remote.url, 'creating').message}`,
+    );
+  }
+  const { objects, missingManifests } = objectsOf(
+    project.cacheDir,
+    await workspaceVersions(project),
+  );
+  const missing = missingManifests.map((v) => v.source);
+  const todo: Hash[] = [];
+  let upToDate = 0;
+  for (const h of objects) {
+    if (hasObject(dest, h)) upToDate++;
+    else if (hasObject(project.cacheDir, h)) todo.push(h);
+    else missing.push(h);
+  }
+  let copiedBytes = 0;
+  await parallel(
+    todo,
+    async (h) => {
+      const size = await copyObject(objectPath(project.cacheDir, h), dest, h, remoteTmp);
+      copiedBytes += size;
+    },
+    options.onProgress,
+  );
+  const copiedRuns = copyRuns(project.runsDir, path.join(remote.url, 'runs'), remoteTmp);
+  return {
+    remote: remote.name,
+    copiedObjects: todo.length,
+    copiedBytes,
+    upToDateObjects: upToDate,
+    copiedRuns,
+    missing,
+  };
+}
+
+/**
+ * Fetches from the remote every object the work tree's versions need that the cache lacks,
+ * verifying each by its hash, and the run records the remote has. Checkout is the caller's.
+ */
+export async function pull(
+  project: Project,
+  options: { remote?: string; onProgress?: (p: TransferProgress) => void } = {},
+): Promise<TransferResult> {
+  const remote = selectRemote(project, options.remote);
+  const src = remoteCache(remote);
+  if (!fs.existsSync(remote.url)) {
+    throw new CairnError(
+      'remote',
+      `Remote '${remote.name}' at ${remote.url} does not exist or is not mounted`,
+    );
+  }
+  const tmpDir = processTmpDir(project);
+  try {
+    const versions = await workspaceVersions(project);
+    // Manifests first: they say which file objects a directory version needs.
+    const manifests = [
+      ...new Set(
+        versions
+          .filter((v) => v.type === 'dir' && !hasObject(project.cacheDir, v.hash))
+          .map((v) => v.hash),
+      ),
+    ];
+    const first = await fetchVerified(src, manifests, project.cacheDir, tmpDir);
+    const { objects, missingManifests } = objectsOf(project.cacheDir, versions);
+    const todo = [...objects].filter((h) => !hasObject(project.cacheDir, h));
+    const second = await fetchVerified(src, todo, project.cacheDir, tmpDir, options.onProgress);
+    const copiedRuns = copyRuns(path.join(remote.url, 'runs'), project.runsDir, project.tmpRoot);
+    return {
+      remote: remote.name,
+      copiedObjects: first.copied + second.copied,
+      copiedBytes: first.bytes + second.bytes,
+      upToDateObjects: objects.size - todo.length - first.copied,
+      copiedRuns,
+      missing: [
+        ...new Set([...first.missing, ...second.missing, ...missingManifests.map((m) => m.source)]),
+      ],
+    };
+  } finally {
+    fs.rmSync(tmpDir, { recursive: true, force: true });
+  }
+}
+
+async function fetchVerified(
+  src: string,
+  hashes: readonly Hash[],
+  cacheDir: string,
+  tmpDir: string,
+  onProgress?: (p: TransferProgress) => void,
+): Promise<{ copied: number; bytes: number; missing: Hash[] }> {
+  const present = hashes.filter((h) => hasObject(src, h));
+  const missing = hashes.filter((h) => !hasObject(src, h));
+  const outcomes = await hashMany(
+    present.map((h) => ({ file: objectPath(src, h), store: true })),
+    cacheDir,
+    tmpDir,
+    onProgress
+      ? { onProgress: (p) => onProgress({ doneObjects: p.doneFiles, totalObjects: p.totalFiles }) }
+      : {},
+  );
+  let bytes = 0;
+  outcomes.forEach((o, i) => {
+    const expected = present[i]!;
+    if ('error' in o) throw new CairnError('remote', o.error.message, o.error.file);
+    if (o.hash !== expected) {
+      // The content went into the cache under its real name; the expected object is still absent.
+      throw new CairnError(
+        'corrupt-object',
+        `Remote object ${objectPath(src, expected)} is corrupt (its content does not match its hash); re-push it from a machine that has it`,
+        objectPath(src, expected),
+      );
+    }
+    bytes += o.sizeBytes;
+  });
+  return { copied: present.length, bytes, missing };
+}
+
+/** Copies one object into a cache directory: temp file in that store, then an atomic rename. */
+async function copyObject(
+  srcFile: string,
+  destCache: string,
+  hash: Hash,
+  tmpDir: string,
+): Promise<number> {
+  const dest = objectPath(destCache, hash);
+  const tmp = path.join(tmpDir, `push.${tmpSuffix()}`);
+  try {
+    await fs.promises.copyFile(srcFile, tmp);
+    const { size } = await fs.promises.stat(tmp);
+    await fs.promises.chmod(tmp, 0o444);
+    await fs.promises.mkdir(path.dirname(dest), { recursive: true });
+    await fs.promises.rename(tmp, dest);
+    return size;
+  } catch (err) {
+    await fs.promises.rm(tmp, { force: true });
+    throw fromSystemError(err, dest, 'Could not copy object to');
+  }
+}
+
+async function parallel(
+  items: readonly Hash[],
+  fn: (h: Hash) => Promise<void>,
+  onProgress?: (p: TransferProgress) => void,
+): Promise<void> {
+  let next = 0;
+  let done = 0;
+  const lane = async (): Promise<void> => {
+    for (;;) {
+      const h = items[next++];
+      if (h === undefined) return;
+      await fn(h);
+      onProgress?.({ doneObjects: ++done, totalObjects: items.length });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(COPIES_IN_FLIGHT, items.length) }, lane));
+}
+
+/**
+ * Copies finished run records (directories with a run.json whose status is not running) that the
+ * destination lacks; each arrives whole (copied to a temp name, then renamed).
+ */
+function copyRuns(srcRuns: string, destRuns: string, tmpDir: string): number {
+  let ids: string[];
+  try {
+    ids = fs.readdirSync(srcRuns);
+  } catch (err) {
+    if (isEnoent(err)) return 0;
+    throw err;
+  }
+  let copied = 0;
+  for (const id of ids) {
+    if (!/^[A-Za-z0-9._-]+$/.test(id) || id.startsWith('.')) continue;
+    const src = path.join(srcRuns, id);
+    const dest = path.join(destRuns, id);
+    if (fs.existsSync(dest)) continue;
+    let status: unknown;
+    try {
+      status = (
+        JSON.parse(fs.readFileSync(path.join(src, 'run.json'), 'utf8')) as { status?: unknown }
+      ).status;
+    } catch {
+      continue; // not a finished run record
+    }
+    if (status === 'running') continue;
+    const tmp = path.join(tmpDir, `run.${tmpSuffix()}`);
+    try {
+      fs.mkdirSync(destRuns, { recursive: true });
+      fs.cpSync(src, tmp, { recursive: true });
+      fs.renameSync(tmp, dest);
+      copied++;
+    } catch (err) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      throw fromSystemError(err, dest, 'Could not copy run record to');
+    }
+  }
+  return copied;
+}

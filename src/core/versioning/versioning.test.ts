@@ -1,0 +1,215 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CairnError } from '../errors.js';
+import { gitSync, readTree, tempProject, writeTree } from '../testing/tempProject.js';
+import { addArtifacts } from './add.js';
+import { listObjects, objectPath, sha256 } from './cache.js';
+import { checkoutArtifacts } from './checkout.js';
+import { readPointer } from './pointerFile.js';
+import { artifactStatus } from './status.js';
+
+const dataset = {
+  'data/train/a.csv': 'x,y\n1,2\n',
+  'data/train/b.csv': 'x,y\n3,4\n',
+  'data/naïve ünïcode/file with spaces.txt': 'späce\n',
+  'data/empty.bin': '',
+  'data/deep/er/than/you/think.txt': 'deep\n',
+  'data/empty-dir/': '',
+  'data/copy-of-a.csv': 'x,y\n1,2\n',
+};
+
+test('add tracks a directory: pointer file, .gitignore, content in the cache, once per content', async () => {
+  const project = tempProject();
+  writeTree(project.root, dataset);
+  fs.chmodSync(path.join(project.root, 'data/train/a.csv'), 0o755);
+  const [r] = await addArtifacts(project, ['data']);
+  assert.ok(r);
+  assert.equal(r.pointer.type, 'dir');
+  assert.equal(r.pointer.kind, 'data');
+  assert.equal(r.pointer.fileCount, 6);
+  assert.equal(r.hashedFiles, 6);
+  assert.deepEqual(readPointer(path.join(project.root, 'data.cairn')), r.pointer);
+  assert.match(fs.readFileSync(path.join(project.root, '.gitignore'), 'utf8'), /^\/data$/m);
+  // 5 distinct contents (a.csv and copy-of-a.csv share one) + the manifest
+  const objects = [...listObjects(project.cacheDir)].map(([h]) => h);
+  assert.equal(objects.length, 6);
+  assert.ok(objects.includes(sha256('x,y\n1,2\n')));
+  assert.ok(objects.includes(sha256('')));
+  // Git sees the pointer, not the data
+  const status = gitSync(project.root, 'status', '--porcelain', '--untracked-files=all');
+  assert.match(status, /data\.cairn/);
+  assert.doesNotMatch(status, /data\/train/);
+});
+
+test('re-adding unchanged data hashes nothing; a change re-hashes only that file', async () => {
+  const project = tempProject();
+  writeTree(project.root, dataset);
+  const [first] = await addArtifacts(project, ['data']);
+  const [again] = await addArtifacts(project, ['data']);
+  assert.equal(again?.hashedFiles, 0);
+  assert.equal(again?.changed, false);
+  assert.equal(again?.pointer.hash, first?.pointer.hash);
+  fs.appendFileSync(path.join(project.root, 'data/train/b.csv'), '5,6\n');
+  const [third] = await addArtifacts(project, ['data']);
+  assert.equal(third?.hashedFiles, 1);
+  assert.equal(third?.changed, true);
+  assert.notEqual(third?.pointer.hash, first?.pointer.hash);
+});
+
+test('status reports ok, modified with the files, missing and not-in-cache', async () => {
+  const project = tempProject();
+  writeTree(project.root, { ...dataset, 'model.pkl': 'weights-v1' });
+  await addArtifacts(project, ['data', 'model.pkl']);
+  let s = await artifactStatus(project);
+  assert.deepEqual(
+    s.map((e) => [e.path, e.status, e.kind]),
+    [
+      ['data', 'ok', 'data'],
+      ['model.pkl', 'ok', 'model'],
+    ],
+  );
+
+  fs.writeFileSync(path.join(project.root, 'data/train/a.csv'), 'changed');
+  fs.rmSync(path.join(project.root, 'data/train/b.csv'));
+  fs.writeFileSync(path.join(project.root, 'data/new.txt'), 'new');
+  fs.rmSync(path.join(project.root, 'model.pkl'));
+  s = await artifactStatus(project);
+  assert.equal(s[0]?.status, 'modified');
+  assert.deepEqual(s[0]?.changes, {
+    added: ['new.txt'],
+    removed: ['train/b.csv'],
+    modified: ['train/a.csv'],
+  });
+  assert.equal(s[1]?.status, 'missing');
+
+  fs.rmSync(project.cacheDir, { recursive: true });
+  s = await artifactStatus(project);
+  assert.deepEqual(
+    s.map((e) => e.status),
+    ['not-in-cache', 'not-in-cache'],
+  );
+});
+
+test('checkout restores exact bytes, exec bits and empty dirs, and removes files the version lacks', async () => {
+  const project = tempProject();
+  writeTree(project.root, dataset);
+  fs.chmodSync(path.join(project.root, 'data/train/a.csv'), 0o755);
+  await addArtifacts(project, ['data']);
+  gitSync(project.root, 'add', '-A');
+  gitSync(project.root, 'commit', '-qm', 'v1');
+  const v1 = readTree(path.join(project.root, 'data'));
+
+  writeTree(project.root, { 'data/train/a.csv': 'v2 content', 'data/extra.txt': 'more' });
+  await addArtifacts(project, ['data']);
+  gitSync(project.root, 'commit', '-qam', 'v2');
+  const v2 = readTree(path.join(project.root, 'data'));
+
+  gitSync(project.root, 'checkout', '-q', 'HEAD~1');
+  const results = await checkoutArtifacts(project);
+  assert.equal(results[0]?.action, 'restored');
+  assert.deepEqual(readTree(path.join(project.root, 'data')), v1);
+  assert.equal(fs.statSync(path.join(project.root, 'data/train/a.csv')).mode & 0o777, 0o755);
+  assert.ok(fs.statSync(path.join(project.root, 'data/empty-dir')).isDirectory());
+  assert.equal((await artifactStatus(project))[0]?.status, 'ok');
+
+  gitSync(project.root, 'checkout', '-q', 'main');
+  await checkoutArtifacts(project);
+  assert.deepEqual(readTree(path.join(project.root, 'data')), v2);
+  const again = await checkoutArtifacts(project);
+  assert.equal(again[0]?.action, 'unchanged');
+});
+
+test('checkout refuses to overwrite modified data that is not in the cache, naming the files; --force discards it', async () => {
+  const project = tempProject();
+  writeTree(project.root, { 'data/a.txt': 'one', 'data/b.txt': 'two', 'model.bin': 'm1' });
+  await addArtifacts(project, ['data', 'model.bin']);
+  writeTree(project.root, {
+    'data/a.txt': 'precious edit',
+    'data/untracked.txt': 'precious new file',
+    'model.bin': 'precious model',
+  });
+  await assert.rejects(checkoutArtifacts(project), (e: unknown) => {
+    assert.ok(e instanceof CairnError);
+    assert.equal(e.code, 'would-overwrite');
+    assert.match(e.message, /data\/a\.txt/);
+    assert.match(e.message, /data\/untracked\.txt/);
+    assert.match(e.message, /model\.bin/);
+    return true;
+  });
+  // nothing changed
+  assert.equal(fs.readFileSync(path.join(project.root, 'data/a.txt'), 'utf8'), 'precious edit');
+  assert.equal(fs.readFileSync(path.join(project.root, 'model.bin'), 'utf8'), 'precious model');
+  assert.ok(fs.existsSync(path.join(project.root, 'data/untracked.txt')));
+
+  await checkoutArtifacts(project, undefined, { force: true });
+  assert.deepEqual(readTree(path.join(project.root, 'data')), { 'a.txt': 'one', 'b.txt': 'two' });
+  assert.equal(fs.readFileSync(path.join(project.root, 'model.bin'), 'utf8'), 'm1');
+});
+
+test('checkout overwrites modified data without --force when that content is in the cache', async () => {
+  const project = tempProject();
+  writeTree(project.root, { 'm.bin': 'v1' });
+  await addArtifacts(project, ['m.bin']);
+  const v1 = readPointer(path.join(project.root, 'm.bin.cairn'));
+  writeTree(project.root, { 'm.bin': 'v2' });
+  await addArtifacts(project, ['m.bin']); // v2 is now in the cache
+  fs.writeFileSync(
+    path.join(project.root, 'm.bin.cairn'),
+    fs
+      .readFileSync(path.join(project.root, 'm.bin.cairn'), 'utf8')
+      .replace(/hash: \w+/, `hash: ${v1.hash}`)
+      .replace(/size: \d+/, 'size: 2'),
+  );
+  await checkoutArtifacts(project);
+  assert.equal(fs.readFileSync(path.join(project.root, 'm.bin'), 'utf8'), 'v1');
+});
+
+test('a file artifact replaced by a directory is restored, with the directory content checked first', async () => {
+  const project = tempProject();
+  writeTree(project.root, { 'out.bin': 'file' });
+  await addArtifacts(project, ['out.bin']);
+  fs.rmSync(path.join(project.root, 'out.bin'));
+  writeTree(project.root, { 'out.bin/inner.txt': 'not saved anywhere' });
+  await assert.rejects(checkoutArtifacts(project), /out\.bin\/inner\.txt/);
+  await checkoutArtifacts(project, undefined, { force: true });
+  assert.equal(fs.readFileSync(path.join(project.root, 'out.bin'), 'utf8'), 'file');
+});
+
+test('cache objects are read-only and named by their sha256', async () => {
+  const project = tempProject();
+  writeTree(project.root, { 'm.bin': 'content' });
+  const [r] = await addArtifacts(project, ['m.bin']);
+  const obj = objectPath(project.cacheDir, r!.pointer.hash);
+  assert.equal(fs.statSync(obj).mode & 0o222, 0);
+  assert.equal(sha256(fs.readFileSync(obj)), r!.pointer.hash);
+});
+
+test('a large file (over the pipelined threshold) round-trips through add and checkout', async () => {
+  const project = tempProject();
+  const big = Buffer.alloc(20 << 20);
+  for (let i = 0; i < big.length; i += 4096) big.writeUInt32LE(i, i);
+  fs.writeFileSync(path.join(project.root, 'big.bin'), big);
+  const [r] = await addArtifacts(project, ['big.bin']);
+  assert.equal(r!.pointer.hash, sha256(big));
+  fs.rmSync(path.join(project.root, 'big.bin'));
+  await checkoutArtifacts(project);
+  assert.ok(fs.readFileSync(path.join(project.root, 'big.bin')).equals(big));
+});
+
+test('many files are hashed on worker threads with the same result', async () => {
+  const project = tempProject();
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 300; i++) files[`many/d${i % 7}/f${i}.txt`] = `file ${i}\n`.repeat(i % 13);
+  writeTree(project.root, files);
+  const [r] = await addArtifacts(project, ['many']);
+  assert.equal(r!.pointer.fileCount, 300);
+  fs.rmSync(path.join(project.root, 'many'), { recursive: true });
+  await checkoutArtifacts(project);
+  const back = readTree(path.join(project.root, 'many'));
+  assert.deepEqual(
+    back,
+    Object.fromEntries(Object.entries(files).map(([k, v]) => [k.slice('many/'.length), v])),
+  );
+});
