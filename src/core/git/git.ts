@@ -18,17 +18,17 @@ export function gitAt(dir: string): SimpleGit {
 const instances = new Map<string, SimpleGit>();
 
 /**
- * The environment git runs with: the user's, minus GIT_* variables (inside hooks they point git
- * at the hook's repository and index; simple-git refuses most of them anyway), with a fixed locale.
+ * The environment git runs with: only what git needs to find itself and the user's config, with
+ * a fixed locale. GIT_* variables are left out (inside hooks they point at the hook's index), and
+ * so are variables such as EDITOR or PAGER that simple-git refuses to pass on.
  */
 function gitEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined) continue;
-    if (k.startsWith('GIT_')) continue;
-    env[k] = v;
+  const env: Record<string, string> = { LANG: 'C', LC_ALL: 'C' };
+  for (const k of ['PATH', 'HOME', 'USER', 'LOGNAME', 'TMPDIR', 'XDG_CONFIG_HOME', 'SYSTEMROOT']) {
+    const v = process.env[k];
+    if (v !== undefined) env[k] = v;
   }
-  return { ...env, LANG: 'C', LC_ALL: 'C' };
+  return env;
 }
 
 /** Runs a git command and wraps its failure in a CairnError that says what was being done. */

@@ -83,7 +83,8 @@ export function readConfig(project: Project): ProjectConfig {
       );
     }
     for (const [name, value] of Object.entries(remotesRaw as Record<string, unknown>)) {
-      const line = lineOf(doc, lines, ['remotes', name]);
+      const line =
+        lineOf(doc, lines, ['remotes', name, 'url']) ?? lineOf(doc, lines, ['remotes', name]);
       const url = (value as { url?: unknown } | null)?.url;
       if (typeof url !== 'string' || url.length === 0) {
         throw new CairnError(

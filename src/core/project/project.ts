@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { CairnError, fromSystemError } from '../errors.js';
 import { isEnoent, tmpSuffix } from '../fsSafe.js';
@@ -91,16 +92,23 @@ export function initProject(root: string): { project: Project; created: boolean 
  * SIGKILL) are removed here.
  */
 export function processTmpDir(project: Project): string {
-  fs.mkdirSync(project.tmpRoot, { recursive: true });
-  for (const name of safeReaddir(project.tmpRoot)) {
-    const pid = Number(name.split('.')[0]);
-    if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) {
-      fs.rmSync(path.join(project.tmpRoot, name), { recursive: true, force: true });
+  try {
+    fs.mkdirSync(project.tmpRoot, { recursive: true });
+    for (const name of safeReaddir(project.tmpRoot)) {
+      const pid = Number(name.split('.')[0]);
+      if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) {
+        fs.rmSync(path.join(project.tmpRoot, name), { recursive: true, force: true });
+      }
     }
+    const dir = path.join(project.tmpRoot, tmpSuffix());
+    fs.mkdirSync(dir);
+    return dir;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EROFS' && code !== 'EACCES' && code !== 'EPERM') throw err;
+    // A read-only project can still be inspected; anything that writes fails later, clearly.
+    return fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-'));
   }
-  const dir = path.join(project.tmpRoot, tmpSuffix());
-  fs.mkdirSync(dir);
-  return dir;
 }
 
 function safeReaddir(dir: string): string[] {

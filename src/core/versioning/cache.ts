@@ -27,8 +27,24 @@ export function sha256(data: string | Uint8Array): Hash {
 }
 
 /**
- * Moves a finished temp file into the cache under its hash: read-only, atomic rename. If the
- * object is already there, the temp file is dropped (identical content is stored once).
+ * A verified object carries this mtime (1 s after the epoch). Any write to the object moves its
+ * mtime, so checkout re-hashes an object only when its mtime is not this one; `fsck` re-hashes all.
+ */
+const VERIFIED_MTIME_S = 1;
+
+export function isMarkedVerified(st: fs.Stats | fs.BigIntStats): boolean {
+  return Number(st.mtimeMs) === VERIFIED_MTIME_S * 1000;
+}
+
+/** Marks an object whose content was just checked against its name. */
+export function markVerified(file: string): void {
+  fs.utimesSync(file, new Date(), VERIFIED_MTIME_S);
+}
+
+/**
+ * Moves a finished temp file into the cache under its hash: read-only, marked verified, atomic
+ * rename. If the object is already there, the temp file is dropped (identical content is stored
+ * once).
  */
 export function commitObject(cacheDir: string, tmpFile: string, hash: Hash): void {
   const dest = objectPath(cacheDir, hash);
@@ -38,6 +54,7 @@ export function commitObject(cacheDir: string, tmpFile: string, hash: Hash): voi
   }
   try {
     fs.chmodSync(tmpFile, 0o444);
+    markVerified(tmpFile);
     fs.mkdirSync(path.dirname(dest), { recursive: true });
     fs.renameSync(tmpFile, dest);
   } catch (err) {

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { CairnError, fromSystemError } from '../errors.js';
 import { assertNoSymlinkEscape, assertSafeRelativePath, tmpSuffix } from '../fsSafe.js';
 import { processTmpDir, type Project } from '../project/project.js';
-import { hasObject, objectPath, type Hash } from './cache.js';
+import { hasObject, isMarkedVerified, markVerified, objectPath, type Hash } from './cache.js';
+import { hashMany } from './hashPool.js';
 import { listArtifacts, type TrackedArtifact } from './artifacts.js';
 import { isFileEntry, loadManifest } from './manifest.js';
 import { saveState, statKey, type ArtifactState } from './stateCache.js';
@@ -59,12 +60,50 @@ export async function checkoutArtifacts(
         missing[0],
       );
     }
+    await verifyObjects(project, plans, tmpDir);
     const results: CheckoutResult[] = [];
     for (const p of plans) results.push(await apply(project, p, tmpDir, options));
     return results;
   } finally {
     fs.rmSync(tmpDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Re-hashes every object about to be copied whose verified mark is gone (it was written to since
+ * it was stored), so a corrupt object stops the checkout before anything changes.
+ */
+async function verifyObjects(
+  project: Project,
+  plans: readonly Plan[],
+  tmpDir: string,
+): Promise<void> {
+  const suspects = new Map<Hash, string>();
+  for (const p of plans) {
+    for (const op of p.writes) {
+      const file = objectPath(project.cacheDir, op.hash);
+      if (!suspects.has(op.hash) && !isMarkedVerified(fs.statSync(file)))
+        suspects.set(op.hash, file);
+    }
+  }
+  if (suspects.size === 0) return;
+  const entries = [...suspects];
+  const outcomes = await hashMany(
+    entries.map(([, file]) => ({ file, store: false })),
+    project.cacheDir,
+    tmpDir,
+  );
+  outcomes.forEach((o, i) => {
+    const [hash, file] = entries[i]!;
+    if ('error' in o || o.hash !== hash) {
+      throw new CairnError(
+        'corrupt-object',
+        `Cache object ${file} is corrupt (its content no longer matches its hash); nothing was checked out. Delete it and run 'cairn pull', or re-add the artifact from a good copy`,
+        file,
+      );
+    }
+    markVerified(file);
+  });
 }
 
 interface WriteOp {
