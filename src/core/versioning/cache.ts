@@ -48,15 +48,17 @@ export function markVerified(file: string): void {
  */
 export function commitObject(cacheDir: string, tmpFile: string, hash: Hash): void {
   const dest = objectPath(cacheDir, hash);
-  if (fs.existsSync(dest)) {
-    fs.rmSync(tmpFile, { force: true });
-    return;
-  }
   try {
     fs.chmodSync(tmpFile, 0o444);
     markVerified(tmpFile);
-    fs.mkdirSync(path.dirname(dest), { recursive: true });
-    fs.renameSync(tmpFile, dest);
+    // Renaming over an object that is already there replaces it with the same bytes.
+    try {
+      fs.renameSync(tmpFile, dest);
+    } catch (err) {
+      if (!isEnoent(err)) throw err;
+      fs.mkdirSync(path.dirname(dest), { recursive: true });
+      fs.renameSync(tmpFile, dest);
+    }
   } catch (err) {
     fs.rmSync(tmpFile, { force: true });
     throw fromSystemError(err, dest, 'Could not store cache object');

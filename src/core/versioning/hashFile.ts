@@ -24,12 +24,12 @@ export type HashOutcome =
 
 const SMALL_FILE_BYTES = 8 << 20;
 const CHUNK_BYTES = 4 << 20;
-const WRITES_IN_FLIGHT = 4;
 
 /**
- * Hashes one file and, when asked, copies it into the cache in the same pass: the bytes written
- * are exactly the bytes hashed, so a stored object always matches its name. The file's stat
- * before and after must agree, or the file changed while being read and the result is refused.
+ * Hashes one file and, when asked, stores a copy in the cache. A small file is read once into
+ * memory, hashed, and those very bytes written to the cache. A large one is hashed on this thread
+ * while the kernel copies it (copy_file_range, in the thread pool); its stat (size, mtime, ctime)
+ * must be the same before and after both, or the file changed while being read and is refused.
  */
 export async function hashFile(
   job: HashJob,
@@ -43,41 +43,33 @@ export async function hashFile(
     throw fromSystemError(err, job.file, 'Could not read');
   }
   let tmp: string | undefined;
-  let out: number | undefined;
   try {
     const before = fs.fstatSync(fd, { bigint: true });
-    const hasher = createHash('sha256');
-    if (job.store) {
-      tmp = path.join(tmpDir, `blob.${tmpSuffix()}`);
-      out = fs.openSync(tmp, 'w', 0o644);
-    }
     const size = Number(before.size);
+    const hasher = createHash('sha256');
+    if (job.store) tmp = path.join(tmpDir, `blob.${tmpSuffix()}`);
     if (size <= SMALL_FILE_BYTES) {
-      const buf = Buffer.allocUnsafe(size);
-      let read = 0;
-      while (read < size) {
-        const n = fs.readSync(fd, buf, read, size - read, read);
-        if (n === 0) break;
-        read += n;
-      }
-      const data = buf.subarray(0, read);
+      const data = readAll(fd, size);
       hasher.update(data);
-      if (out !== undefined) writeAllSync(out, data);
+      if (tmp !== undefined) fs.writeFileSync(tmp, data);
     } else {
-      await pipelined(fd, out, hasher);
+      const copy = tmp !== undefined ? fs.promises.copyFile(job.file, tmp) : undefined;
+      // Let the copy start in the thread pool before this thread is busy hashing.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      hashRange(fd, hasher);
+      await copy;
+      if (tmp !== undefined && fs.statSync(tmp).size !== size) throw changed(job.file);
     }
     const after = fs.fstatSync(fd, { bigint: true });
-    if (after.size !== before.size || after.mtimeNs !== before.mtimeNs) {
-      throw new CairnError(
-        'changed-during-read',
-        `${job.file} changed while Cairn was reading it; wait until the program writing it has finished, then run the command again`,
-        job.file,
-      );
+    if (
+      after.size !== before.size ||
+      after.mtimeNs !== before.mtimeNs ||
+      after.ctimeNs !== before.ctimeNs
+    ) {
+      throw changed(job.file);
     }
     const hash = hasher.digest('hex');
-    if (out !== undefined && tmp !== undefined) {
-      fs.closeSync(out);
-      out = undefined;
+    if (tmp !== undefined) {
       commitObject(cacheDir, tmp, hash);
       tmp = undefined;
     }
@@ -92,51 +84,36 @@ export async function hashFile(
     throw fromSystemError(err, job.file, 'Could not hash');
   } finally {
     fs.closeSync(fd);
-    if (out !== undefined) fs.closeSync(out);
     if (tmp !== undefined) fs.rmSync(tmp, { force: true });
   }
 }
 
-function writeAllSync(fd: number, data: Uint8Array): void {
-  let off = 0;
-  while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);
+function changed(file: string): CairnError {
+  return new CairnError(
+    'changed-during-read',
+    `${file} changed while Cairn was reading it; wait until the program writing it has finished, then run the command again`,
+    file,
+  );
 }
 
-/** Reads and hashes on this thread while the writes of earlier chunks run in the thread pool. */
-async function pipelined(
-  fd: number,
-  out: number | undefined,
-  hasher: ReturnType<typeof createHash>,
-): Promise<void> {
-  const buffers = Array.from({ length: WRITES_IN_FLIGHT }, () => Buffer.allocUnsafe(CHUNK_BYTES));
-  const pending: (Promise<void> | undefined)[] = new Array<Promise<void> | undefined>(
-    WRITES_IN_FLIGHT,
-  );
-  let position = 0;
-  for (let i = 0; ; i++) {
-    const slot = i % WRITES_IN_FLIGHT;
-    const inFlight = pending[slot];
-    if (inFlight) await inFlight;
-    const buf = buffers[slot]!;
-    const n = fs.readSync(fd, buf, 0, CHUNK_BYTES, position);
+function readAll(fd: number, size: number): Buffer {
+  const buf = Buffer.allocUnsafe(size);
+  let read = 0;
+  while (read < size) {
+    const n = fs.readSync(fd, buf, read, size - read, read);
     if (n === 0) break;
-    const chunk = buf.subarray(0, n);
-    hasher.update(chunk);
-    if (out !== undefined) pending[slot] = writeAll(out, chunk, position);
+    read += n;
+  }
+  return buf.subarray(0, read);
+}
+
+function hashRange(fd: number, hasher: ReturnType<typeof createHash>): void {
+  const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  let position = 0;
+  for (;;) {
+    const n = fs.readSync(fd, buf, 0, CHUNK_BYTES, position);
+    if (n === 0) return;
+    hasher.update(buf.subarray(0, n));
     position += n;
   }
-  await Promise.all(pending.filter((p): p is Promise<void> => p !== undefined));
-}
-
-function writeAll(fd: number, data: Buffer, position: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const step = (off: number): void => {
-      fs.write(fd, data, off, data.length - off, position + off, (err, written) => {
-        if (err) reject(err);
-        else if (off + written < data.length) step(off + written);
-        else resolve();
-      });
-    };
-    step(0);
-  });
 }
