@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cairn, gitSync, tempDir, writeTree } from '../core/testing/tempProject.js';
+import { CLI, cairn, gitSync, tempDir, writeTree } from '../core/testing/tempProject.js';
 
 function repo(): string {
   const root = tempDir();
@@ -19,7 +19,7 @@ test('init, add, status --json, checkout: exit codes and documented JSON', () =>
   writeTree(root, { 'data/x.csv': 'a,b\n1,2\n', 'models/m.onnx': 'onnx' });
   const add = cairn(root, 'add', 'data', 'models/m.onnx');
   assert.equal(add.code, 0, add.stderr);
-  assert.match(add.stdout, /Versioned data data \(1 files, 8 B\)/);
+  assert.match(add.stdout, /Versioned dataset data \(1 file, 8 B\)/);
   assert.match(add.stdout, /Versioned model models\/m\.onnx/);
   const st = cairn(root, 'status', '--json');
   assert.equal(st.code, 0);
@@ -121,3 +121,21 @@ function spawnGit(cwd: string, ...args: string[]): string {
   assert.equal(r.status, 0, r.stderr);
   return r.stderr + r.stdout;
 }
+
+test('output into a closed pipe ends quietly', () => {
+  const root = repo();
+  cairn(root, 'init');
+  for (let i = 0; i < 30; i++) {
+    writeTree(root, { 'm.bin': `v${i}` });
+    cairn(root, 'add', 'm.bin');
+    gitSync(root, 'add', '-A');
+    gitSync(root, 'commit', '-qm', `v${i}`);
+  }
+  const r = spawnSync('bash', ['-c', `set -o pipefail; node '${CLI}' log m.bin | head -1`], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.match(r.stdout, /v29/);
+});

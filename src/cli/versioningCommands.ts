@@ -66,10 +66,10 @@ const add: Command = {
     for (const r of results) {
       const what =
         r.pointer.type === 'dir'
-          ? `${r.pointer.fileCount} files, ${formatBytes(r.pointer.sizeBytes)}`
+          ? `${plural(r.pointer.fileCount, 'file')}, ${formatBytes(r.pointer.sizeBytes)}`
           : formatBytes(r.pointer.sizeBytes);
       out(
-        `${r.changed ? 'Versioned' : 'Unchanged'} ${r.pointer.kind} ${r.path} (${what}) ${r.pointer.hash.slice(0, 12)}`,
+        `${r.changed ? 'Versioned' : 'Unchanged'} ${r.pointer.kind === 'data' ? 'dataset' : 'model'} ${r.path} (${what}) ${r.pointer.hash.slice(0, 12)}`,
       );
     }
     const pointers = results
@@ -143,6 +143,10 @@ const checkout: Command = {
     return 0;
   },
 };
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
 
 function shellQuote(s: string): string {
   return /^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;

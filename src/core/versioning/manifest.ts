@@ -15,6 +15,9 @@ export function isFileEntry(e: ManifestEntry): e is Extract<ManifestEntry, { has
   return 'hash' in e;
 }
 
+/** How every serialized manifest begins. */
+export const MANIFEST_HEADER = '{"version":1,"entries":[';
+
 /** Canonical bytes: entries sorted by path, fixed key order, one entry per line. */
 export function serializeManifest(m: Manifest): string {
   const sorted = [...m.entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -27,7 +30,7 @@ export function serializeManifest(m: Manifest): string {
         )
       : JSON.stringify({ path: e.path, dir: true }),
   );
-  return `{"version":1,"entries":[\n${lines.join(',\n')}\n]}\n`;
+  return `${MANIFEST_HEADER}\n${lines.join(',\n')}\n]}\n`;
 }
 
 /** Parses and validates a manifest: safe relative paths, valid hashes, no duplicates. */
