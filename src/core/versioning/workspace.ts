@@ -27,7 +27,7 @@ export interface WorkspaceComparison {
   readonly added: string[];
   readonly removed: string[];
   readonly modified: string[];
-  /** Workspace files with their hashes (filled when they had to be looked at). */
+  /** Workspace files with their hashes (empty when the comparison is clean by the fast path). */
   readonly current: Map<string, CurrentFile>;
   /** The version's manifest, when it had to be read. */
   readonly manifest?: Manifest;
@@ -129,15 +129,7 @@ export async function compareWorkspace(
       sameDirs &&
       files.length === Object.keys(state.files).length
     ) {
-      files.forEach((f, i) =>
-        current.set(f.rel, {
-          abs: f.abs,
-          hash: hashes[i]!,
-          key: f.key,
-          sizeBytes: f.sizeBytes,
-          executable: f.executable,
-        }),
-      );
+      // A clean comparison needs no per-file detail: `current` stays empty.
       return {
         ...base,
         state,
