@@ -1,6 +1,6 @@
 // Bundles the CLI, the extension and the webviews with esbuild.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -18,7 +18,14 @@ const node = {
   format: 'cjs',
   target: 'node20',
   // node-pty is native; the extension host provides 'vscode'.
-  external: ['vscode', 'node-pty', '@tensorflow/tfjs-node'],
+  // node-pty is native; TensorFlow.js goes into its own lazily required dist/tfjs.js.
+  external: [
+    'vscode',
+    'node-pty',
+    '@tensorflow/tfjs-node',
+    '@tensorflow/tfjs',
+    '@tensorflow/tfjs-backend-wasm',
+  ],
 };
 
 const builds = [
@@ -28,6 +35,14 @@ const builds = [
     entryPoints: { ioWorker: 'src/core/versioning/ioWorker.ts' },
     outdir: 'dist',
   }),
+  build({
+    ...node,
+    external: ['@tensorflow/tfjs-node'],
+    entryPoints: { tfjs: 'src/core/data/tfjsBundle.ts' },
+    outdir: 'dist',
+    sourcemap: false,
+    minify: true,
+  }),
 ];
 if (existsSync('src/extension/extension.ts')) {
   builds.push(
@@ -35,4 +50,10 @@ if (existsSync('src/extension/extension.ts')) {
   );
 }
 await Promise.all(builds);
+// The WASM backend loads its binaries from beside dist/tfjs.js.
+for (const f of readdirSync('node_modules/@tensorflow/tfjs-backend-wasm/dist').filter((f) =>
+  f.endsWith('.wasm'),
+)) {
+  copyFileSync(`node_modules/@tensorflow/tfjs-backend-wasm/dist/${f}`, `dist/${f}`);
+}
 if (watch) console.log('watch mode is not supported; run npm run build again');

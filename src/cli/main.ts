@@ -2,9 +2,10 @@ import { parseArgs } from 'node:util';
 import { CairnError } from '../core/errors.js';
 import type { Command } from './command.js';
 import { err, out, printError } from './printer.js';
+import { dataCommands } from './dataCommands.js';
 import { versioningCommands } from './versioningCommands.js';
 
-const commands: readonly Command[] = [...versioningCommands];
+const commands: readonly Command[] = [...versioningCommands, ...dataCommands];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.usage.length));

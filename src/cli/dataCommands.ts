@@ -1,0 +1,148 @@
+import * as path from 'node:path';
+import { CairnError } from '../core/errors.js';
+import { toProjectPath } from '../core/fsSafe.js';
+import { driftBetween } from '../core/data/drift.js';
+import { profilePath, type ColumnProfile } from '../core/data/profile.js';
+import { findProject } from '../core/project/project.js';
+import type { Command } from './command.js';
+import { formatBytes, out, printJson } from './printer.js';
+
+function num(v: number | undefined): string {
+  if (v === undefined || Number.isNaN(v)) return '-';
+  if (Number.isInteger(v) && Math.abs(v) < 1e9) return String(v);
+  return Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(2) : v.toPrecision(4);
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+function columnRow(c: ColumnProfile): string[] {
+  return [
+    c.name,
+    c.type,
+    String(c.count),
+    `${(c.missingRate * 100).toFixed(1)}%`,
+    `${c.distinct}${c.distinctExact ? '' : '~'}`,
+    num(c.mean),
+    num(c.std),
+    num(c.min),
+    num(c.quantiles?.p50),
+    num(c.max),
+    c.topValues && c.type !== 'number'
+      ? c.topValues
+          .slice(0, 3)
+          .map((v) => `${v.value} (${v.count})`)
+          .join(', ')
+      : '',
+  ];
+}
+
+const profile: Command = {
+  name: 'profile',
+  usage: 'cairn profile <path> [--json]',
+  summary: 'dataset statistics: per column for tables, sizes and classes for image folders',
+  options: { json: { type: 'boolean' } },
+  async run(args) {
+    const [given] = args.positionals;
+    if (!given || args.positionals.length > 1)
+      throw new CairnError('usage', 'name one table or image folder: cairn profile <path>');
+    const abs = path.resolve(args.cwd, given);
+    const p = await profilePath(abs, given);
+    if (args.values['json']) {
+      printJson(p);
+      return 0;
+    }
+    if (p.kind === 'images') {
+      out(
+        `${p.path}: ${p.count} images, ${formatBytes(p.sizeBytes)}${p.unreadable ? `, ${p.unreadable} unreadable` : ''}`,
+      );
+      out(
+        `  formats:  ${Object.entries(p.formats)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`,
+      );
+      out(`  width:    ${p.width.min}–${p.width.max} (mean ${p.width.mean.toFixed(1)})`);
+      out(`  height:   ${p.height.min}–${p.height.max} (mean ${p.height.mean.toFixed(1)})`);
+      out(
+        `  channels: ${Object.entries(p.channels)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join(', ')}`,
+      );
+      out(`  classes:  ${p.classes.map((c) => `${c.name} ${c.count}`).join(', ')}`);
+      return 0;
+    }
+    out(
+      `${p.path}: ${p.rows} rows, ${p.columns.length} columns, ${formatBytes(p.sizeBytes)} (${p.format}; TensorFlow.js ${p.backend}, ${p.durationMs} ms)`,
+    );
+    out(
+      table([
+        [
+          'column',
+          'type',
+          'count',
+          'missing',
+          'distinct',
+          'mean',
+          'std',
+          'min',
+          'median',
+          'max',
+          'top values',
+        ],
+        ...p.columns.map(columnRow),
+      ]),
+    );
+    return 0;
+  },
+};
+
+const drift: Command = {
+  name: 'drift',
+  usage: 'cairn drift <path> --from <rev> [--to <rev>] [--json]',
+  summary: 'what changed in a dataset between two versions, column by column (PSI, KS)',
+  options: { from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } },
+  async run(args) {
+    const [given] = args.positionals;
+    const from = args.values['from'] as string | undefined;
+    if (!given || !from)
+      throw new CairnError('usage', 'cairn drift <path> --from <rev> [--to <rev>]');
+    const project = findProject(args.cwd);
+    const rel = toProjectPath(project.root, path.resolve(args.cwd, given));
+    const report = await driftBetween(project, rel, from, args.values['to'] as string | undefined);
+    if (args.values['json']) {
+      printJson(report);
+      return 0;
+    }
+    out(report.summary);
+    out('');
+    out(
+      table([
+        ['', 'column', 'PSI', 'KS', 'p-value', 'missing', 'mean (from → to)', 'why'],
+        ...report.columns.map((c) => [
+          c.drifted ? '!' : ' ',
+          c.name,
+          num(c.psi ?? undefined),
+          num(c.ks?.statistic),
+          c.ks ? (c.ks.pValue < 1e-4 ? '<1e-4' : c.ks.pValue.toFixed(4)) : '-',
+          `${((c.from?.missingRate ?? 0) * 100).toFixed(1)}% → ${((c.to?.missingRate ?? 0) * 100).toFixed(1)}%`,
+          c.from?.mean !== undefined || c.to?.mean !== undefined
+            ? `${num(c.from?.mean)} → ${num(c.to?.mean)}`
+            : '',
+          c.reasons.join('; '),
+        ]),
+      ]),
+    );
+    return 0;
+  },
+};
+
+export const dataCommands: readonly Command[] = [profile, drift];

@@ -1,0 +1,215 @@
+// Streaming statistics for one column: exact counts, moments (merged per batch), a bounded
+// reservoir sample for quantiles, histograms and two-sample tests, and a bounded distinct count.
+
+const MISSING = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '?']);
+const BOOLEAN = new Set(['true', 'false', 'yes', 'no', 't', 'f', '0', '1']);
+const DISTINCT_EXACT_MAX = 10_000;
+const TOP_VALUES = 20;
+
+export function isMissing(v: string | undefined): boolean {
+  if (v === undefined || v.length === 0) return true;
+  // Only short values can be a missing marker; skip the allocations for the rest.
+  return v.length <= 6 && MISSING.has(v.trim().toLowerCase());
+}
+
+/** Parses a decimal number ('1e3', ' 2.5 ', '-0'), or NaN; not hex, not 'Infinity'. */
+export function parseNumber(v: string): number {
+  const c = v.charCodeAt(0);
+  const d = v.charCodeAt(v.length - 1);
+  // first and last characters: a digit, a sign or a dot (or space, trimmed by Number)
+  const ok = (x: number): boolean =>
+    (x >= 48 && x <= 57) || x === 45 || x === 43 || x === 46 || x === 32;
+  if (!ok(c) || (!(d >= 48 && d <= 57) && d !== 46 && d !== 32)) return NaN;
+  if (v.length > 1 && (v.charCodeAt(1) === 120 || v.charCodeAt(1) === 88)) return NaN; // 0x…
+  return Number(v);
+}
+
+/** Running mean and sum of squared deviations, merged batch by batch (Chan et al.). */
+export interface Moments {
+  n: number;
+  mean: number;
+  m2: number;
+  min: number;
+  max: number;
+}
+
+export function emptyMoments(): Moments {
+  return { n: 0, mean: 0, m2: 0, min: Infinity, max: -Infinity };
+}
+
+export function mergeMoments(a: Moments, b: Moments): Moments {
+  if (b.n === 0) return a;
+  if (a.n === 0) return { ...b };
+  const n = a.n + b.n;
+  const delta = b.mean - a.mean;
+  return {
+    n,
+    mean: a.mean + (delta * b.n) / n,
+    m2: a.m2 + b.m2 + (delta * delta * a.n * b.n) / n,
+    min: Math.min(a.min, b.min),
+    max: Math.max(a.max, b.max),
+  };
+}
+
+/** A uniform sample of at most `capacity` values (Algorithm R, seeded for reproducible output). */
+export class Reservoir {
+  readonly values: Float64Array;
+  size = 0;
+  seen = 0;
+  private seed = 0x9e3779b9;
+  constructor(readonly capacity: number) {
+    this.values = new Float64Array(capacity);
+  }
+  add(v: number): void {
+    this.seen++;
+    if (this.size < this.capacity) {
+      this.values[this.size++] = v;
+      return;
+    }
+    const j = Math.floor(this.random() * this.seen);
+    if (j < this.capacity) this.values[j] = v;
+  }
+  sorted(): Float64Array {
+    return this.values.slice(0, this.size).sort();
+  }
+  private random(): number {
+    // xorshift32
+    let x = this.seed;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.seed = x >>> 0;
+    return this.seed / 2 ** 32;
+  }
+}
+
+/** A HyperLogLog sketch (2^12 registers, about 1.6% error) for distinct counts past the exact limit. */
+export class HyperLogLog {
+  private readonly registers = new Uint8Array(4096);
+  private readonly f64 = new Float64Array(1);
+  private readonly u32 = new Uint32Array(this.f64.buffer);
+  addString(v: string): void {
+    this.addHash(hash32(v));
+  }
+  addNumber(x: number): void {
+    this.f64[0] = x;
+    this.addHash(mix32(this.u32[0]! ^ Math.imul(this.u32[1]!, 0x9e3779b1)));
+  }
+  count(): number {
+    const m = this.registers.length;
+    let sum = 0;
+    let zeros = 0;
+    for (const r of this.registers) {
+      sum += 2 ** -r;
+      if (r === 0) zeros++;
+    }
+    const estimate = ((0.7213 / (1 + 1.079 / m)) * m * m) / sum;
+    return Math.round(estimate <= 2.5 * m && zeros > 0 ? m * Math.log(m / zeros) : estimate);
+  }
+  private addHash(h: number): void {
+    const idx = h >>> 20;
+    const rank = Math.clz32((h << 12) | 0x800) + 1;
+    if (rank > this.registers[idx]!) this.registers[idx] = rank;
+  }
+}
+
+function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** MurmurHash3's 32-bit finalizer over an FNV-1a pass: well spread, fast, no dependency. */
+function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return mix32(h);
+}
+
+/** Everything gathered about one column while streaming. */
+export class ColumnAccumulator {
+  missing = 0;
+  present = 0;
+  numeric = 0;
+  booleanLike = 0;
+  readonly reservoir: Reservoir;
+  /** Exact value counts while there are at most 10,000 distinct values; then a sketch counts. */
+  private readonly numberCounts = new Map<number, number>();
+  private readonly stringCounts = new Map<string, number>();
+  private sketch: HyperLogLog | undefined;
+  /** Numbers of the current batch, handed to TensorFlow.js in one tensor. */
+  pending: number[] = [];
+  constructor(
+    readonly name: string,
+    reservoirCapacity: number,
+  ) {
+    this.reservoir = new Reservoir(reservoirCapacity);
+  }
+  add(raw: string | undefined): void {
+    if (raw === undefined || isMissing(raw)) {
+      this.missing++;
+      return;
+    }
+    this.present++;
+    const x = parseNumber(raw);
+    if (Number.isNaN(x)) {
+      const v = raw.trim();
+      if (v.length <= 5 && BOOLEAN.has(v.toLowerCase())) this.booleanLike++;
+      this.count(this.stringCounts, v);
+      this.sketch?.addString(v);
+      return;
+    }
+    this.numeric++;
+    if (x === 0 || x === 1) this.booleanLike++;
+    this.count(this.numberCounts, x);
+    this.sketch?.addNumber(x);
+    this.pending.push(x);
+    this.reservoir.add(x);
+  }
+  get distinctExact(): boolean {
+    return this.sketch === undefined;
+  }
+  distinct(): number {
+    return this.sketch ? this.sketch.count() : this.numberCounts.size + this.stringCounts.size;
+  }
+  topValues(): { value: string; count: number }[] {
+    return [
+      ...[...this.numberCounts].map(([k, c]) => [String(k), c] as const),
+      ...this.stringCounts,
+    ]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, TOP_VALUES)
+      .map(([value, count]) => ({ value, count }));
+  }
+  private count<K>(map: Map<K, number>, key: K): void {
+    const c = map.get(key);
+    if (c !== undefined) {
+      map.set(key, c + 1);
+      return;
+    }
+    if (this.sketch) return;
+    map.set(key, 1);
+    if (this.numberCounts.size + this.stringCounts.size > DISTINCT_EXACT_MAX) {
+      this.sketch = new HyperLogLog();
+      for (const k of this.numberCounts.keys()) this.sketch.addNumber(k);
+      for (const k of this.stringCounts.keys()) this.sketch.addString(k);
+    }
+  }
+}
+
+/** The q-quantile (0..1) of sorted values, with linear interpolation (numpy's default). */
+export function quantile(sorted: ArrayLike<number>, q: number): number {
+  if (sorted.length === 0) return NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  const a = sorted[lo]!;
+  const b = sorted[hi]!;
+  return a + (b - a) * (pos - lo);
+}

@@ -1,0 +1,114 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CairnError } from '../errors.js';
+import { resolveRev } from '../git/git.js';
+import { POINTER_SUFFIX, type Project } from '../project/project.js';
+import { hasObject, objectPath } from '../versioning/cache.js';
+import { pointerAt } from '../versioning/history.js';
+import { isFileEntry, loadManifest } from '../versioning/manifest.js';
+import type { DataFile } from './profile.js';
+
+/** Where the bytes of one version of a dataset (a tracked file, or a path inside a tracked directory) are. */
+export interface DatasetVersion {
+  /** 'workspace' or the revision as given. */
+  readonly rev: string;
+  readonly commit?: string;
+  /** The artifact version hash the data came from. */
+  readonly artifactHash?: string;
+  /** One file (a table) or many (a folder of images), each readable at `abs`. */
+  readonly files: DataFile[];
+  readonly isDirectory: boolean;
+}
+
+/**
+ * Finds a dataset path as it was at a revision, reading it from the cache: the tracked artifact is
+ * the path itself or a directory above it; its pointer at that commit names the version.
+ */
+export async function datasetAt(
+  project: Project,
+  rel: string,
+  rev: string | undefined,
+): Promise<DatasetVersion> {
+  if (rev === undefined || rev === 'workspace') {
+    const abs = path.join(project.root, rel);
+    if (!fs.existsSync(abs))
+      throw new CairnError(
+        'not-found',
+        `${rel} is not in the work tree; run 'cairn checkout' or give --to <rev>`,
+        rel,
+      );
+    if (fs.statSync(abs).isFile())
+      return { rev: 'workspace', files: [{ rel, abs }], isDirectory: false };
+    const files = fs
+      .readdirSync(abs, { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => {
+        const full = path.join(d.parentPath, d.name);
+        return { rel: path.relative(abs, full).split(path.sep).join('/'), abs: full };
+      });
+    return { rev: 'workspace', files, isDirectory: true };
+  }
+  const commit = await resolveRev(project.root, rev);
+  const parts = rel.split('/');
+  for (let i = parts.length; i >= 1; i--) {
+    const artifact = parts.slice(0, i).join('/');
+    const pointer = await pointerAt(project, commit, artifact + POINTER_SUFFIX);
+    if (!pointer) continue;
+    const inner = parts.slice(i).join('/');
+    const need = (hash: string, what: string): void => {
+      if (!hasObject(project.cacheDir, hash)) {
+        throw new CairnError(
+          'not-in-cache',
+          `${what} at ${rev} is not in the cache; run 'cairn pull' (or check out ${rev} and 'cairn checkout' on a machine that has it)`,
+          rel,
+        );
+      }
+    };
+    need(pointer.hash, artifact);
+    if (pointer.type === 'file') {
+      if (inner !== '') break;
+      return {
+        rev,
+        commit,
+        artifactHash: pointer.hash,
+        files: [{ rel, abs: objectPath(project.cacheDir, pointer.hash) }],
+        isDirectory: false,
+      };
+    }
+    const entries = loadManifest(
+      project.cacheDir,
+      pointer.hash,
+      `${artifact}${POINTER_SUFFIX} at ${rev}`,
+    ).entries.filter(isFileEntry);
+    const exact = entries.find((e) => e.path === inner);
+    if (exact) {
+      need(exact.hash, rel);
+      return {
+        rev,
+        commit,
+        artifactHash: pointer.hash,
+        files: [{ rel, abs: objectPath(project.cacheDir, exact.hash) }],
+        isDirectory: false,
+      };
+    }
+    const prefix = inner === '' ? '' : inner + '/';
+    const under = entries.filter((e) => e.path.startsWith(prefix));
+    if (under.length === 0) break;
+    for (const e of under) need(e.hash, `${artifact}/${e.path}`);
+    return {
+      rev,
+      commit,
+      artifactHash: pointer.hash,
+      files: under.map((e) => ({
+        rel: e.path.slice(prefix.length),
+        abs: objectPath(project.cacheDir, e.hash),
+      })),
+      isDirectory: true,
+    };
+  }
+  throw new CairnError(
+    'not-found',
+    `${rel} is not part of a tracked artifact at ${rev}; track it with 'cairn add' and commit the pointer file`,
+    rel,
+  );
+}

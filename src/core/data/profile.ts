@@ -1,0 +1,331 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CairnError, fromSystemError } from '../errors.js';
+import { ColumnAccumulator, mergeMoments, quantile, type Moments } from './columnStats.js';
+import { imageInfo } from './imageHeader.js';
+import { openTabular, tabularFormatOf, type TabularFormat } from './tabularReader.js';
+import { loadTf, type Tf } from './tfjs.js';
+
+export type ColumnType = 'number' | 'boolean' | 'string' | 'empty';
+
+/** One column of a table profile (`cairn profile --json` prints these). */
+export interface ColumnProfile {
+  readonly name: string;
+  readonly type: ColumnType;
+  /** Values present (not missing). */
+  readonly count: number;
+  readonly missing: number;
+  readonly missingRate: number;
+  readonly distinct: number;
+  /** False once there were too many distinct values to count exactly (then an estimate). */
+  readonly distinctExact: boolean;
+  readonly min?: number;
+  readonly max?: number;
+  readonly mean?: number;
+  /** Sample standard deviation (n − 1). */
+  readonly std?: number;
+  readonly quantiles?: {
+    readonly p01: number;
+    readonly p05: number;
+    readonly p25: number;
+    readonly p50: number;
+    readonly p75: number;
+    readonly p95: number;
+    readonly p99: number;
+  };
+  readonly histogram?: { readonly edges: number[]; readonly counts: number[] };
+  readonly topValues?: { readonly value: string; readonly count: number }[];
+  /** Values of a numeric column kept for two-sample tests (a uniform sample, bounded). */
+  readonly sample?: number[];
+  /** True when quantiles and histogram come from a sample (more rows than it holds). */
+  readonly sampled?: boolean;
+}
+
+export interface TableProfile {
+  readonly kind: 'table';
+  readonly path: string;
+  readonly format: TabularFormat;
+  readonly rows: number;
+  readonly sizeBytes: number;
+  readonly columns: ColumnProfile[];
+  readonly backend: string;
+  readonly durationMs: number;
+}
+
+export interface ImageFolderProfile {
+  readonly kind: 'images';
+  readonly path: string;
+  readonly count: number;
+  readonly sizeBytes: number;
+  readonly unreadable: number;
+  readonly formats: Record<string, number>;
+  readonly width: { readonly min: number; readonly max: number; readonly mean: number };
+  readonly height: { readonly min: number; readonly max: number; readonly mean: number };
+  readonly channels: Record<string, number>;
+  /** Per-class counts: the first-level sub-folders. */
+  readonly classes: { readonly name: string; readonly count: number }[];
+  readonly durationMs: number;
+}
+
+export type DataProfile = TableProfile | ImageFolderProfile;
+
+/** A file to profile: where its bytes are (the work tree or a cache object) and its name. */
+export interface DataFile {
+  readonly rel: string;
+  readonly abs: string;
+}
+
+const RESERVOIR_BUDGET = 4_000_000; // values across all columns (32 MB)
+const HISTOGRAM_BINS = 20;
+
+/** Profiles a table (CSV/TSV/JSON lines), streamed in bounded memory, moments on TensorFlow.js. */
+export async function profileTable(
+  file: DataFile,
+  options: { keepSample?: boolean } = {},
+): Promise<TableProfile> {
+  const started = Date.now();
+  const tf = await loadTf();
+  const table = await openTabular(file.abs, file.rel);
+  const accs: ColumnAccumulator[] = [];
+  const capacity = (): number =>
+    Math.max(
+      1000,
+      Math.min(100_000, Math.floor(RESERVOIR_BUDGET / Math.max(1, table.columns.length))),
+    );
+  const ensure = (): void => {
+    while (accs.length < table.columns.length)
+      accs.push(new ColumnAccumulator(table.columns[accs.length]!, capacity()));
+  };
+  ensure();
+  const moments: Moments[] = accs.map(() => ({
+    n: 0,
+    mean: 0,
+    m2: 0,
+    min: Infinity,
+    max: -Infinity,
+  }));
+  let rows = 0;
+  for await (const batch of table.rows()) {
+    ensure();
+    while (moments.length < accs.length)
+      moments.push({ n: 0, mean: 0, m2: 0, min: Infinity, max: -Infinity });
+    for (const row of batch) {
+      for (let c = 0; c < accs.length; c++) accs[c]!.add(row[c]);
+    }
+    // Columns seen later in JSON lines count as missing in the rows before.
+    rows += batch.length;
+    for (let c = 0; c < accs.length; c++) {
+      const a = accs[c]!;
+      const known = a.missing + a.present;
+      if (known < rows) a.missing += rows - known;
+    }
+    batchMoments(tf, accs, moments);
+  }
+  const columns = accs.map((a, c) =>
+    finishColumn(a, moments[c]!, rows, options.keepSample === true),
+  );
+  return {
+    kind: 'table',
+    path: file.rel,
+    format: table.format,
+    rows,
+    sizeBytes: fs.statSync(file.abs).size,
+    columns,
+    backend: tf.getBackend(),
+    durationMs: Date.now() - started,
+  };
+}
+
+/** Count, mean and M2 of each column's new numbers, in one TensorFlow.js pass per batch. */
+function batchMoments(tf: Tf, accs: ColumnAccumulator[], moments: Moments[]): void {
+  const cols = accs.map((a, c) => ({ a, c })).filter(({ a }) => a.pending.length > 0);
+  if (cols.length === 0) return;
+  const width = Math.max(...cols.map(({ a }) => a.pending.length));
+  const values = new Float32Array(cols.length * width);
+  const mask = new Float32Array(cols.length * width);
+  cols.forEach(({ a }, i) => {
+    values.set(a.pending, i * width);
+    mask.fill(1, i * width, i * width + a.pending.length);
+  });
+  // One [3, columns] tensor: count, sum and M2 per column (masked where a column had no number).
+  const stats = tf.tidy(() => {
+    const x = tf.tensor2d(values, [cols.length, width]);
+    const m = tf.tensor2d(mask, [cols.length, width]);
+    const count = tf.sum(m, 1);
+    const s = tf.sum(x, 1);
+    const dev = tf.mul(tf.sub(x, tf.expandDims(tf.div(s, count), 1)), m);
+    return tf.stack([count, s, tf.sum(tf.square(dev), 1)]);
+  });
+  const out = stats.dataSync();
+  stats.dispose();
+  const k = cols.length;
+  cols.forEach(({ a, c }, i) => {
+    // min and max from the float64 values: float32 would round them.
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of a.pending) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const count = out[i]!;
+    moments[c] = mergeMoments(moments[c]!, {
+      n: count,
+      mean: out[k + i]! / count,
+      m2: out[2 * k + i]!,
+      min: lo,
+      max: hi,
+    });
+    a.pending = [];
+  });
+}
+
+function finishColumn(
+  a: ColumnAccumulator,
+  m: Moments,
+  rows: number,
+  keepSample: boolean,
+): ColumnProfile {
+  const base = {
+    name: a.name,
+    count: a.present,
+    missing: a.missing,
+    missingRate: rows === 0 ? 0 : a.missing / rows,
+    distinct: a.distinct(),
+    distinctExact: a.distinctExact,
+  };
+  if (a.present === 0) return { ...base, type: 'empty' };
+  const isNumber = a.numeric >= 0.95 * a.present;
+  const isBoolean = !isNumber && a.booleanLike === a.present;
+  if (!isNumber)
+    return { ...base, type: isBoolean ? 'boolean' : 'string', topValues: a.topValues() };
+  const sorted = a.reservoir.sorted();
+  const q = (p: number): number => quantile(sorted, p);
+  return {
+    ...base,
+    type: 'number',
+    min: m.min,
+    max: m.max,
+    mean: m.mean,
+    std: m.n > 1 ? Math.sqrt(m.m2 / (m.n - 1)) : 0,
+    quantiles: {
+      p01: q(0.01),
+      p05: q(0.05),
+      p25: q(0.25),
+      p50: q(0.5),
+      p75: q(0.75),
+      p95: q(0.95),
+      p99: q(0.99),
+    },
+    histogram: histogram(sorted, m.min, m.max, a.reservoir.seen),
+    topValues: a.topValues().slice(0, 10),
+    sampled: a.reservoir.seen > a.reservoir.size,
+    ...(keepSample ? { sample: Array.from(sorted) } : {}),
+  };
+}
+
+/** Equal-width bins from min to max; counts scaled from the sample to the whole column. */
+function histogram(
+  sorted: Float64Array,
+  min: number,
+  max: number,
+  total: number,
+): { edges: number[]; counts: number[] } {
+  const bins = min === max ? 1 : HISTOGRAM_BINS;
+  const width = (max - min) / bins || 1;
+  const edges = Array.from({ length: bins + 1 }, (_, i) => (i === bins ? max : min + i * width));
+  const counts = new Array<number>(bins).fill(0);
+  for (const v of sorted) counts[Math.min(bins - 1, Math.max(0, Math.floor((v - min) / width)))]!++;
+  const scale = sorted.length === 0 ? 0 : total / sorted.length;
+  return { edges, counts: scale === 1 ? counts : counts.map((c) => Math.round(c * scale)) };
+}
+
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.gif', '.bmp', '.webp']);
+
+/** Profiles a folder of images from their headers: count, sizes, channels, classes by sub-folder. */
+export function profileImages(root: string, files: readonly DataFile[]): ImageFolderProfile {
+  const started = Date.now();
+  const formats: Record<string, number> = {};
+  const channels: Record<string, number> = {};
+  const classes = new Map<string, number>();
+  let count = 0;
+  let sizeBytes = 0;
+  let unreadable = 0;
+  const w = { min: Infinity, max: -Infinity, sum: 0 };
+  const h = { min: Infinity, max: -Infinity, sum: 0 };
+  for (const f of files) {
+    if (!IMAGE_EXTENSIONS.has(path.extname(f.rel).toLowerCase())) continue;
+    count++;
+    sizeBytes += fs.statSync(f.abs).size;
+    const cls = f.rel.includes('/') ? f.rel.split('/')[0]! : '(top level)';
+    classes.set(cls, (classes.get(cls) ?? 0) + 1);
+    const info = imageInfo(f.abs);
+    if (!info) {
+      unreadable++;
+      continue;
+    }
+    formats[info.format] = (formats[info.format] ?? 0) + 1;
+    channels[String(info.channels)] = (channels[String(info.channels)] ?? 0) + 1;
+    for (const [acc, v] of [
+      [w, info.width],
+      [h, info.height],
+    ] as const) {
+      acc.min = Math.min(acc.min, v);
+      acc.max = Math.max(acc.max, v);
+      acc.sum += v;
+    }
+  }
+  const read = count - unreadable;
+  const dims = (a: typeof w) => ({
+    min: read ? a.min : 0,
+    max: read ? a.max : 0,
+    mean: read ? a.sum / read : 0,
+  });
+  return {
+    kind: 'images',
+    path: root,
+    count,
+    sizeBytes,
+    unreadable,
+    formats,
+    width: dims(w),
+    height: dims(h),
+    channels,
+    classes: [...classes]
+      .map(([name, n]) => ({ name, count: n }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    durationMs: Date.now() - started,
+  };
+}
+
+/** Profiles a table file or a folder of images in the work tree. */
+export async function profilePath(
+  abs: string,
+  shown: string,
+  options: { keepSample?: boolean } = {},
+): Promise<DataProfile> {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(abs);
+  } catch (err) {
+    throw fromSystemError(err, shown, 'Cannot profile');
+  }
+  if (st.isFile()) {
+    if (!tabularFormatOf(abs)) {
+      throw new CairnError(
+        'usage',
+        `${shown}: profile reads tables (CSV, TSV, JSON lines) and folders of images; this file is neither`,
+        shown,
+      );
+    }
+    return profileTable({ rel: shown, abs }, options);
+  }
+  const files = fs
+    .readdirSync(abs, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => {
+      const full = path.join(d.parentPath, d.name);
+      return { rel: path.relative(abs, full).split(path.sep).join('/'), abs: full };
+    })
+    .sort((a, b) => (a.rel < b.rel ? -1 : 1));
+  return profileImages(shown, files);
+}
