@@ -1,6 +1,6 @@
 // Bundles the CLI, the extension and the webviews with esbuild.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, rmSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -35,4 +35,8 @@ if (existsSync('src/extension/extension.ts')) {
   );
 }
 await Promise.all(builds);
+// The logging helpers that runs put on PYTHONPATH / NODE_PATH ship beside the bundles.
+rmSync('dist/helpers', { recursive: true, force: true });
+cpSync('python/cairn/__init__.py', 'dist/helpers/python/cairn/__init__.py');
+cpSync('js/cairn.js', 'dist/helpers/js/cairn.js');
 if (watch) console.log('watch mode is not supported; run npm run build again');

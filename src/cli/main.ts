@@ -2,9 +2,10 @@ import { parseArgs } from 'node:util';
 import { CairnError } from '../core/errors.js';
 import type { Command } from './command.js';
 import { err, out, printError } from './printer.js';
+import { runCommands } from './runCommands.js';
 import { versioningCommands } from './versioningCommands.js';
 
-const commands: readonly Command[] = [...versioningCommands];
+const commands: readonly Command[] = [...versioningCommands, ...runCommands];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.usage.length));
@@ -48,7 +49,9 @@ export async function main(argv: readonly string[], cwd: string): Promise<number
     return 2;
   }
   const { command, rest } = found;
-  if (rest.includes('--help') || rest.includes('-h')) {
+  const dashdash = rest.indexOf('--');
+  const ownArgs = dashdash === -1 ? rest : rest.slice(0, dashdash);
+  if (ownArgs.includes('--help') || ownArgs.includes('-h')) {
     out(`Usage: ${command.usage}\n\n${command.summary}`);
     return 0;
   }
@@ -69,6 +72,7 @@ export async function main(argv: readonly string[], cwd: string): Promise<number
       values: parsed.values as Record<string, string | boolean | string[] | undefined>,
       positionals: parsed.positionals,
       cwd,
+      argv: rest,
     });
   } catch (e) {
     printError(e);
