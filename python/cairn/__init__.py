@@ -75,24 +75,27 @@ def flush():
     """Writes buffered records to the run directory."""
     global _last_flush
     directory = run_dir()
+    # The write happens under the lock, so that records taken from the buffer are always
+    # written before the interpreter's exit handler (which waits for the lock) returns.
     with _lock:
         records = list(_buffer)
         _buffer.clear()
         _last_flush = time.monotonic()
-    if directory is None or not records:
-        return
-    lines = []
-    for r in records:
-        line = dict(r["v"])
-        if "step" in r:
-            line["step"] = r["step"]
-        lines.append(json.dumps(line, allow_nan=True))
-    data = ("\n".join(lines) + "\n").encode("utf-8")
-    fd = os.open(os.path.join(directory, _FILE_NAME), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        os.write(fd, data)
-    finally:
-        os.close(fd)
+        if directory is None or not records:
+            return
+        lines = []
+        for r in records:
+            line = dict(r["v"])
+            if "step" in r:
+                line["step"] = r["step"]
+            lines.append(json.dumps(line, allow_nan=True))
+        data = ("\n".join(lines) + "\n").encode("utf-8")
+        path = os.path.join(directory, _FILE_NAME)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
 
 
 def _flusher():

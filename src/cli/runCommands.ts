@@ -456,6 +456,17 @@ const reproduce: Command = {
       else {
         reportRun(result.reproduction);
         printComparison(result.comparison);
+        out(
+          result.differingMetrics.length === 0
+            ? 'Every metric matches the original run.'
+            : `Metrics that differ from the original run: ${result.differingMetrics.join(', ')}`,
+        );
+        if (result.original.outputs.length > 0)
+          out(
+            result.differingOutputs.length === 0
+              ? 'Every output has the same version as the original run.'
+              : `Outputs whose version differs: ${result.differingOutputs.join(', ')}`,
+          );
       }
       return exitCodeOf(result.reproduction);
     } finally {

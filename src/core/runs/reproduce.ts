@@ -22,6 +22,10 @@ export interface Reproduction {
   readonly original: RunRecord;
   readonly reproduction: RunRecord;
   readonly comparison: Comparison;
+  /** Metrics whose last value differs from the original's (NaN equals NaN here). */
+  readonly differingMetrics: string[];
+  /** Outputs whose version differs from the original's. */
+  readonly differingOutputs: string[];
 }
 
 /**
@@ -102,7 +106,17 @@ export async function reproduceRun(
     });
     options.onStart?.(handle);
     const reproduction = await handle.done;
-    return { original, reproduction, comparison: compareRecords([original, reproduction]) };
+    const comparison = compareRecords([original, reproduction]);
+    const differingMetrics = comparison.metrics
+      .filter((m) => {
+        const [a, b] = m.values;
+        return !(a === b || (a !== null && b !== null && Number.isNaN(a) && Number.isNaN(b)));
+      })
+      .map((m) => m.name);
+    const differingOutputs = original.outputs
+      .filter((o) => reproduction.outputs.find((r) => r.path === o.path)?.hash !== o.hash)
+      .map((o) => o.path);
+    return { original, reproduction, comparison, differingMetrics, differingOutputs };
   } finally {
     await gitMaybe(project.root, ['worktree', 'remove', '--force', wt]);
     fs.rmSync(wt, { recursive: true, force: true });

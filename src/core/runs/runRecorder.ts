@@ -230,7 +230,7 @@ export async function startRun(project: Project, req: RunRequest): Promise<RunHa
   const generic = spec.metrics.some((m) => m.type === 'stdout');
   const cwd = path.join(work.root, req.cwd ?? '');
 
-  const startMs = Date.now();
+  let startMs = Date.now();
   const { id, dir } = allocateRunDir(project, startMs);
   const git = await gitInfo(work.root, dir);
   let record: RunRecord = {
@@ -274,6 +274,11 @@ export async function startRun(project: Project, req: RunRequest): Promise<RunHa
   } catch (err) {
     finishEarly((err as Error).message);
     throw err;
+  }
+  if (override) {
+    // Time spent waiting for another run's params file is not part of this run.
+    startMs = Date.now();
+    record = { ...record, startMs };
   }
 
   const helpers = helperDirs();

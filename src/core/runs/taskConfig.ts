@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { CairnError } from '../errors.js';
 import { assertSafeRelativePath } from '../fsSafe.js';
+import { isMap, isScalar } from 'yaml';
 import { lineOf, readConfig, type ProjectConfig } from '../project/config.js';
 import type { Project } from '../project/project.js';
 
@@ -66,9 +67,24 @@ export function parseOverrides(items: readonly string[]): Record<string, ParamVa
   return out;
 }
 
+/** The line of a mapping key itself (where `train:` is written), not of its value. */
+function keyLine(config: ProjectConfig, keyPath: (string | number)[]): number | undefined {
+  const parent =
+    keyPath.length > 1 ? config.doc.getIn(keyPath.slice(0, -1), true) : config.doc.contents;
+  if (isMap(parent)) {
+    const last = keyPath[keyPath.length - 1];
+    for (const item of parent.items) {
+      const key = item.key;
+      if (isScalar(key) && key.value === last && key.range)
+        return config.lines.linePos(key.range[0]).line;
+    }
+  }
+  return lineOf(config.doc, config.lines, keyPath);
+}
+
 function fail(config: ProjectConfig, keyPath: (string | number)[], what: string): never {
   const rel = path.basename(config.file);
-  const line = lineOf(config.doc, config.lines, keyPath) ?? 1;
+  const line = keyLine(config, keyPath) ?? 1;
   throw new CairnError(
     'bad-config',
     `${rel}:${line}: ${keyPath.join('.')} ${what}`,
@@ -201,7 +217,7 @@ function validateTask(config: ProjectConfig, name: string, raw: unknown): TaskSp
       goal[k] = v;
     }
   }
-  const line = lineOf(config.doc, config.lines, at);
+  const line = keyLine(config, at);
   return {
     name,
     cmd: cmd.trim(),
