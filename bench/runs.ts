@@ -136,7 +136,7 @@ function benchIngest(): void {
   );
 }
 
-function benchOverhead(): void {
+async function benchOverhead(): Promise<void> {
   const dir = path.join(root, 'overhead');
   fs.mkdirSync(dir);
   spawnSync('git', ['init', '-q'], { cwd: dir });
@@ -159,16 +159,58 @@ function benchOverhead(): void {
   const direct = median([run(prog), run(prog), run(prog)]);
   const wrapped = median([0, 1, 2].map(() => run([process.execPath, cli, 'run', '--', ...prog])));
   const startup = median([0, 1, 2].map(() => run([process.execPath, cli, 'run', '--', 'true'])));
+  const pty = await import('node-pty');
+  const runPty = (args: string[]) =>
+    new Promise<number>((resolve) => {
+      const t = performance.now();
+      const p = pty.spawn(args[0]!, args.slice(1), {
+        cwd: dir,
+        cols: 120,
+        rows: 40,
+        env: process.env,
+      });
+      p.onData(() => undefined);
+      p.onExit(() => resolve(performance.now() - t));
+    });
+  const ptyDirect: number[] = [];
+  const ptyWrapped: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    ptyDirect.push(await runPty(prog));
+    ptyWrapped.push(await runPty([process.execPath, cli, 'run', '--', ...prog]));
+  }
+  console.log(
+    `100,000 lines through 'cairn run' in a terminal (pty): ${median(ptyWrapped).toFixed(0)} ms vs ${median(ptyDirect).toFixed(0)} ms directly in a pty = ${(median(ptyWrapped) / median(ptyDirect)).toFixed(2)}x`,
+  );
   console.log(
     `100,000 lines through 'cairn run' (pipes): ${wrapped.toFixed(0)} ms vs ${direct.toFixed(0)} ms directly = ${(wrapped / direct).toFixed(2)}x; of which cairn's fixed start-up and record-keeping (a run of 'true'): ${startup.toFixed(0)} ms`,
   );
 }
 
-try {
+async function main(): Promise<void> {
   if (!fs.existsSync(cli)) throw new Error('build first: npm run build');
+  console.log(
+    `load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${os.cpus().length} cores`,
+  );
+  // A reference for this machine's speed right now: JSON round trip of 500,000 small records.
+  const t = performance.now();
+  const lines: string[] = [];
+  for (let i = 0; i < 500_000; i++)
+    lines.push(JSON.stringify({ t: 0, s: i, v: { loss: 1 / (i + 1), acc: i / 5e5 } }));
+  for (const l of lines) JSON.parse(l);
+  console.log(
+    `reference: JSON.stringify + JSON.parse of 500,000 two-metric records: ${(performance.now() - t).toFixed(0)} ms`,
+  );
   benchList();
   benchIngest();
-  benchOverhead();
-} finally {
-  fs.rmSync(root, { recursive: true, force: true });
+  await benchOverhead();
 }
+
+main()
+  .catch((e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(() => fs.rmSync(root, { recursive: true, force: true }));

@@ -13,11 +13,16 @@ export function gitAt(dir: string): SimpleGit {
  * The environment git runs with: the user's, minus GIT_* variables (inside hooks they point git
  * at the hook's repository and index; simple-git refuses most of them anyway), with a fixed locale.
  */
+const UNSAFE_ENV = new Set(['editor', 'visual', 'pager', 'prefix', 'ssh_askpass']);
+
 function gitEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (v === undefined) continue;
     if (k.startsWith('GIT_')) continue;
+    // simple-git refuses to run at all when these are set (npm sets EDITOR, for one); git reads
+    // none of them for the plumbing Cairn runs.
+    if (UNSAFE_ENV.has(k.toLowerCase())) continue;
     env[k] = v;
   }
   return { ...env, LANG: 'C', LC_ALL: 'C' };

@@ -10,18 +10,23 @@ export interface MetricRecord {
 
 /** Keys that name the step rather than a metric, strongest first. */
 const STEP_KEYS = ['step', 'global_step', 'iteration', 'iter', 'epoch'] as const;
+const STEP_RANK = new Map<string, number>(STEP_KEYS.map((k, i) => [k, i]));
 
-const NUMBER = String.raw`[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|NaN|NAN|inf|Inf|INF|infinity|Infinity)`;
-const PAIR = new RegExp(
-  String.raw`(?:^|[\s,;|\[({])([A-Za-z_][\w./-]*)\s*[=:]\s*(${NUMBER})(?=$|[\s,;|\])}%])`,
-  'g',
-);
+// A key, '=' or ':', and a value token; the value is checked with Number() afterwards, which is
+// much cheaper than spelling every number form in the pattern.
+const PAIR = /([A-Za-z_][\w./-]*) ?[=:] ?([^\s,;|\])}%=:]+)(?=$|[\s,;|\])}%])/g;
+const SEPARATORS = ' \t,;|[({';
 const BARE_STEP = /\b(epoch|step|iter|iteration)\s+(\d+)\b/i;
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
 
 /** A number from its text, including nan / inf spellings. */
 export function parseNumber(text: string): number | undefined {
+  const c = text.charCodeAt(0);
+  if ((c >= 48 && c <= 57) || c === 46 || ((c === 45 || c === 43) && text.length > 1)) {
+    const n = Number(text);
+    if (!Number.isNaN(n)) return n;
+  }
   const t = text.trim().toLowerCase();
   if (t === 'nan' || t === '+nan' || t === '-nan') return NaN;
   if (t === 'inf' || t === '+inf' || t === 'infinity' || t === '+infinity') return Infinity;
@@ -60,14 +65,27 @@ function collect(
 /** Splits out the step key (step, epoch, ...) from a set of values. */
 function withStep(values: Record<string, number>, step?: number): MetricRecord | undefined {
   let s = step;
-  for (const key of STEP_KEYS) {
-    const v = values[key];
-    if (v !== undefined) {
-      if (s === undefined && Number.isFinite(v)) s = v;
-      delete values[key];
+  let rank = Infinity;
+  let hasStepKey = false;
+  let hasMetric = false;
+  for (const key in values) {
+    const r = STEP_RANK.get(key);
+    if (r === undefined) hasMetric = true;
+    else {
+      hasStepKey = true;
+      const v = values[key]!;
+      if (step === undefined && r < rank && Number.isFinite(v)) {
+        s = v;
+        rank = r;
+      }
     }
   }
-  if (Object.keys(values).length === 0) return undefined;
+  if (!hasMetric) return undefined;
+  if (hasStepKey) {
+    const clean: Record<string, number> = {};
+    for (const key in values) if (!STEP_RANK.has(key)) clean[key] = values[key]!;
+    values = clean;
+  }
   return s === undefined ? { values } : { step: s, values };
 }
 
@@ -106,6 +124,7 @@ export function parseMetricLine(line: string): MetricRecord | 'malformed' | unde
   let found = false;
   PAIR.lastIndex = 0;
   for (let m = PAIR.exec(t); m !== null; m = PAIR.exec(t)) {
+    if (m.index > 0 && !SEPARATORS.includes(t[m.index - 1]!)) continue;
     const n = parseNumber(m[2]!);
     if (n !== undefined) {
       values[m[1]!] = n;

@@ -455,6 +455,10 @@ export class MetricsWriter {
   readonly summary: Record<string, MetricSummary> = {};
   points = 0;
   private readonly counts = new Map<string, number>();
+  private readonly live = new Map<
+    string,
+    { -readonly [K in keyof MetricSummary]: MetricSummary[K] }
+  >();
   private buffer: string[] = [];
   private bufferedBytes = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -466,32 +470,39 @@ export class MetricsWriter {
 
   /** Adds one record (steps default to the metric's count so far). */
   add(record: MetricRecord, timeMs = Date.now()): void {
-    const v: Record<string, number> = record.values;
-    const line = JSON.stringify(
-      record.step === undefined ? { t: timeMs, v } : { t: timeMs, s: record.step, v },
-      runJsonReplacer,
-    );
-    this.buffer.push(line);
-    this.bufferedBytes += line.length + 1;
+    const v = record.values;
+    // Built by hand: JSON.stringify with a replacer is several times slower on this hot path.
+    let line =
+      record.step === undefined
+        ? `{"t":${timeMs},"v":{`
+        : `{"t":${timeMs},"s":${Number.isFinite(record.step) ? record.step : 0},"v":{`;
+    let first = true;
     for (const name in v) {
       const value = v[name]!;
+      line += `${first ? '' : ','}${JSON.stringify(name)}:${Number.isFinite(value) ? value : `"${value}"`}`;
+      first = false;
       const n = this.counts.get(name) ?? 0;
       this.counts.set(name, n + 1);
       const step = record.step ?? n;
-      const prev = this.summary[name];
-      this.summary[name] = prev
-        ? {
-            last: value,
-            min: Number.isNaN(value) || value >= prev.min ? prev.min : value,
-            max: Number.isNaN(value) || value <= prev.max ? prev.max : value,
-            count: prev.count + 1,
-            lastStep: step,
-          }
-        : { last: value, min: value, max: value, count: 1, lastStep: step };
-      if (prev && Number.isNaN(prev.min) && !Number.isNaN(value))
-        this.summary[name] = { ...this.summary[name], min: value, max: value };
+      const s = this.live.get(name);
+      if (!s) {
+        const fresh = { last: value, min: value, max: value, count: 1, lastStep: step };
+        this.live.set(name, fresh);
+        this.summary[name] = fresh;
+      } else {
+        s.last = value;
+        if (!Number.isNaN(value)) {
+          if (Number.isNaN(s.min) || value < s.min) s.min = value;
+          if (Number.isNaN(s.max) || value > s.max) s.max = value;
+        }
+        s.count++;
+        s.lastStep = step;
+      }
       this.points++;
     }
+    line += '}}';
+    this.buffer.push(line);
+    this.bufferedBytes += line.length + 1;
     if (this.bufferedBytes > 256 * 1024) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), 100);
   }
