@@ -1,6 +1,6 @@
 // Bundles the CLI, the extension and the webviews with esbuild.
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -56,4 +56,8 @@ for (const f of readdirSync('node_modules/@tensorflow/tfjs-backend-wasm/dist').f
 )) {
   copyFileSync(`node_modules/@tensorflow/tfjs-backend-wasm/dist/${f}`, `dist/${f}`);
 }
+// The logging helpers that runs put on PYTHONPATH / NODE_PATH ship beside the bundles.
+rmSync('dist/helpers', { recursive: true, force: true });
+cpSync('python/cairn/__init__.py', 'dist/helpers/python/cairn/__init__.py');
+cpSync('js/cairn.js', 'dist/helpers/js/cairn.js');
 if (watch) console.log('watch mode is not supported; run npm run build again');

@@ -5,6 +5,8 @@ export interface CommandArgs {
   readonly values: Record<string, string | boolean | string[] | undefined>;
   readonly positionals: string[];
   readonly cwd: string;
+  /** The raw arguments after the command name (to tell `run -- cmd` from `run task`). */
+  readonly argv?: readonly string[];
 }
 
 /** One `cairn` sub-command: its usage and its handler. Handlers return the exit code. */

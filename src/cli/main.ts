@@ -3,9 +3,10 @@ import { CairnError } from '../core/errors.js';
 import type { Command } from './command.js';
 import { err, out, printError } from './printer.js';
 import { dataCommands } from './dataCommands.js';
+import { runCommands } from './runCommands.js';
 import { versioningCommands } from './versioningCommands.js';
 
-const commands: readonly Command[] = [...versioningCommands, ...dataCommands];
+const commands: readonly Command[] = [...versioningCommands, ...runCommands, ...dataCommands];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.usage.length));
@@ -49,7 +50,9 @@ export async function main(argv: readonly string[], cwd: string): Promise<number
     return 2;
   }
   const { command, rest } = found;
-  if (rest.includes('--help') || rest.includes('-h')) {
+  const dashdash = rest.indexOf('--');
+  const ownArgs = dashdash === -1 ? rest : rest.slice(0, dashdash);
+  if (ownArgs.includes('--help') || ownArgs.includes('-h')) {
     out(`Usage: ${command.usage}\n\n${command.summary}`);
     return 0;
   }
@@ -70,6 +73,7 @@ export async function main(argv: readonly string[], cwd: string): Promise<number
       values: parsed.values as Record<string, string | boolean | string[] | undefined>,
       positionals: parsed.positionals,
       cwd,
+      argv: rest,
     });
   } catch (e) {
     printError(e);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { gitSync, tempProject, writeTree } from '../testing/tempProject.js';
+import { cairn, gitSync, tempProject, writeTree } from '../testing/tempProject.js';
 import { addArtifacts } from './add.js';
 import { hasObject, listObjects, sha256 } from './cache.js';
 import { fsck } from './fsck.js';
@@ -80,4 +80,29 @@ test('fsck finds a corrupt object and a missing one, and is clean otherwise', as
   );
   assert.deepEqual(r.missing, [{ hash: sha256('beta'), neededBy: 'd' }]);
   assert.ok(path.isAbsolute(r.corrupt[0]!.path));
+});
+
+test('gc keeps a model version that a kept run produced, even when no commit names it', () => {
+  const project = tempProject();
+  fs.writeFileSync(
+    project.configFile,
+    `tasks:\n  train:\n    cmd: node -e "require('fs').writeFileSync('model.bin', 'trained at ' + Date.now())"\n    outs: [model.bin]\n`,
+  );
+  const run = cairn(project.root, 'run', 'train');
+  assert.equal(run.code, 0, run.stderr);
+  const produced = fs.readFileSync(path.join(project.root, 'model.bin'), 'utf8');
+  writeTree(project.root, { 'model.bin': 'edited by hand' });
+  assert.equal(cairn(project.root, 'add', 'model.bin').code, 0);
+  const r = cairn(project.root, 'gc');
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(hasObject(project.cacheDir, sha256(produced)), 'the run output survives gc');
+  const ls = JSON.parse(cairn(project.root, 'runs', 'ls', '--json').stdout) as {
+    runs: { id: string }[];
+  };
+  assert.equal(cairn(project.root, 'runs', 'rm', ls.runs[0]!.id).code, 0);
+  cairn(project.root, 'gc');
+  assert.ok(
+    !hasObject(project.cacheDir, sha256(produced)),
+    'once the run is deleted, its output can go',
+  );
 });

@@ -5,6 +5,7 @@ import { listObjects, type Hash } from './cache.js';
 import { listArtifacts } from './artifacts.js';
 import { parsePointer } from './pointerFile.js';
 import { objectsOf, type VersionRef } from './reachable.js';
+import { runReferencedHashes } from '../runs/runStore.js';
 
 export interface GcResult {
   /** Objects removed (or, with dryRun, that would be). */
@@ -45,20 +46,22 @@ async function versionsInHistory(project: Project): Promise<VersionRef[]> {
 
 /**
  * Removes cache objects that no commit on any branch or tag, no pointer file in the work tree and
- * no kept run (`extraVersions`) needs. With dryRun, only lists them.
+ * no kept run (a run record in .cairn/runs) needs. With dryRun, only lists them.
  */
-export async function gc(
-  project: Project,
-  options: { dryRun?: boolean; extraVersions?: Iterable<VersionRef> } = {},
-): Promise<GcResult> {
+export async function gc(project: Project, options: { dryRun?: boolean } = {}): Promise<GcResult> {
+  const runVersions = [...(await runReferencedHashes(project))].map((hash) => ({
+    type: undefined,
+    hash,
+    source: 'a run record',
+  }));
   const versions = [
     ...(await versionsInHistory(project)),
+    ...runVersions,
     ...(await listArtifacts(project)).map((a) => ({
       type: a.pointer.type,
       hash: a.pointer.hash,
       source: a.pointerFile,
     })),
-    ...(options.extraVersions ?? []),
   ];
   const { objects: keep } = objectsOf(project.cacheDir, versions);
   const removed: { hash: Hash; sizeBytes: number }[] = [];

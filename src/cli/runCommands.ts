@@ -1,0 +1,487 @@
+import { CairnError } from '../core/errors.js';
+import { buildLineage } from '../core/lineage/lineageGraph.js';
+import { findProject, type Project } from '../core/project/project.js';
+import { compareRuns, type Comparison } from '../core/runs/compare.js';
+import { recoverParamsFiles } from '../core/runs/paramsFile.js';
+import { reproduceRun } from '../core/runs/reproduce.js';
+import { exitCodeOf, specOf, startRun, type RunHandle } from '../core/runs/runRecorder.js';
+import {
+  deleteRun,
+  getRun,
+  listRuns,
+  resolveRunId,
+  runFiles,
+  runJsonReplacer,
+  type RunRecord,
+} from '../core/runs/runStore.js';
+import { parseSweepAxes, runSweep, sampleRandom, sweepGrid } from '../core/runs/sweep.js';
+import { getTask, parseOverrides } from '../core/runs/taskConfig.js';
+import type { Command, CommandArgs } from './command.js';
+import { err, out, printJson } from './printer.js';
+
+const json = { json: { type: 'boolean' } } as const;
+
+function printJsonSafe(value: unknown): void {
+  printJson(JSON.parse(JSON.stringify(value, runJsonReplacer)));
+}
+
+function project(args: CommandArgs): Project {
+  const p = findProject(args.cwd);
+  recoverParamsFiles(p);
+  return p;
+}
+
+function strings(v: string | boolean | string[] | undefined): string[] {
+  if (v === undefined || typeof v === 'boolean') return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+function positiveInt(v: string | boolean | string[] | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1)
+    throw new CairnError(
+      'usage',
+      `${flag} needs a whole number of at least 1, not '${Array.isArray(v) ? v.join(' ') : String(v)}'`,
+    );
+  return n;
+}
+
+function formatValue(v: unknown): string {
+  switch (typeof v) {
+    case 'number':
+      if (!Number.isFinite(v)) return String(v);
+      return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
+    case 'string':
+      return v;
+    case 'boolean':
+    case 'bigint':
+      return String(v);
+    case 'undefined':
+      return '-';
+    default:
+      return v === null ? '-' : JSON.stringify(v);
+  }
+}
+
+function formatDuration(ms: number | null): string {
+  if (ms === null) return '-';
+  if (ms < 1000) return `${ms}ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m${Math.round(s % 60)}s` : `${Math.floor(m / 60)}h${m % 60}m`;
+}
+
+function table(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows
+    .map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  '))
+    .join('\n');
+}
+
+function metricsText(summary: RunRecord['summary'], max = 6): string {
+  return Object.entries(summary)
+    .slice(0, max)
+    .map(([k, s]) => `${k}=${formatValue(s.last)}`)
+    .join(' ');
+}
+
+/** Stops the given runs on Ctrl-C, SIGTERM or SIGHUP; returns a function that removes the handlers. */
+function stopOnSignals(stop: () => void): () => void {
+  const handler = () => stop();
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, handler);
+  return () => {
+    for (const s of signals) process.off(s, handler);
+  };
+}
+
+function reportRun(r: RunRecord): void {
+  const parts = [
+    `cairn: run ${r.id} ${r.status} in ${formatDuration(r.durationMs)}`,
+    r.exitCode !== null ? `(exit ${r.exitCode})` : r.signal ? `(${r.signal})` : '',
+  ];
+  err(parts.filter(Boolean).join(' '));
+  const m = metricsText(r.summary);
+  if (m) err(`  metrics: ${m}`);
+  if (r.skippedLines > 0) err(`  ${r.skippedLines} malformed metric line(s) skipped`);
+  for (const o of r.outputs) err(`  versioned ${o.kind} ${o.path} ${o.hash.slice(0, 12)}`);
+  if (r.error) err(`  ${r.error}`);
+}
+
+const run: Command = {
+  name: 'run',
+  usage: 'cairn run <task> [-p key=value]... [--name <name>] | cairn run -- <command...>',
+  summary: 'run a task or a command, recording params, code, data, metrics and outputs',
+  options: { param: { type: 'string', short: 'p', multiple: true }, name: { type: 'string' } },
+  async run(args) {
+    const p = project(args);
+    const raw = args.argv ?? [];
+    const dashdash = raw.indexOf('--');
+    const overrides = parseOverrides(strings(args.values['param']));
+    const name = args.values['name'];
+    let handle: RunHandle;
+    const common = {
+      overrides,
+      ...(typeof name === 'string' ? { name } : {}),
+      onWait: (holder: string) =>
+        err(`cairn: waiting for run ${holder}, which is using the params file`),
+    };
+    if (dashdash !== -1) {
+      const argv = raw.slice(dashdash + 1);
+      if (argv.length === 0)
+        throw new CairnError(
+          'usage',
+          'Give the command to run after --, e.g. cairn run -- python train.py',
+        );
+      if (args.positionals.length > argv.length)
+        throw new CairnError('usage', 'Give either a task name or a command after --, not both');
+      handle = await startRun(p, { argv, ...common });
+    } else {
+      if (args.positionals.length !== 1)
+        throw new CairnError(
+          'usage',
+          'Give one task name (cairn run <task>) or a command after -- (cairn run -- python train.py)',
+        );
+      const task = getTask(p, args.positionals[0]!);
+      handle = await startRun(p, {
+        task: { name: task.name, spec: specOf(task) },
+        paramDefaults: task.paramDefaults,
+        ...common,
+      });
+    }
+    const off = stopOnSignals(() => handle.stop());
+    try {
+      const record = await handle.done;
+      reportRun(record);
+      return exitCodeOf(record);
+    } finally {
+      off();
+    }
+  },
+};
+
+const sweep: Command = {
+  name: 'sweep',
+  usage: 'cairn sweep <task> -p key=v1,v2 ... [-j N] [--random N]',
+  summary: 'run a task over a grid (or N random points) of params, N runs at a time',
+  options: {
+    param: { type: 'string', short: 'p', multiple: true },
+    jobs: { type: 'string', short: 'j' },
+    random: { type: 'string' },
+    ...json,
+  },
+  async run(args) {
+    const p = project(args);
+    if (args.positionals.length !== 1)
+      throw new CairnError('usage', 'Give one task name: cairn sweep <task> -p key=v1,v2');
+    const task = getTask(p, args.positionals[0]!);
+    const axes = parseSweepAxes(strings(args.values['param']));
+    if (Object.keys(axes).length === 0)
+      throw new CairnError('usage', 'Give at least one parameter to sweep: -p key=v1,v2');
+    const jobs = positiveInt(args.values['jobs'], '-j') ?? 1;
+    const random = positiveInt(args.values['random'], '--random');
+    const grid = sweepGrid(axes);
+    const combos = random !== undefined ? sampleRandom(grid, random) : grid;
+    const asJson = args.values['json'] === true;
+    err(`cairn: sweeping ${task.name} over ${combos.length} combination(s), ${jobs} at a time`);
+    const handle = runSweep(p, task, combos, {
+      jobs,
+      echo: !asJson,
+      onRunStart: (id, params) =>
+        err(
+          `cairn: started ${id} ${Object.entries(params)
+            .map(([k, v]) => `${k}=${formatValue(v)}`)
+            .join(' ')}`,
+        ),
+      onRunEnd: (r) => reportRun(r),
+      onWait: (holder) => err(`cairn: waiting for run ${holder}, which is using the params file`),
+    });
+    let interrupted = false;
+    const off = stopOnSignals(() => {
+      interrupted = true;
+      handle.stop();
+    });
+    let records: RunRecord[];
+    try {
+      records = await handle.done;
+    } finally {
+      off();
+    }
+    if (asJson)
+      printJsonSafe({
+        sweep: handle.sweepId,
+        runs: records.map((r) => ({
+          id: r.id,
+          status: r.status,
+          params: r.overrides,
+          metrics: Object.fromEntries(Object.entries(r.summary).map(([k, s]) => [k, s.last])),
+        })),
+      });
+    else {
+      const names = [...new Set(records.flatMap((r) => Object.keys(r.summary)))].slice(0, 6);
+      const keys = Object.keys(axes);
+      out(
+        table([
+          ['run', 'status', ...keys, ...names],
+          ...records.map((r) => [
+            r.id,
+            r.status,
+            ...keys.map((k) => formatValue(r.overrides[k])),
+            ...names.map((n) => formatValue(r.summary[n]?.last)),
+          ]),
+        ]),
+      );
+    }
+    if (interrupted) return 130;
+    return records.every((r) => r.status === 'completed') ? 0 : 1;
+  },
+};
+
+const runsLs: Command = {
+  name: 'runs ls',
+  usage: 'cairn runs ls [--json]',
+  summary: 'list recorded runs, newest first',
+  options: json,
+  run(args) {
+    const runs = listRuns(project(args));
+    if (args.values['json']) {
+      printJsonSafe({ runs });
+      return Promise.resolve(0);
+    }
+    if (runs.length === 0) {
+      out("No runs yet. Record one with 'cairn run <task>' or 'cairn run -- <command>'.");
+      return Promise.resolve(0);
+    }
+    out(
+      table([
+        ['id', 'status', 'duration', 'name', 'metrics'],
+        ...runs.map((r) => [
+          r.id,
+          r.status,
+          formatDuration(r.durationMs),
+          r.name,
+          Object.entries(r.metrics)
+            .slice(0, 4)
+            .map(([k, v]) => `${k}=${formatValue(v)}`)
+            .join(' '),
+        ]),
+      ]),
+    );
+    return Promise.resolve(0);
+  },
+};
+
+const runsShow: Command = {
+  name: 'runs show',
+  usage: 'cairn runs show <id> [--json]',
+  summary: 'everything recorded about one run (--json adds the step series)',
+  options: json,
+  run(args) {
+    const p = project(args);
+    if (args.positionals.length !== 1)
+      throw new CairnError('usage', 'Give one run id: cairn runs show <id>');
+    const detail = getRun(p, resolveRunId(p, args.positionals[0]!));
+    if (args.values['json']) {
+      printJsonSafe(detail);
+      return Promise.resolve(0);
+    }
+    const rows: string[][] = [
+      ['id', detail.id],
+      ['name', detail.name],
+      ['task', detail.task ?? '(command)'],
+      ['command', detail.command],
+      [
+        'status',
+        detail.status +
+          (detail.exitCode !== null
+            ? ` (exit ${detail.exitCode})`
+            : detail.signal
+              ? ` (${detail.signal})`
+              : ''),
+      ],
+      ['started', new Date(detail.startMs).toISOString()],
+      ['duration', formatDuration(detail.durationMs)],
+      ['host', detail.host],
+      [
+        'commit',
+        (detail.git.commit ?? '(none)') +
+          (detail.git.dirty ? ' + uncommitted changes' : '') +
+          (detail.git.branch ? ` on ${detail.git.branch}` : ''),
+      ],
+    ];
+    if (detail.git.diffFile) rows.push(['diff', `${runFiles(p, detail.id).diff}`]);
+    rows.push(['log', runFiles(p, detail.id).log]);
+    for (const [k, v] of Object.entries(detail.params)) rows.push([`param ${k}`, formatValue(v)]);
+    for (const a of detail.inputs) rows.push(['input', `${a.path} ${a.hash.slice(0, 12)}`]);
+    for (const a of detail.outputs)
+      rows.push(['output', `${a.kind} ${a.path} ${a.hash.slice(0, 12)}`]);
+    for (const [k, s] of Object.entries(detail.summary))
+      rows.push([
+        `metric ${k}`,
+        `${formatValue(s.last)} (min ${formatValue(s.min)}, max ${formatValue(s.max)}, ${s.count} points)`,
+      ]);
+    if (detail.skippedLines > 0)
+      rows.push(['skipped', `${detail.skippedLines} malformed metric line(s)`]);
+    if (detail.error) rows.push(['error', detail.error]);
+    out(table(rows));
+    return Promise.resolve(0);
+  },
+};
+
+function printComparison(c: Comparison): void {
+  const header = ['', ...c.runs.map((r) => r.id)];
+  const rows: string[][] = [header, ['name', ...c.runs.map((r) => r.name)]];
+  for (const pr of c.params)
+    rows.push([`${pr.differs ? '* ' : '  '}${pr.name}`, ...pr.values.map(formatValue)]);
+  for (const m of c.metrics)
+    rows.push([
+      `  ${m.name}${m.goal ? ` (${m.goal})` : ''}`,
+      ...m.values.map(
+        (v, i) => formatValue(v) + (m.best !== null && c.runs[i]!.id === m.best ? ' *best' : ''),
+      ),
+    ]);
+  out(table(rows));
+  out('(* marks params that differ; *best the best run per metric)');
+}
+
+const runsCompare: Command = {
+  name: 'runs compare',
+  usage: 'cairn runs compare <id>... [--json]',
+  summary: 'params and metrics side by side, differing params first, best run per metric',
+  options: json,
+  run(args) {
+    const p = project(args);
+    if (args.positionals.length < 1)
+      throw new CairnError('usage', 'Give the runs to compare: cairn runs compare <id> <id>...');
+    const c = compareRuns(
+      p,
+      args.positionals.map((id) => resolveRunId(p, id)),
+    );
+    if (args.values['json']) printJsonSafe(c);
+    else printComparison(c);
+    return Promise.resolve(0);
+  },
+};
+
+const runsRm: Command = {
+  name: 'runs rm',
+  usage: 'cairn runs rm <id>...',
+  summary: 'delete recorded runs',
+  options: json,
+  run(args) {
+    const p = project(args);
+    if (args.positionals.length < 1)
+      throw new CairnError('usage', 'Give the runs to delete: cairn runs rm <id>...');
+    const ids = args.positionals.map((id) => resolveRunId(p, id));
+    for (const id of ids) deleteRun(p, id);
+    if (args.values['json']) printJson({ deleted: ids });
+    else out(`Deleted ${ids.join(', ')}`);
+    return Promise.resolve(0);
+  },
+};
+
+const lineage: Command = {
+  name: 'lineage',
+  usage: 'cairn lineage [<artifact|run>] [--json]',
+  summary: 'artifact versions → runs → artifact versions, with commits',
+  options: json,
+  async run(args) {
+    const p = project(args);
+    const focus = args.positionals[0];
+    const graph = await buildLineage(p, focus);
+    if (args.values['json']) {
+      printJsonSafe(graph);
+      return 0;
+    }
+    const label = new Map<string, string>();
+    for (const n of graph.nodes)
+      label.set(
+        n.id,
+        n.type === 'run'
+          ? `run ${n.runId} (${n.name}, ${n.status})`
+          : `${n.path}@${n.hash.slice(0, 12)}${n.commits.length > 0 ? ` [${n.commits.map((c) => c.slice(0, 7)).join(',')}]` : n.current ? ' [uncommitted]' : ''}`,
+      );
+    const runs = graph.nodes.filter((n) => n.type === 'run');
+    if (runs.length === 0 && graph.nodes.length === 0) {
+      out(focus ? `Nothing in the lineage matches '${focus}'.` : 'No artifacts or runs yet.');
+      return 0;
+    }
+    for (const r of runs) {
+      const ins = graph.edges.filter((e) => e.to === r.id).map((e) => label.get(e.from));
+      const outs = graph.edges.filter((e) => e.from === r.id).map((e) => label.get(e.to));
+      out(`${label.get(r.id)}${r.commit ? ` at ${r.commit.slice(0, 7)}` : ''}`);
+      for (const i of ins) out(`  <- ${i}`);
+      for (const o of outs) out(`  -> ${o}`);
+    }
+    const linked = new Set(graph.edges.flatMap((e) => [e.from, e.to]));
+    const lone = graph.nodes.filter((n) => n.type === 'artifact' && !linked.has(n.id));
+    if (lone.length > 0) {
+      out('Versions no recorded run used or produced:');
+      for (const n of lone) out(`  ${label.get(n.id)}`);
+    }
+    return 0;
+  },
+};
+
+const reproduce: Command = {
+  name: 'reproduce',
+  usage: 'cairn reproduce <run-id> [--json]',
+  summary: 'run a recorded run again at its commit, data versions and params, and compare',
+  options: json,
+  async run(args) {
+    const p = project(args);
+    if (args.positionals.length !== 1)
+      throw new CairnError('usage', 'Give one run id: cairn reproduce <run-id>');
+    const id = resolveRunId(p, args.positionals[0]!);
+    const asJson = args.values['json'] === true;
+    let handle: RunHandle | undefined;
+    let interrupted = false;
+    const off = stopOnSignals(() => {
+      interrupted = true;
+      handle?.stop();
+    });
+    try {
+      const result = await reproduceRun(p, id, {
+        echo: !asJson,
+        onStep: (m) => err(`cairn: ${m}`),
+        onStart: (h) => {
+          handle = h;
+          if (interrupted) h.stop();
+        },
+      });
+      if (asJson) printJsonSafe(result);
+      else {
+        reportRun(result.reproduction);
+        printComparison(result.comparison);
+        out(
+          result.differingMetrics.length === 0
+            ? 'Every metric matches the original run.'
+            : `Metrics that differ from the original run: ${result.differingMetrics.join(', ')}`,
+        );
+        if (result.original.outputs.length > 0)
+          out(
+            result.differingOutputs.length === 0
+              ? 'Every output has the same version as the original run.'
+              : `Outputs whose version differs: ${result.differingOutputs.join(', ')}`,
+          );
+      }
+      return exitCodeOf(result.reproduction);
+    } finally {
+      off();
+    }
+  },
+};
+
+export const runCommands: readonly Command[] = [
+  run,
+  sweep,
+  runsLs,
+  runsShow,
+  runsCompare,
+  runsRm,
+  lineage,
+  reproduce,
+];

@@ -1,0 +1,525 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CairnError, fromSystemError } from '../errors.js';
+import { isEnoent, writeFileAtomic } from '../fsSafe.js';
+import type { Project } from '../project/project.js';
+import { metricValue, type MetricRecord } from './metricParser.js';
+import { isPidAlive, recoverParamsFiles } from './paramsFile.js';
+import type { Goal, MetricSource, ParamValue, TaskOut } from './taskConfig.js';
+
+/*
+ * A run lives in .cairn/runs/<id>/: run.json (the record, rewritten atomically), metrics.jsonl
+ * (appended live while the program runs: one JSON object per line), log (the program's output as
+ * it was printed) and diff.patch (uncommitted changes at start). run.json is the truth;
+ * .cairn/runs/index.jsonl is an append-only cache of one compact row per change, so that listing
+ * ten thousand runs reads one file. Numbers that are not finite are written as the strings
+ * "NaN", "Infinity" and "-Infinity" (JSON has no spelling for them) and read back as numbers.
+ */
+
+export type RunStatus = 'running' | 'completed' | 'failed' | 'stopped';
+
+/** One version of a tracked artifact, as a run used or produced it. */
+export interface ArtifactVersion {
+  readonly path: string;
+  /** The pointer file's `hash`. */
+  readonly hash: string;
+  readonly kind: 'data' | 'model';
+}
+
+/** Per-metric summary; `last` is the value compared between runs. */
+export interface MetricSummary {
+  readonly last: number;
+  readonly min: number;
+  readonly max: number;
+  readonly count: number;
+  readonly lastStep: number;
+}
+
+/** What was run: the task as it was at start (so reproduce needs no cairn.yaml). */
+export interface RunSpec {
+  readonly cmd: string;
+  readonly paramsFile?: string;
+  readonly deps: readonly string[];
+  readonly outs: readonly TaskOut[];
+  readonly metrics: readonly MetricSource[];
+  readonly goal: Record<string, Goal>;
+}
+
+/** Everything recorded about one run (run.json). Plain JSON; times are epoch ms. */
+export interface RunRecord {
+  readonly id: string;
+  readonly name: string;
+  /** The task name, or null for `cairn run -- <command>`. */
+  readonly task: string | null;
+  readonly command: string;
+  /** Project-relative directory the program ran in ('' for the root). */
+  readonly cwd: string;
+  /** Every parameter the program saw (params file, defaults, overrides), flat `a.b` keys. */
+  readonly params: Record<string, ParamValue>;
+  /** The `-p` overrides alone. */
+  readonly overrides: Record<string, ParamValue>;
+  readonly startMs: number;
+  readonly endMs: number | null;
+  readonly durationMs: number | null;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly status: RunStatus;
+  readonly host: string;
+  readonly pid: number;
+  readonly git: {
+    readonly commit: string | null;
+    readonly branch: string | null;
+    readonly dirty: boolean;
+    /** File in the run directory with the uncommitted diff, or null when clean. */
+    readonly diffFile: string | null;
+  };
+  readonly inputs: readonly ArtifactVersion[];
+  readonly outputs: readonly ArtifactVersion[];
+  readonly summary: Record<string, MetricSummary>;
+  readonly metricPoints: number;
+  /** Output lines that looked like metrics but could not be parsed. */
+  readonly skippedLines: number;
+  readonly spec: RunSpec;
+  readonly sweep?: string;
+  readonly reproduces?: string;
+  /** Why a run failed before or after its program (a sentence), when it did. */
+  readonly error?: string;
+}
+
+/** A compact row for lists: the `ls --json` item. */
+export interface RunSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly task: string | null;
+  readonly command: string;
+  readonly status: RunStatus;
+  readonly startMs: number;
+  readonly endMs: number | null;
+  readonly durationMs: number | null;
+  readonly exitCode: number | null;
+  readonly params: Record<string, ParamValue>;
+  /** The last value of each metric. */
+  readonly metrics: Record<string, number>;
+  readonly commit: string | null;
+  readonly host: string;
+  readonly pid: number;
+  readonly sweep?: string;
+  readonly reproduces?: string;
+}
+
+/** A metric's step series: parallel arrays. */
+export interface MetricSeries {
+  readonly step: number[];
+  readonly value: number[];
+  readonly timeMs: number[];
+}
+
+/** A run with its step series (`runs show --json`). */
+export interface RunDetail extends RunRecord {
+  readonly series: Record<string, MetricSeries>;
+}
+
+export const RUN_FILES = {
+  record: 'run.json',
+  metrics: 'metrics.jsonl',
+  log: 'log',
+  diff: 'diff.patch',
+  /** Where the Python and JS helpers append their batches (merged into metrics.jsonl live). */
+  helperMetrics: 'helper-metrics.jsonl',
+} as const;
+
+const INDEX = 'index.jsonl';
+
+/** JSON.stringify replacer that spells non-finite numbers as strings. */
+export function runJsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+}
+
+/** The directory of a run. */
+export function runDir(project: Project, id: string): string {
+  if (!/^[\w.-]+$/.test(id) || id.startsWith('.'))
+    throw new CairnError('usage', `'${id}' is not a run id`);
+  return path.join(project.runsDir, id);
+}
+
+/** The files of a run, for watchers: metrics.jsonl grows while the run is running. */
+export function runFiles(
+  project: Project,
+  id: string,
+): { dir: string; record: string; metrics: string; log: string; diff: string } {
+  const dir = runDir(project, id);
+  return {
+    dir,
+    record: path.join(dir, RUN_FILES.record),
+    metrics: path.join(dir, RUN_FILES.metrics),
+    log: path.join(dir, RUN_FILES.log),
+    diff: path.join(dir, RUN_FILES.diff),
+  };
+}
+
+function pad(n: number, w = 2): string {
+  return String(n).padStart(w, '0');
+}
+
+/** Creates a new, empty run directory with a sortable unique id (YYYYMMDD-HHMMSS-xxxxxx). */
+export function allocateRunDir(project: Project, startMs: number): { id: string; dir: string } {
+  fs.mkdirSync(project.runsDir, { recursive: true });
+  const d = new Date(startMs);
+  const stamp = `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}-${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}`;
+  for (;;) {
+    const id = `${stamp}-${randomBytes(3).toString('hex')}`;
+    const dir = path.join(project.runsDir, id);
+    try {
+      fs.mkdirSync(dir);
+      return { id, dir };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw fromSystemError(err, dir, 'Could not create the run directory');
+    }
+  }
+}
+
+function toSummary(r: RunRecord): RunSummary {
+  const metrics: Record<string, number> = {};
+  for (const [k, s] of Object.entries(r.summary)) metrics[k] = s.last;
+  return {
+    id: r.id,
+    name: r.name,
+    task: r.task,
+    command: r.command,
+    status: r.status,
+    startMs: r.startMs,
+    endMs: r.endMs,
+    durationMs: r.durationMs,
+    exitCode: r.exitCode,
+    params: r.params,
+    metrics,
+    commit: r.git.commit,
+    host: r.host,
+    pid: r.pid,
+    ...(r.sweep ? { sweep: r.sweep } : {}),
+    ...(r.reproduces ? { reproduces: r.reproduces } : {}),
+  };
+}
+
+function reviveNumbers(obj: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(obj)) {
+    const n = metricValue(v);
+    if (n !== undefined) obj[k] = n;
+  }
+}
+
+function reviveRecord(r: RunRecord): RunRecord {
+  for (const s of Object.values(r.summary)) reviveNumbers(s as unknown as Record<string, unknown>);
+  return r;
+}
+
+function reviveSummary(s: RunSummary): RunSummary {
+  reviveNumbers(s.metrics);
+  return s;
+}
+
+/** Writes run.json atomically and appends its row to the index. */
+export function saveRun(project: Project, record: RunRecord): void {
+  const dir = runDir(project, record.id);
+  writeFileAtomic(
+    path.join(dir, RUN_FILES.record),
+    JSON.stringify(record, runJsonReplacer, 2) + '\n',
+  );
+  appendIndex(project, toSummary(record));
+}
+
+function appendIndex(project: Project, row: RunSummary | { id: string; deleted: true }): void {
+  // One write() with O_APPEND: concurrent runs never interleave inside a line.
+  fs.appendFileSync(path.join(project.runsDir, INDEX), JSON.stringify(row, runJsonReplacer) + '\n');
+}
+
+/** Reads one run's record; errors say which run does not exist. */
+export function readRun(project: Project, id: string): RunRecord {
+  const file = path.join(runDir(project, id), RUN_FILES.record);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if (isEnoent(err))
+      throw new CairnError(
+        'not-found',
+        `No run '${id}'; 'cairn runs ls' lists the runs there are`,
+        file,
+      );
+    throw fromSystemError(err, file, 'Could not read');
+  }
+  try {
+    return reviveRecord(JSON.parse(text) as RunRecord);
+  } catch {
+    throw new CairnError(
+      'bad-config',
+      `${file}: the run record is not valid JSON; remove the run with 'cairn runs rm ${id}'`,
+      file,
+    );
+  }
+}
+
+/** A run whose recorder died (SIGKILL, power loss) is failed, not running forever. */
+function repairIfDead(project: Project, r: RunRecord): RunRecord {
+  if (r.status !== 'running' || r.host !== os.hostname() || isPidAlive(r.pid)) return r;
+  const fixed: RunRecord = {
+    ...r,
+    status: 'failed',
+    error: 'the recorder stopped without finishing the run (killed or crashed)',
+  };
+  try {
+    saveRun(project, fixed);
+  } catch {
+    /* a read-only store still lists */
+  }
+  return fixed;
+}
+
+/**
+ * Lists every run, newest first, from the index (one file read), adding runs the index does not
+ * know (copied in by a pull) and repairing runs whose recorder died.
+ */
+export function listRuns(project: Project): RunSummary[] {
+  recoverParamsFiles(project);
+  let names: string[];
+  try {
+    names = fs.readdirSync(project.runsDir);
+  } catch (err) {
+    if (isEnoent(err)) return [];
+    throw fromSystemError(err, project.runsDir, 'Could not list');
+  }
+  const dirs = new Set(names.filter((n) => !n.startsWith('.') && n !== INDEX));
+  const rows = new Map<string, RunSummary>();
+  let lineCount = 0;
+  let text = '';
+  try {
+    text = fs.readFileSync(path.join(project.runsDir, INDEX), 'utf8');
+  } catch (err) {
+    if (!isEnoent(err)) throw fromSystemError(err, INDEX, 'Could not read');
+  }
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    if (end > start) {
+      lineCount++;
+      try {
+        const row = JSON.parse(text.slice(start, end)) as
+          RunSummary | { id: string; deleted: true };
+        if ('deleted' in row) rows.delete(row.id);
+        else rows.set(row.id, row);
+      } catch {
+        /* a line cut by a crash: run.json still has the truth */
+      }
+    }
+    start = end + 1;
+  }
+  const out: RunSummary[] = [];
+  for (const id of dirs) {
+    let row = rows.get(id);
+    if (!row || (row.status === 'running' && row.host === os.hostname() && !isPidAlive(row.pid))) {
+      try {
+        const rec = repairIfDead(project, readRun(project, id));
+        row = toSummary(rec);
+        if (!rows.has(id)) appendIndex(project, row);
+      } catch {
+        continue; // a directory without a readable run.json is not a run
+      }
+    } else reviveSummary(row);
+    out.push(row);
+  }
+  if (lineCount > 2 * out.length + 1000) compactIndex(project, out);
+  return out.sort((a, b) => b.startMs - a.startMs || (a.id < b.id ? 1 : -1));
+}
+
+function compactIndex(project: Project, rows: readonly RunSummary[]): void {
+  try {
+    writeFileAtomic(
+      path.join(project.runsDir, INDEX),
+      rows.map((r) => JSON.stringify(r, runJsonReplacer)).join('\n') + '\n',
+    );
+  } catch {
+    /* compaction is an optimization */
+  }
+}
+
+/** Finds a run by id, unique id prefix, or unique name. */
+export function resolveRunId(project: Project, given: string): string {
+  if (/^[\w.-]+$/.test(given) && fs.existsSync(path.join(project.runsDir, given, RUN_FILES.record)))
+    return given;
+  const runs = listRuns(project);
+  const byPrefix = runs.filter((r) => r.id.startsWith(given));
+  const matches = byPrefix.length > 0 ? byPrefix : runs.filter((r) => r.name === given);
+  if (matches.length === 1) return matches[0]!.id;
+  if (matches.length > 1)
+    throw new CairnError(
+      'usage',
+      `'${given}' matches ${matches.length} runs (${matches
+        .slice(0, 3)
+        .map((r) => r.id)
+        .join(', ')}...); give more of the id`,
+    );
+  throw new CairnError('not-found', `No run '${given}'; 'cairn runs ls' lists the runs there are`);
+}
+
+/** Reads a run's step series from metrics.jsonl (a line cut by a crash is skipped). */
+export function readSeries(project: Project, id: string): Record<string, MetricSeries> {
+  const file = path.join(runDir(project, id), RUN_FILES.metrics);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if (isEnoent(err)) return {};
+    throw fromSystemError(err, file, 'Could not read');
+  }
+  return parseSeries(text);
+}
+
+/** Parses metrics.jsonl text into series; steps missing from a line count per metric. */
+export function parseSeries(text: string): Record<string, MetricSeries> {
+  const series: Record<string, MetricSeries> = {};
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    if (end > start) {
+      let row: { t: number; s?: number; v: Record<string, unknown> };
+      try {
+        row = JSON.parse(text.slice(start, end)) as typeof row;
+      } catch {
+        start = end + 1;
+        continue;
+      }
+      for (const name in row.v) {
+        const value = metricValue(row.v[name]);
+        if (value === undefined) continue;
+        let s = series[name];
+        if (!s) series[name] = s = { step: [], value: [], timeMs: [] };
+        s.step.push(row.s ?? s.step.length);
+        s.value.push(value);
+        s.timeMs.push(row.t);
+      }
+    }
+    start = end + 1;
+  }
+  return series;
+}
+
+/** A run with its step series. */
+export function getRun(project: Project, id: string): RunDetail {
+  const record = repairIfDead(project, readRun(project, id));
+  return { ...record, series: readSeries(project, id) };
+}
+
+/** Deletes a run's directory (refuses a run that is still running). */
+export function deleteRun(project: Project, id: string): void {
+  const record = readRun(project, id);
+  if (repairIfDead(project, record).status === 'running')
+    throw new CairnError(
+      'usage',
+      `Run ${id} is still running (pid ${record.pid} on ${record.host}); stop it first`,
+    );
+  // Rename first so a half-deleted run never looks like a run.
+  const trash = path.join(project.runsDir, `.deleted-${id}-${process.pid}`);
+  try {
+    fs.renameSync(runDir(project, id), trash);
+    appendIndex(project, { id, deleted: true });
+    fs.rmSync(trash, { recursive: true, force: true });
+  } catch (err) {
+    throw fromSystemError(err, runDir(project, id), 'Could not delete');
+  }
+}
+
+/** Every artifact version hash that kept runs used or produced (so `cairn gc` keeps them). */
+export function runReferencedHashes(project: Project): Promise<Set<string>> {
+  const hashes = new Set<string>();
+  for (const r of listRuns(project)) {
+    try {
+      const rec = readRun(project, r.id);
+      for (const a of [...rec.inputs, ...rec.outputs]) hashes.add(a.hash);
+    } catch {
+      /* unreadable runs reference nothing */
+    }
+  }
+  return Promise.resolve(hashes);
+}
+
+/**
+ * Appends metric records to metrics.jsonl (flushed at most every 100 ms, so a watcher sees a
+ * line within that) and keeps the summary up to date.
+ */
+export class MetricsWriter {
+  readonly summary: Record<string, MetricSummary> = {};
+  points = 0;
+  private readonly counts = new Map<string, number>();
+  private readonly live = new Map<
+    string,
+    { -readonly [K in keyof MetricSummary]: MetricSummary[K] }
+  >();
+  private buffer: string[] = [];
+  private bufferedBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly fd: number;
+
+  constructor(file: string) {
+    this.fd = fs.openSync(file, 'a');
+  }
+
+  /** Adds one record (steps default to the metric's count so far). */
+  add(record: MetricRecord, timeMs = Date.now()): void {
+    const v = record.values;
+    // Built by hand: JSON.stringify with a replacer is several times slower on this hot path.
+    let line =
+      record.step === undefined
+        ? `{"t":${timeMs},"v":{`
+        : `{"t":${timeMs},"s":${Number.isFinite(record.step) ? record.step : 0},"v":{`;
+    let first = true;
+    for (const name in v) {
+      const value = v[name]!;
+      line += `${first ? '' : ','}${JSON.stringify(name)}:${Number.isFinite(value) ? value : `"${value}"`}`;
+      first = false;
+      const n = this.counts.get(name) ?? 0;
+      this.counts.set(name, n + 1);
+      const step = record.step ?? n;
+      const s = this.live.get(name);
+      if (!s) {
+        const fresh = { last: value, min: value, max: value, count: 1, lastStep: step };
+        this.live.set(name, fresh);
+        this.summary[name] = fresh;
+      } else {
+        s.last = value;
+        if (!Number.isNaN(value)) {
+          if (Number.isNaN(s.min) || value < s.min) s.min = value;
+          if (Number.isNaN(s.max) || value > s.max) s.max = value;
+        }
+        s.count++;
+        s.lastStep = step;
+      }
+      this.points++;
+    }
+    line += '}}';
+    this.buffer.push(line);
+    this.bufferedBytes += line.length + 1;
+    if (this.bufferedBytes > 256 * 1024) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), 100);
+  }
+
+  /** Writes what is buffered. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.buffer.length === 0) return;
+    const data = this.buffer.join('\n') + '\n';
+    this.buffer = [];
+    this.bufferedBytes = 0;
+    fs.writeSync(this.fd, data);
+  }
+
+  close(): void {
+    this.flush();
+    fs.closeSync(this.fd);
+  }
+}
