@@ -299,7 +299,9 @@ export async function withWorkbench({ workspace, testsPath, trusted = true, env 
 
 // Lines the workbench logs that say nothing about the extension (see VSCODE-HOST.md §4).
 function isNoise(text) {
-  return /vsda|service ?worker|ServiceWorker|marketplace|gallery|ERR_NAME_NOT_RESOLVED/i.test(text);
+  return /vsda|service ?worker|marketplace|gallery|ERR_NAME_NOT_RESOLVED|open-vsx|connection token|Creating a socket|builtin extensions cache|ChatSessionStore|workbench contribution/i.test(
+    text,
+  );
 }
 
 /** The suites of test/vscode: trusted (the whole surface) and untrusted (Restricted Mode). */
