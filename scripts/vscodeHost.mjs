@@ -1,0 +1,392 @@
+// Runs the extension inside a real VS Code: the VS Code server from the npm package code-server
+// (installed once into .vscode-test/), driven by Debian's Chromium through playwright-core.
+// See VSCODE-HOST.md in the design notes for why this is the one VS Code these machines can run.
+//
+//   node scripts/vscodeHost.mjs test [--suite trusted|untrusted]   run the mocha suite, exit with its code
+//   node scripts/vscodeHost.mjs install                            only install code-server
+//
+// Other scripts import { ensureCodeServer, prepareWorkspace, withWorkbench } from here.
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { format } from 'node:util';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CODE_SERVER_VERSION = '4.100.3';
+const cacheDir = path.join(root, '.vscode-test');
+const installDir = path.join(cacheDir, `code-server-${CODE_SERVER_VERSION}`);
+const packageDir = path.join(installDir, 'node_modules', 'code-server');
+const vscodeDir = path.join(packageDir, 'lib', 'vscode');
+export const serverMain = path.join(vscodeDir, 'out', 'server-main.js');
+// code-server's postinstall runs `npm install` inside lib/vscode; these are the dependencies
+// there whose install scripts build native modules or place binaries. npm 11 skips install
+// scripts that package.json's allowScripts does not name.
+const VSCODE_NATIVE = [
+  '@parcel/watcher',
+  '@vscode/deviceid',
+  '@vscode/ripgrep',
+  '@vscode/spdlog',
+  'kerberos',
+  'native-watchdog',
+  'node-pty',
+];
+// Files that only exist when the postinstall really ran and built what the server loads.
+const INSTALL_MARKERS = [
+  serverMain,
+  path.join(vscodeDir, 'node_modules', 'node-pty', 'build', 'Release', 'pty.node'),
+  path.join(vscodeDir, 'node_modules', '@vscode', 'spdlog', 'build', 'Release', 'spdlog.node'),
+  path.join(vscodeDir, 'node_modules', '@vscode', 'ripgrep', 'bin', 'rg'),
+  path.join(vscodeDir, 'node_modules.asar'),
+];
+
+function log(...args) {
+  process.stderr.write(`[vscode-host] ${args.join(' ')}\n`);
+}
+
+function run(cmd, args, options) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', ...options });
+  if (r.status !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${r.status ?? r.signal}`);
+  }
+}
+
+function installed() {
+  return INSTALL_MARKERS.every((f) => fs.existsSync(f));
+}
+
+/** Installs code-server into .vscode-test/ unless it is already there; returns server-main.js. */
+export function ensureCodeServer() {
+  if (installed()) return serverMain;
+  const started = Date.now();
+  log(`installing code-server@${CODE_SERVER_VERSION} into ${path.relative(root, installDir)}/`);
+  if (Number(process.versions.node.split('.')[0]) !== 20) {
+    throw new Error(`code-server ${CODE_SERVER_VERSION} needs Node 20, not ${process.version}`);
+  }
+  const rg = spawnSync('sh', ['-c', 'command -v rg'], { encoding: 'utf8' }).stdout.trim();
+  if (!rg) throw new Error('ripgrep is missing: apt-get install ripgrep (scripts/setup.sh does)');
+  // @vscode/ripgrep downloads rg from GitHub, which these machines cannot reach; seeding its
+  // download cache with Debian's rg makes it find the archive "already downloaded".
+  const rgCache = path.join(os.tmpdir(), 'vscode-ripgrep-cache-1.15.11');
+  const rgTar = path.join(rgCache, 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz');
+  if (!fs.existsSync(rgTar)) {
+    const pack = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-pack-'));
+    fs.copyFileSync(rg, path.join(pack, 'rg'));
+    fs.chmodSync(path.join(pack, 'rg'), 0o755);
+    fs.mkdirSync(rgCache, { recursive: true });
+    run('tar', ['czf', `${rgTar}.tmp`, '-C', pack, 'rg']);
+    fs.renameSync(`${rgTar}.tmp`, rgTar);
+    fs.rmSync(pack, { recursive: true, force: true });
+  }
+
+  // Install into a temp folder and rename at the end: an interrupted install leaves no
+  // half-built server behind that looks complete.
+  const tmp = `${installDir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  const env = {
+    ...process.env,
+    npm_config_yes: 'true',
+    npm_config_unsafe_perm: 'true',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+    npm_config_update_notifier: 'false',
+  };
+  // 1. The package without its postinstall (it would run under npm 11's script policy of the
+  //    outer install, which then also applies to the nested install and blocks native builds).
+  run(
+    'npm',
+    ['install', '--prefix', tmp, `code-server@${CODE_SERVER_VERSION}`, '--ignore-scripts'],
+    {
+      env,
+    },
+  );
+  // 2. Allow the nested install's native dependencies, then run code-server's postinstall as npm
+  //    would (it reads the npm user agent to pick npm and check the Node version).
+  const tmpPackage = path.join(tmp, 'node_modules', 'code-server');
+  const vscodePkgFile = path.join(tmpPackage, 'lib', 'vscode', 'package.json');
+  const vscodePkg = JSON.parse(fs.readFileSync(vscodePkgFile, 'utf8'));
+  vscodePkg.allowScripts = Object.fromEntries(VSCODE_NATIVE.map((name) => [name, true]));
+  fs.writeFileSync(vscodePkgFile, JSON.stringify(vscodePkg, null, 2) + '\n');
+  const npmVersion = spawnSync('npm', ['-v'], { encoding: 'utf8' }).stdout.trim();
+  run('sh', ['./postinstall.sh'], {
+    cwd: tmpPackage,
+    env: {
+      ...env,
+      npm_config_user_agent: `npm/${npmVersion} node/${process.version} ${process.platform} ${process.arch}`,
+    },
+  });
+  fs.rmSync(installDir, { recursive: true, force: true });
+  fs.renameSync(tmp, installDir);
+  const missing = INSTALL_MARKERS.filter((f) => !fs.existsSync(f));
+  if (missing.length > 0) {
+    throw new Error(
+      `code-server's postinstall did not build everything (missing ${missing.map((f) => path.relative(root, f)).join(', ')}); see the npm output above`,
+    );
+  }
+  log(`installed code-server in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return serverMain;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForServer(port, child, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the VS Code server exited (${child.exitCode})`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/version`);
+      if (res.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the VS Code server did not answer on port ${port} within ${timeoutMs} ms`);
+}
+
+/**
+ * Copies a fixture project to a temp folder and makes it a Git repository with one commit
+ * (fixtures cannot hold a .git). Its data/ stays out of Git, as a user's data does before Cairn
+ * tracks it. Returns the folder.
+ */
+export function prepareWorkspace(fixture) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-ws-'));
+  fs.cpSync(fixture, dir, { recursive: true });
+  const git = (...args) =>
+    run('git', args, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: gitEnv() });
+  git('init', '-q', '-b', 'main');
+  git('add', '-A', '--', '.', ':(exclude)data');
+  git('commit', '-q', '-m', 'fixture');
+  return dir;
+}
+
+function gitEnv() {
+  return {
+    ...process.env,
+    GIT_AUTHOR_NAME: 'Cairn Test',
+    GIT_AUTHOR_EMAIL: 'test@cairn.invalid',
+    GIT_COMMITTER_NAME: 'Cairn Test',
+    GIT_COMMITTER_EMAIL: 'test@cairn.invalid',
+  };
+}
+
+/**
+ * Starts the VS Code server and Chromium, opens the workbench on `workspace` with the extension
+ * loaded (and `testsPath` as the extension test entry, if given), calls `use({ page, port,
+ * exited })` and always stops the browser and the server afterwards.
+ */
+export async function withWorkbench({ workspace, testsPath, trusted = true, env = {} }, use) {
+  ensureCodeServer();
+  const { chromium } = await import('playwright-core');
+  const port = await freePort();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-vscode-'));
+  const userData = path.join(tmp, 'user-data');
+  fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+  fs.writeFileSync(
+    path.join(userData, 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'workbench.startupEditor': 'none',
+        'workbench.enableExperiments': false,
+        'telemetry.telemetryLevel': 'off',
+        'update.mode': 'none',
+        'git.enabled': false,
+        'security.workspace.trust.startupPrompt': 'never',
+        'security.workspace.trust.enabled': !trusted ? true : undefined,
+      },
+      null,
+      2,
+    ),
+  );
+  const args = [
+    serverMain,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--without-connection-token',
+    '--accept-server-license-terms',
+    '--server-data-dir',
+    path.join(tmp, 'server-data'),
+    '--user-data-dir',
+    userData,
+    '--extensions-dir',
+    path.join(tmp, 'extensions'),
+  ];
+  if (trusted) args.push('--disable-workspace-trust');
+  const server = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...gitEnv(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const serverLog = [];
+  const keep = (chunk) => {
+    serverLog.push(chunk.toString());
+    if (serverLog.length > 200) serverLog.shift();
+  };
+  server.stdout.on('data', keep);
+  server.stderr.on('data', keep);
+  let browser;
+  try {
+    await waitForServer(port, server, 60_000);
+    browser = await chromium.launch({
+      executablePath: process.env.CAIRN_CHROMIUM ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    let resolveExit;
+    const exited = new Promise((r) => (resolveExit = r));
+    await page.exposeFunction('codeAutomationLog', (type, args) => {
+      const text = Array.isArray(args) ? format(...args) : String(args);
+      if (!isNoise(text)) process.stdout.write(`${text}\n`);
+    });
+    await page.exposeFunction('codeAutomationExit', (code) => resolveExit(code));
+    const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
+    const payload = [['extensionDevelopmentPath', remote(root)]];
+    if (testsPath) payload.push(['extensionTestsPath', remote(testsPath)]);
+    const url =
+      `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}` +
+      `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    await page.goto(url);
+    return await use({ page, port, exited, serverLog });
+  } finally {
+    await browser?.close().catch(() => {});
+    try {
+      process.kill(-server.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    await new Promise((r) => {
+      if (server.exitCode !== null || server.signalCode !== null) return r();
+      const t = setTimeout(() => {
+        try {
+          process.kill(-server.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        r();
+      }, 3000);
+      server.once('exit', () => {
+        clearTimeout(t);
+        r();
+      });
+    });
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+// Lines the workbench logs that say nothing about the extension (see VSCODE-HOST.md §4).
+function isNoise(text) {
+  return /vsda|service ?worker|marketplace|gallery|ERR_NAME_NOT_RESOLVED|open-vsx|connection token|Creating a socket|builtin extensions cache|ChatSessionStore|workbench contribution/i.test(
+    text,
+  );
+}
+
+/** The suites of test/vscode: trusted (the whole surface) and untrusted (Restricted Mode). */
+export const SUITES = ['trusted', 'untrusted'];
+
+/** The compiled test entry of a suite (the `run()` contract of VS Code's extension tests). */
+export function suiteEntry(suite) {
+  const testsPath = path.join(root, 'dist', 'test', 'vscode', `${suite}Index.js`);
+  if (!fs.existsSync(testsPath)) throw new Error(`${testsPath} is missing: run npm run build`);
+  return testsPath;
+}
+
+/** The fixture workspace a suite opens, prepared in a temp folder. */
+export function suiteWorkspace(suite) {
+  const workspace = prepareWorkspace(path.join(root, 'test', 'fixtures', 'mlProject'));
+  if (suite === 'untrusted') {
+    // Restricted Mode shows what is there: a dataset tracked (by the CLI) before the window opens.
+    run(process.execPath, [path.join(root, 'dist', 'cli.js'), 'add', 'data'], {
+      cwd: workspace,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
+  return workspace;
+}
+
+/** Runs a compiled mocha suite in the real host; resolves to its exit code. */
+export async function runSuite({ suite, timeoutMs = 240_000 }) {
+  const testsPath = suiteEntry(suite);
+  const workspace = suiteWorkspace(suite);
+  try {
+    return await withWorkbench(
+      {
+        workspace,
+        testsPath,
+        trusted: suite !== 'untrusted',
+        env: { CAIRN_LOG_TO_CONSOLE: '1' },
+      },
+      async ({ exited, serverLog }) => {
+        let timer;
+        const timeout = new Promise((r) => {
+          timer = setTimeout(() => r('timeout'), timeoutMs);
+        });
+        const code = await Promise.race([exited, timeout]);
+        clearTimeout(timer);
+        if (code === 'timeout') {
+          log(`the ${suite} suite did not finish within ${timeoutMs / 1000} s; server log:`);
+          process.stderr.write(serverLog.join(''));
+          return 1;
+        }
+        return code;
+      },
+    );
+  } finally {
+    fs.rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const [cmd = 'test', ...rest] = process.argv.slice(2);
+  if (cmd === 'install') {
+    ensureCodeServer();
+    return 0;
+  }
+  if (cmd === 'test') {
+    const i = rest.indexOf('--suite');
+    const suites = i >= 0 ? [rest[i + 1]] : SUITES;
+    let worst = 0;
+    for (const suite of suites) {
+      const started = Date.now();
+      log(`running the ${suite} suite in code-server ${CODE_SERVER_VERSION}`);
+      const code = await runSuite({ suite });
+      log(`${suite} suite: exit code ${code} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      if (code !== 0) worst = code || 1;
+    }
+    return worst;
+  }
+  throw new Error(`unknown command ${cmd}; use test or install`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().then(
+    (code) => process.exit(code),
+    (err) => {
+      log(err instanceof Error ? err.message : String(err));
+      process.exit(1);
+    },
+  );
+}

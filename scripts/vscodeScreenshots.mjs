@@ -1,0 +1,95 @@
+// The UI check: opens the fixture project in the real workbench (code-server + Chromium) with
+// the extension loaded, checks what a user sees (the Cairn views, decorations) and saves
+// screenshots to .vscode-test/screenshots/ (the README's come from there, after a look).
+//
+//   node scripts/vscodeScreenshots.mjs
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { prepareWorkspace, root, withWorkbench } from './vscodeHost.mjs';
+
+const outDir = path.join(root, '.vscode-test', 'screenshots');
+fs.mkdirSync(outDir, { recursive: true });
+
+function cli(cwd, ...args) {
+  const r = spawnSync(process.execPath, [path.join(root, 'dist', 'cli.js'), ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`cairn ${args.join(' ')} failed: ${r.stderr}`);
+}
+
+function sh(cwd, cmd, ...args) {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+}
+
+const workspace = prepareWorkspace(path.join(root, 'test', 'fixtures', 'mlProject'));
+const failures = [];
+function check(what, ok) {
+  process.stdout.write(`  ${ok ? '✔' : '✖'} ${what}\n`);
+  if (!ok) failures.push(what);
+}
+
+try {
+  // A project in use: a tracked dataset, a trained model, and then a change to the data.
+  cli(workspace, 'add', 'data');
+  sh(workspace, 'python3', 'train.py');
+  cli(workspace, 'add', 'models/model.pkl');
+  fs.appendFileSync(path.join(workspace, 'data', 'train.csv'), '0.5,0.5,1\n');
+
+  await withWorkbench({ workspace }, async ({ page }) => {
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    const cairnTab = page.locator('.activitybar [aria-label^="Cairn"]').first();
+    await cairnTab.waitFor({ timeout: 30_000 });
+    check('the activity bar has a Cairn container', true);
+    await cairnTab.click();
+    const dataRow = page
+      .locator('.pane-body .monaco-list-row', { hasText: 'data' })
+      .filter({ hasText: 'modified' })
+      .first();
+    await dataRow.waitFor({ timeout: 30_000 });
+    const dataText = await dataRow.innerText();
+    check(
+      `the Artifacts view lists data as modified ("${dataText.replace(/\s+/g, ' ')}")`,
+      /modified/.test(dataText),
+    );
+    const modelRow = page.locator('.pane-body .monaco-list-row', { hasText: 'models/model.pkl' });
+    check('the Artifacts view lists the model', (await modelRow.count()) > 0);
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: path.join(outDir, 'artifacts-view.png') });
+
+    // The Explorer with the decorations on tracked artifacts.
+    await page.keyboard.press('Control+Shift+E');
+    const row = (name) =>
+      page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${name}"]`);
+    const label = (name) =>
+      row(name).locator('.monaco-icon-label').first().getAttribute('aria-label');
+    for (const folder of ['data', 'models']) {
+      await row(folder).waitFor({ timeout: 15_000 });
+      await row(folder).click();
+    }
+    await row('train.csv').waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(1000);
+    const dataLabel = await label('data');
+    const trainLabel = await label('train.csv');
+    const modelLabel = await label('model.pkl');
+    check(`the Explorer marks data as modified ("${dataLabel}")`, /modified/.test(dataLabel ?? ''));
+    check(
+      `the Explorer marks the changed train.csv ("${trainLabel}")`,
+      /Changed since/.test(trainLabel ?? ''),
+    );
+    check(
+      `the Explorer marks the model as tracked ("${modelLabel}")`,
+      /up to date/.test(modelLabel ?? ''),
+    );
+    await page.screenshot({ path: path.join(outDir, 'explorer-decorations.png') });
+  });
+} finally {
+  fs.rmSync(workspace, { recursive: true, force: true });
+}
+if (failures.length > 0) {
+  process.stderr.write(`UI check failed: ${failures.join('; ')}\n`);
+  process.exit(1);
+}
+process.stdout.write(`screenshots in ${path.relative(root, outDir)}/\n`);

@@ -1,0 +1,87 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { ids } from './ids.js';
+
+interface Manifest {
+  publisher: string;
+  name: string;
+  activationEvents: string[];
+  contributes: {
+    commands: { command: string; title: string; category?: string }[];
+    viewsContainers: { activitybar: { id: string }[] };
+    views: Record<string, { id: string }[]>;
+    viewsWelcome: { view: string; when?: string }[];
+    menus: Record<string, { command?: string; when?: string }[]>;
+    configuration: {
+      properties: Record<string, { description?: string; markdownDescription?: string }>;
+    };
+    walkthroughs: { id: string }[];
+  };
+}
+
+const manifest = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'),
+) as Manifest;
+const c = manifest.contributes;
+const sorted = (xs: Iterable<string>): string[] => [...xs].sort();
+
+test('the extension id matches publisher.name', () => {
+  assert.equal(ids.extension, `${manifest.publisher}.${manifest.name}`);
+});
+
+test('every command in ids is contributed, and every contributed command is in ids', () => {
+  assert.deepEqual(sorted(c.commands.map((x) => x.command)), sorted(Object.values(ids.commands)));
+  for (const cmd of c.commands)
+    assert.equal(cmd.category, 'Cairn', `${cmd.command} has no category`);
+});
+
+test('views and the view container match', () => {
+  assert.deepEqual(
+    c.viewsContainers.activitybar.map((x) => x.id),
+    [ids.viewContainer],
+  );
+  assert.deepEqual(
+    sorted((c.views[ids.viewContainer] ?? []).map((v) => v.id)),
+    sorted(Object.values(ids.views)),
+  );
+  for (const w of c.viewsWelcome) assert.ok(Object.values(ids.views).includes(w.view as never));
+});
+
+test('settings match, and each has a description', () => {
+  assert.deepEqual(
+    sorted(Object.keys(c.configuration.properties)),
+    sorted(Object.values(ids.settings)),
+  );
+  for (const [key, p] of Object.entries(c.configuration.properties)) {
+    assert.ok(p.description ?? p.markdownDescription, `${key} has no description`);
+  }
+});
+
+test('menus name only contributed commands, and when clauses only known context keys', () => {
+  const commands = new Set<string>(Object.values(ids.commands));
+  const known = new Set<string>([
+    ...Object.values(ids.contexts),
+    ...Object.values(ids.views),
+    ...Object.values(ids.commands),
+  ]);
+  const whens = [...Object.values(c.menus).flat(), ...c.viewsWelcome];
+  for (const m of Object.values(c.menus).flat()) {
+    if (m.command) assert.ok(commands.has(m.command), `menu names unknown command ${m.command}`);
+  }
+  for (const w of whens) {
+    for (const key of w.when?.match(/\bcairn\.[\w.]+/g) ?? []) {
+      if (key.startsWith('cairn.artifact.') || key.startsWith('cairn.group')) continue; // viewItem values
+      assert.ok(known.has(key), `when clause uses unknown key ${key}`);
+    }
+  }
+});
+
+test('activation is implicit plus workspaceContains:cairn.yaml, never "*"', () => {
+  assert.deepEqual(manifest.activationEvents, ['workspaceContains:cairn.yaml']);
+  assert.deepEqual(
+    c.walkthroughs.map((w) => w.id),
+    [ids.walkthrough],
+  );
+});

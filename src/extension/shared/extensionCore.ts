@@ -1,0 +1,11 @@
+// The core functions the extension calls, bundled on their own into dist/extensionCore.js and
+// loaded on first use (lazyCore.ts): activation then reads and compiles only the extension's
+// own code, not simple-git, yaml and the versioning engine.
+export * as add from '../../core/versioning/add.js';
+export * as artifacts from '../../core/versioning/artifacts.js';
+export * as checkout from '../../core/versioning/checkout.js';
+export * as gc from '../../core/versioning/gc.js';
+export * as git from '../../core/git/git.js';
+export * as hooks from '../../core/versioning/hooks.js';
+export * as remote from '../../core/versioning/remote.js';
+export * as status from '../../core/versioning/status.js';

@@ -1,0 +1,198 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ArtifactNode } from '../../../src/extension/artifacts/artifactTree';
+import { ids } from '../../../src/extension/ids';
+import { answerMessages, cairn, git, waitFor, workspaceRoot } from '../helpers';
+
+async function artifactNodes(): Promise<ArtifactNode[]> {
+  const { artifactTree } = await cairn();
+  const out: ArtifactNode[] = [];
+  for (const group of await artifactTree.getChildren()) {
+    out.push(...(await artifactTree.getChildren(group)));
+  }
+  return out;
+}
+
+async function artifactItem(rel: string): Promise<vscode.TreeItem | undefined> {
+  const { artifactTree } = await cairn();
+  const node = (await artifactNodes()).find((n) => n.type === 'artifact' && n.info.path === rel);
+  return node ? artifactTree.getTreeItem(node) : undefined;
+}
+
+async function stateOf(rel: string): Promise<string | undefined> {
+  return (await artifactItem(rel))?.contextValue?.replace('cairn.artifact.', '');
+}
+
+describe('artifacts', () => {
+  let root: string;
+  let data: vscode.Uri;
+
+  before(async () => {
+    root = workspaceRoot();
+    data = vscode.Uri.file(path.join(root, 'data'));
+    await cairn();
+  });
+
+  it('starts with an empty Artifacts view (the welcome view offers to track a dataset)', async () => {
+    const { artifactTree } = await cairn();
+    assert.deepEqual(await artifactTree.getChildren(), []);
+  });
+
+  it('tracks a dataset with the Track command and lists it with its version', async () => {
+    await vscode.commands.executeCommand(ids.commands.track, data);
+    const pointer = path.join(root, 'data.cairn');
+    assert.ok(fs.existsSync(pointer), 'data.cairn was not written');
+    const hash = /hash: ([0-9a-f]{64})/.exec(fs.readFileSync(pointer, 'utf8'))?.[1];
+    assert.ok(hash);
+    const item = await waitFor('data in the Artifacts view', () => artifactItem('data'));
+    assert.equal(item.contextValue, 'cairn.artifact.ok');
+    assert.match(String(item.description), new RegExp(`^${hash.slice(0, 8)} · 2 files`));
+    const { artifactTree } = await cairn();
+    const groups = await artifactTree.getChildren();
+    assert.equal(artifactTree.getTreeItem(groups[0]!).label, 'Datasets');
+  });
+
+  it('marks a modified artifact within a second (tree, decoration, status bar)', async () => {
+    const api = await cairn();
+    const train = path.join(root, 'data', 'train.csv');
+    const started = Date.now();
+    fs.appendFileSync(train, '0.5,0.5,1\n');
+    await waitFor('data to show as modified', async () => (await stateOf('data')) === 'modified');
+    const latencyMs = Date.now() - started;
+    console.log(`    modified data showed after ${latencyMs} ms`);
+    assert.ok(latencyMs < 1000, `took ${latencyMs} ms`);
+    const dirDecoration = api.decorations.provideFileDecoration(data);
+    assert.ok(dirDecoration);
+    assert.equal((dirDecoration.color as vscode.ThemeColor).id, 'cairn.artifact.modified');
+    const fileDecoration = api.decorations.provideFileDecoration(vscode.Uri.file(train));
+    assert.equal(fileDecoration?.badge, 'M');
+    assert.match(api.statusBar.text, /\$\(diff-modified\) 1/);
+    // The changed file is listed under the artifact.
+    const node = (await artifactNodes()).find(
+      (n) => n.type === 'artifact' && n.info.path === 'data',
+    );
+    const children = await api.artifactTree.getChildren(node);
+    assert.ok(
+      children.some(
+        (c) => c.type === 'change' && c.file === 'train.csv' && c.change === 'modified',
+      ),
+    );
+  });
+
+  it('re-tracking a modified artifact records a new version', async () => {
+    const before = fs.readFileSync(path.join(root, 'data.cairn'), 'utf8');
+    await vscode.commands.executeCommand(ids.commands.track, data);
+    assert.notEqual(fs.readFileSync(path.join(root, 'data.cairn'), 'utf8'), before);
+    await waitFor('data to be ok', async () => (await stateOf('data')) === 'ok');
+    const decoration = (await cairn()).decorations.provideFileDecoration(data);
+    assert.equal(decoration?.badge, '◆');
+    assert.equal(decoration?.color, undefined);
+  });
+
+  it('checks out a deleted file again', async () => {
+    const val = path.join(root, 'data', 'val.csv');
+    const content = fs.readFileSync(val, 'utf8');
+    fs.rmSync(val);
+    await waitFor(
+      'data to show the removed file',
+      async () => (await stateOf('data')) === 'modified',
+    );
+    const node = (await artifactNodes()).find(
+      (n) => n.type === 'artifact' && n.info.path === 'data',
+    );
+    await vscode.commands.executeCommand(ids.commands.checkout, node);
+    assert.equal(fs.readFileSync(val, 'utf8'), content);
+    await waitFor('data to be ok', async () => (await stateOf('data')) === 'ok');
+  });
+
+  it('follows a branch switch (cairn.checkout.onBranchSwitch: always)', async () => {
+    await vscode.workspace
+      .getConfiguration()
+      .update(ids.settings.onBranchSwitch, 'always', vscode.ConfigurationTarget.Workspace);
+    git(root, 'add', 'data.cairn', '.gitignore');
+    git(root, 'commit', '-q', '-m', 'data v1');
+    const train = path.join(root, 'data', 'train.csv');
+    const v1 = fs.readFileSync(train, 'utf8');
+    // A person takes longer between two branch switches than the extension needs to see one.
+    const { branchWatcher } = await cairn();
+    const pause = async (): Promise<void> => {
+      const head = fs.readFileSync(path.join(root, '.git', 'HEAD'), 'utf8').trim();
+      await waitFor(`HEAD ${head} to be seen`, () => branchWatcher.currentHead === head);
+      await branchWatcher.settled();
+    };
+    git(root, 'checkout', '-q', '-b', 'more-data');
+    await pause();
+    fs.appendFileSync(train, '0.9,0.9,1\n0.1,0.1,0\n');
+    await vscode.commands.executeCommand(ids.commands.track, data);
+    git(root, 'commit', '-q', '-am', 'data v2');
+    const v2 = fs.readFileSync(train, 'utf8');
+    await pause();
+    git(root, 'checkout', '-q', 'main');
+    await waitFor('train.csv to be back at v1', () => fs.readFileSync(train, 'utf8') === v1, 8000);
+    await pause();
+    git(root, 'checkout', '-q', 'more-data');
+    await waitFor('train.csv to be at v2', () => fs.readFileSync(train, 'utf8') === v2, 8000);
+    await pause();
+    git(root, 'checkout', '-q', 'main');
+    await waitFor('train.csv to be back at v1', () => fs.readFileSync(train, 'utf8') === v1, 8000);
+    await waitFor('data to be ok', async () => (await stateOf('data')) === 'ok');
+  });
+
+  it('cleans up the cache after showing what it would remove', async () => {
+    // A version that no commit names: tracked, then abandoned.
+    const train = path.join(root, 'data', 'train.csv');
+    fs.appendFileSync(train, '0.3,0.3,0\n');
+    await vscode.commands.executeCommand(ids.commands.track, data);
+    git(root, 'checkout', '--', 'data.cairn');
+    await vscode.commands.executeCommand(ids.commands.checkout);
+    const cache = path.join(root, '.cairn', 'cache');
+    const count = (): number => fs.readdirSync(cache, { recursive: true }).length;
+    const objectsBefore = count();
+    const declined = answerMessages([undefined]);
+    try {
+      await vscode.commands.executeCommand(ids.commands.gc);
+    } finally {
+      declined.restore();
+    }
+    assert.match(declined.asked[0] ?? '', /^Remove \d+ cache objects \([\d.]+ KB\)/);
+    assert.equal(count(), objectsBefore, 'declining removed something');
+    const accepted = answerMessages(['Remove']);
+    try {
+      await vscode.commands.executeCommand(ids.commands.gc);
+    } finally {
+      accepted.restore();
+    }
+    assert.ok(count() < objectsBefore, 'nothing was removed');
+    // What the branches name is still there: switching keeps working.
+    await vscode.commands.executeCommand(ids.commands.checkout);
+    await waitFor('data to be ok', async () => (await stateOf('data')) === 'ok');
+  });
+
+  it('pushes to and pulls from a directory remote', async () => {
+    const remote = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-remote-'));
+    try {
+      const config = path.join(root, 'cairn.yaml');
+      fs.appendFileSync(config, `remotes:\n  shared:\n    url: ${remote}\n`);
+      await vscode.commands.executeCommand(ids.commands.push);
+      assert.ok(fs.readdirSync(path.join(remote, 'cache'), { recursive: true }).length > 0);
+      // Lose the local cache and the data, then get both back.
+      fs.rmSync(path.join(root, '.cairn', 'cache'), { recursive: true });
+      fs.rmSync(path.join(root, 'data'), { recursive: true });
+      await vscode.commands.executeCommand(ids.commands.pull);
+      assert.ok(fs.existsSync(path.join(root, 'data', 'train.csv')));
+      await waitFor('data to be ok', async () => (await stateOf('data')) === 'ok');
+    } finally {
+      fs.rmSync(remote, { recursive: true, force: true });
+    }
+  });
+
+  it('installs the Git hooks', async () => {
+    await vscode.commands.executeCommand(ids.commands.installHooks);
+    const hook = fs.readFileSync(path.join(root, '.git', 'hooks', 'post-checkout'), 'utf8');
+    assert.match(hook, /cairn hooks install/);
+    assert.match(hook, /dist\/cli\.js/);
+  });
+});

@@ -1,0 +1,7 @@
+import * as path from 'node:path';
+import { runMocha } from './runMocha';
+
+/** Entry of the suite that runs in Restricted Mode (an untrusted workspace). */
+export function run(): Promise<void> {
+  return runMocha(path.join(__dirname, 'untrusted'));
+}
