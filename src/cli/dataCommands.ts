@@ -2,7 +2,12 @@ import * as path from 'node:path';
 import { CairnError } from '../core/errors.js';
 import { toProjectPath } from '../core/fsSafe.js';
 import { driftBetween } from '../core/data/drift.js';
+import { evaluateModel } from '../core/data/evaluate.js';
+import { inspectModel, scoreModel } from '../core/data/model.js';
 import { profilePath, type ColumnProfile } from '../core/data/profile.js';
+import { exitCodeOf } from '../core/runs/runRecorder.js';
+import { shellQuote } from '../core/shell.js';
+import { reportRun, stopOnSignals } from './runCommands.js';
 import { findProject } from '../core/project/project.js';
 import type { Command } from './command.js';
 import { formatBytes, out, printJson } from './printer.js';
@@ -145,4 +150,110 @@ const drift: Command = {
   },
 };
 
-export const dataCommands: readonly Command[] = [profile, drift];
+const modelInspect: Command = {
+  name: 'model inspect',
+  usage: 'cairn model inspect <path> [--json]',
+  summary: 'layers, shapes, parameter counts and size of a TensorFlow.js / Keras-format model',
+  options: { json: { type: 'boolean' } },
+  async run(args) {
+    const [given] = args.positionals;
+    if (!given)
+      throw new CairnError('usage', 'name a model: cairn model inspect <model.json or its folder>');
+    const m = await inspectModel(path.resolve(args.cwd, given), given);
+    if (args.values['json']) {
+      printJson(m);
+      return 0;
+    }
+    const shape = (s: unknown): string => JSON.stringify(s).replace(/null/g, 'None');
+    out(
+      `${m.path}: ${m.format}, ${m.layers.length} layers, ${m.totalParams.toLocaleString('en')} parameters (${m.trainableParams.toLocaleString('en')} trainable), ${formatBytes(m.sizeBytes)} in ${m.weightFiles + 1} files`,
+    );
+    out(`input ${shape(m.inputShape)} → output ${shape(m.outputShape)}`);
+    out(
+      table([
+        ['layer', 'type', 'output shape', 'params'],
+        ...m.layers.map((l) => [
+          l.name,
+          l.className,
+          shape(l.outputShape),
+          l.params.toLocaleString('en'),
+        ]),
+      ]),
+    );
+    return 0;
+  },
+};
+
+const dataAndLabel = { data: { type: 'string' }, label: { type: 'string' } } as const;
+
+function modelArgs(
+  args: Parameters<Command['run']>[0],
+  usage: string,
+): { model: string; data: string; label: string } {
+  const [model] = args.positionals;
+  const data = args.values['data'] as string | undefined;
+  const label = args.values['label'] as string | undefined;
+  if (!model || !data || !label) throw new CairnError('usage', usage);
+  return { model, data, label };
+}
+
+const modelScore: Command = {
+  name: 'model score',
+  usage: 'cairn model score <model> --data <table> --label <column>',
+  summary: 'score a model on a table; prints the metrics as one JSON line',
+  options: dataAndLabel,
+  async run(args) {
+    const { model, data, label } = modelArgs(
+      args,
+      'cairn model score <model> --data <table> --label <column>',
+    );
+    const s = await scoreModel(
+      path.resolve(args.cwd, model),
+      model,
+      path.resolve(args.cwd, data),
+      data,
+      label,
+    );
+    out(JSON.stringify({ ...s.metrics, rows: s.rows }));
+    return 0;
+  },
+};
+
+const modelEval: Command = {
+  name: 'model eval',
+  usage: 'cairn model eval <model> --data <table> --label <column> [--name <name>]',
+  summary: 'evaluate a model on a dataset version, recorded as a run',
+  options: { ...dataAndLabel, name: { type: 'string' } },
+  async run(args) {
+    const { model, data, label } = modelArgs(
+      args,
+      'cairn model eval <model> --data <table> --label <column>',
+    );
+    const project = findProject(args.cwd);
+    const rel = (p: string): string => toProjectPath(project.root, path.resolve(args.cwd, p));
+    const name = args.values['name'] as string | undefined;
+    const handle = await evaluateModel(project, {
+      model: rel(model),
+      data: rel(data),
+      label,
+      cli: `${shellQuote(process.execPath)} ${shellQuote(path.join(__dirname, 'cli.js'))}`,
+      ...(name ? { name } : {}),
+    });
+    const off = stopOnSignals(() => handle.stop());
+    try {
+      const record = await handle.done;
+      reportRun(record);
+      return exitCodeOf(record);
+    } finally {
+      off();
+    }
+  },
+};
+
+export const dataCommands: readonly Command[] = [
+  profile,
+  drift,
+  modelInspect,
+  modelScore,
+  modelEval,
+];

@@ -89,7 +89,7 @@ function metricsText(summary: RunRecord['summary'], max = 6): string {
 }
 
 /** Stops the given runs on Ctrl-C, SIGTERM or SIGHUP; returns a function that removes the handlers. */
-function stopOnSignals(stop: () => void): () => void {
+export function stopOnSignals(stop: () => void): () => void {
   const handler = () => stop();
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, handler);
@@ -98,7 +98,7 @@ function stopOnSignals(stop: () => void): () => void {
   };
 }
 
-function reportRun(r: RunRecord): void {
+export function reportRun(r: RunRecord): void {
   const parts = [
     `cairn: run ${r.id} ${r.status} in ${formatDuration(r.durationMs)}`,
     r.exitCode !== null ? `(exit ${r.exitCode})` : r.signal ? `(${r.signal})` : '',

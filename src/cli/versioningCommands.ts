@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { shellQuote } from '../core/shell.js';
 import { CairnError } from '../core/errors.js';
 import { findProject, initProject } from '../core/project/project.js';
 import { addArtifacts } from '../core/versioning/add.js';
@@ -146,10 +147,6 @@ const checkout: Command = {
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-function shellQuote(s: string): string {
-  return /^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 const log: Command = {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { shellQuote } from '../shell.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -88,10 +89,6 @@ export function helperDirs(): { python: string; js: string } {
   );
 }
 
-function shellQuote(s: string): string {
-  return /^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 async function gitInfo(
   root: string,
   dir: string,
@@ -120,15 +117,21 @@ async function gitInfo(
   return { commit, branch, dirty: diff.length > 0, diffFile };
 }
 
+/** The tracked artifacts the deps name: a dep that is an artifact, or lies inside a tracked directory. */
 function inputVersions(project: Project, deps: readonly string[]): ArtifactVersion[] {
-  const out: ArtifactVersion[] = [];
+  const out = new Map<string, ArtifactVersion>();
   for (const dep of deps) {
-    const pointerFile = path.join(project.root, dep + POINTER_SUFFIX);
-    if (!fs.existsSync(pointerFile)) continue;
-    const p = readPointer(pointerFile);
-    out.push({ path: dep, hash: p.hash, kind: p.kind });
+    const parts = dep.split('/');
+    for (let i = parts.length; i >= 1; i--) {
+      const artifact = parts.slice(0, i).join('/');
+      const pointerFile = path.join(project.root, artifact + POINTER_SUFFIX);
+      if (!fs.existsSync(pointerFile)) continue;
+      const p = readPointer(pointerFile);
+      out.set(artifact, { path: artifact, hash: p.hash, kind: p.kind });
+      break;
+    }
   }
-  return out;
+  return [...out.values()];
 }
 
 function defaultName(task: string | null, argv: string, overrides: Record<string, ParamValue>) {
