@@ -87,10 +87,7 @@ export async function loadLayersModelFromDisk(
     }
   }
   const all = Buffer.concat(buffers);
-  const weightData = all.buffer.slice(
-    all.byteOffset,
-    all.byteOffset + all.byteLength,
-  );
+  const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
   const tf = await loadTf();
   const model = await tf.loadLayersModel({
     load: () =>
@@ -126,12 +123,10 @@ export async function inspectModel(abs: string, shown: string): Promise<ModelInf
       layers,
       totalParams: model.countParams(),
       trainableParams: trainable,
-      inputShape: (model.inputs.length === 1
-        ? model.inputs[0]!.shape
-        : model.inputs.map((i) => i.shape)),
-      outputShape: (model.outputs.length === 1
-        ? model.outputs[0]!.shape
-        : model.outputs.map((o) => o.shape)),
+      inputShape:
+        model.inputs.length === 1 ? model.inputs[0]!.shape : model.inputs.map((i) => i.shape),
+      outputShape:
+        model.outputs.length === 1 ? model.outputs[0]!.shape : model.outputs.map((o) => o.shape),
       sizeBytes,
       weightFiles,
     };
