@@ -6,6 +6,7 @@ import { POINTER_SUFFIX, type Project } from '../project/project.js';
 import { hasObject, objectPath } from '../versioning/cache.js';
 import { pointerAt } from '../versioning/history.js';
 import { isFileEntry, loadManifest } from '../versioning/manifest.js';
+import type { Pointer } from '../versioning/pointerFile.js';
 import type { DataFile } from './profile.js';
 
 /** Where the bytes of one version of a dataset (a tracked file, or a path inside a tracked directory) are. */
@@ -20,6 +21,16 @@ export interface DatasetVersion {
   readonly isDirectory: boolean;
 }
 
+/** Every file under a work-tree directory, with '/'-separated paths relative to it. */
+function filesUnder(abs: string): DataFile[] {
+  return (fs.readdirSync(abs, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+    .filter((d) => d.isFile())
+    .map((d) => {
+      const full = path.join(d.parentPath, d.name);
+      return { rel: path.relative(abs, full).split(path.sep).join('/'), abs: full };
+    });
+}
+
 /**
  * Finds a dataset path as it was at a revision, reading it from the cache: the tracked artifact is
  * the path itself or a directory above it; its pointer at that commit names the version.
@@ -31,22 +42,16 @@ export async function datasetAt(
 ): Promise<DatasetVersion> {
   if (rev === undefined || rev === 'workspace') {
     const abs = path.join(project.root, rel);
-    if (!fs.existsSync(abs))
+    if (!fs.existsSync(abs)) {
       throw new CairnError(
         'not-found',
         `${rel} is not in the work tree; run 'cairn checkout' or give --to <rev>`,
         rel,
       );
+    }
     if (fs.statSync(abs).isFile())
       return { rev: 'workspace', files: [{ rel, abs }], isDirectory: false };
-    const files = fs
-      .readdirSync(abs, { recursive: true, withFileTypes: true })
-      .filter((d) => d.isFile())
-      .map((d) => {
-        const full = path.join(d.parentPath, d.name);
-        return { rel: path.relative(abs, full).split(path.sep).join('/'), abs: full };
-      });
-    return { rev: 'workspace', files, isDirectory: true };
+    return { rev: 'workspace', files: filesUnder(abs), isDirectory: true };
   }
   const commit = await resolveRev(project.root, rev);
   const parts = rel.split('/');
@@ -54,61 +59,63 @@ export async function datasetAt(
     const artifact = parts.slice(0, i).join('/');
     const pointer = await pointerAt(project, commit, artifact + POINTER_SUFFIX);
     if (!pointer) continue;
-    const inner = parts.slice(i).join('/');
-    const need = (hash: string, what: string): void => {
-      if (!hasObject(project.cacheDir, hash)) {
-        throw new CairnError(
-          'not-in-cache',
-          `${what} at ${rev} is not in the cache; run 'cairn pull' (or check out ${rev} and 'cairn checkout' on a machine that has it)`,
-          rel,
-        );
-      }
-    };
-    need(pointer.hash, artifact);
-    if (pointer.type === 'file') {
-      if (inner !== '') break;
-      return {
-        rev,
-        commit,
-        artifactHash: pointer.hash,
-        files: [{ rel, abs: objectPath(project.cacheDir, pointer.hash) }],
-        isDirectory: false,
-      };
-    }
-    const entries = loadManifest(
-      project.cacheDir,
-      pointer.hash,
-      `${artifact}${POINTER_SUFFIX} at ${rev}`,
-    ).entries.filter(isFileEntry);
-    const exact = entries.find((e) => e.path === inner);
-    if (exact) {
-      need(exact.hash, rel);
-      return {
-        rev,
-        commit,
-        artifactHash: pointer.hash,
-        files: [{ rel, abs: objectPath(project.cacheDir, exact.hash) }],
-        isDirectory: false,
-      };
-    }
-    const prefix = inner === '' ? '' : inner + '/';
-    const under = entries.filter((e) => e.path.startsWith(prefix));
-    if (under.length === 0) break;
-    for (const e of under) need(e.hash, `${artifact}/${e.path}`);
-    return {
-      rev,
-      commit,
-      artifactHash: pointer.hash,
-      files: under.map((e) => ({
-        rel: e.path.slice(prefix.length),
-        abs: objectPath(project.cacheDir, e.hash),
-      })),
-      isDirectory: true,
-    };
+    const found = filesOfVersion(project, artifact, pointer, parts.slice(i).join('/'), rev);
+    if (found) return { rev, commit, artifactHash: pointer.hash, ...found };
+    break;
   }
   throw new CairnError(
     'not-found',
     `${rel} is not part of a tracked artifact at ${rev}; track it with 'cairn add' and commit the pointer file`,
     rel,
   );
+}
+
+/**
+ * The files of one artifact version (a file object, or a directory manifest's entries) under
+ * `inner` ('' for all), read from the cache; undefined when the version has no such path.
+ */
+export function filesOfVersion(
+  project: Project,
+  artifact: string,
+  pointer: Pick<Pointer, 'type' | 'hash'>,
+  inner: string,
+  shownRev: string,
+): Pick<DatasetVersion, 'files' | 'isDirectory'> | undefined {
+  const rel = inner === '' ? artifact : `${artifact}/${inner}`;
+  const need = (hash: string, what: string): void => {
+    if (!hasObject(project.cacheDir, hash)) {
+      throw new CairnError(
+        'not-in-cache',
+        `${what} at ${shownRev} is not in the cache; run 'cairn pull' (or check out ${shownRev} and 'cairn checkout' on a machine that has it)`,
+        rel,
+      );
+    }
+  };
+  need(pointer.hash, artifact);
+  if (pointer.type === 'file') {
+    return inner === ''
+      ? { files: [{ rel, abs: objectPath(project.cacheDir, pointer.hash) }], isDirectory: false }
+      : undefined;
+  }
+  const entries = loadManifest(
+    project.cacheDir,
+    pointer.hash,
+    `${artifact}${POINTER_SUFFIX} at ${shownRev}`,
+  ).entries.filter(isFileEntry);
+  const exact = entries.find((e) => e.path === inner);
+  if (exact) {
+    need(exact.hash, rel);
+    return { files: [{ rel, abs: objectPath(project.cacheDir, exact.hash) }], isDirectory: false };
+  }
+  const prefix = inner === '' ? '' : inner + '/';
+  const under = entries.filter((e) => e.path.startsWith(prefix));
+  if (under.length === 0) return undefined;
+  for (const e of under) need(e.hash, `${artifact}/${e.path}`);
+  return {
+    files: under.map((e) => ({
+      rel: e.path.slice(prefix.length),
+      abs: objectPath(project.cacheDir, e.hash),
+    })),
+    isDirectory: true,
+  };
 }

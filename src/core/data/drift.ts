@@ -5,6 +5,7 @@ import {
   profileImages,
   profileTable,
   type ColumnProfile,
+  type DataFile,
   type ImageFolderProfile,
 } from './profile.js';
 
@@ -53,9 +54,26 @@ export async function driftBetween(
 ): Promise<DriftReport> {
   const [a, b] = await Promise.all([datasetAt(project, rel, from), datasetAt(project, rel, to)]);
   if (a.isDirectory || b.isDirectory) return imageDrift(rel, a, b);
+  return tableDrift(
+    rel,
+    a.files[0]!,
+    b.files[0]!,
+    { rev: a.rev, commit: a.commit },
+    { rev: b.rev, commit: b.commit },
+  );
+}
+
+/** Drift between two versions of one table, given where each version's bytes are. */
+export async function tableDrift(
+  rel: string,
+  a: DataFile,
+  b: DataFile,
+  from: { rev: string; commit?: string | undefined },
+  to: { rev: string; commit?: string | undefined },
+): Promise<DriftReport> {
   const [pa, pb] = await Promise.all([
-    profileTable(a.files[0]!, { keepSample: true }),
-    profileTable(b.files[0]!, { keepSample: true }),
+    profileTable(a, { keepSample: true }),
+    profileTable(b, { keepSample: true }),
   ]);
   const names = [...new Set([...pa.columns.map((c) => c.name), ...pb.columns.map((c) => c.name)])];
   const columns = names.map((name) =>
@@ -67,16 +85,17 @@ export async function driftBetween(
   );
   columns.sort((x, y) => Number(y.drifted) - Number(x.drifted) || (y.psi ?? 0) - (x.psi ?? 0));
   const flagged = columns.filter((c) => c.drifted);
+  const between = `between ${from.rev} and ${to.rev === 'workspace' ? 'the work tree' : to.rev}`;
   const summary =
     flagged.length === 0
-      ? `No column of ${rel} drifted between ${from} and ${to ?? 'the work tree'} (${pa.rows} → ${pb.rows} rows).`
-      : `${flagged.length} of ${columns.length} columns of ${rel} drifted between ${from} and ${to ?? 'the work tree'} (${pa.rows} → ${pb.rows} rows): ` +
+      ? `No column of ${rel} drifted ${between} (${pa.rows} → ${pb.rows} rows).`
+      : `${flagged.length} of ${columns.length} columns of ${rel} drifted ${between} (${pa.rows} → ${pb.rows} rows): ` +
         flagged.map((c) => `${c.name} (${c.reasons.join('; ')})`).join(', ') +
         '. Models trained on the old version may be stale; retrain and compare.';
   return {
     path: rel,
-    from: { rev: a.rev, ...(a.commit ? { commit: a.commit } : {}), rows: pa.rows },
-    to: { rev: b.rev, ...(b.commit ? { commit: b.commit } : {}), rows: pb.rows },
+    from: { rev: from.rev, ...(from.commit ? { commit: from.commit } : {}), rows: pa.rows },
+    to: { rev: to.rev, ...(to.commit ? { commit: to.commit } : {}), rows: pb.rows },
     columns,
     summary,
   };
