@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CairnError } from '../core/errors.js';
+import { findProject } from '../core/project/project.js';
+import { recoverParamsFiles } from '../core/runs/paramsFile.js';
 import type { Command } from './command.js';
 import { err, out, printError } from './printer.js';
 import { dataCommands } from './dataCommands.js';
@@ -50,6 +52,12 @@ export async function main(argv: readonly string[], cwd: string): Promise<number
     return 2;
   }
   const { command, rest } = found;
+  // A run recorder that died (SIGKILL) left a params file overridden: put the user's back.
+  try {
+    recoverParamsFiles(findProject(cwd));
+  } catch {
+    /* not in a project, or nothing to do */
+  }
   const dashdash = rest.indexOf('--');
   const ownArgs = dashdash === -1 ? rest : rest.slice(0, dashdash);
   if (ownArgs.includes('--help') || ownArgs.includes('-h')) {

@@ -94,6 +94,11 @@ const CAIRN_YAML = `tasks:
     params: params.yaml
 `;
 
+const NODE_TASK = `  node:
+    cmd: ${process.execPath} train.js {{code}}
+    params: {defaults: {code: 0}}
+`;
+
 const PARAMS = 'lr: 0.05 # learning rate\nepochs: 4\nopt: sgd\n';
 
 function makeRepo(): string {
@@ -102,7 +107,7 @@ function makeRepo(): string {
   sh(dir, 'git', 'config', 'user.email', 'test@example.com');
   sh(dir, 'git', 'config', 'user.name', 'Test');
   assert.equal(cairn(dir, 'init').code, 0);
-  fs.writeFileSync(path.join(dir, 'cairn.yaml'), CAIRN_YAML);
+  fs.writeFileSync(path.join(dir, 'cairn.yaml'), CAIRN_YAML + NODE_TASK);
   fs.writeFileSync(path.join(dir, 'params.yaml'), PARAMS);
   fs.writeFileSync(path.join(dir, 'train.py'), TRAIN_PY);
   fs.writeFileSync(path.join(dir, 'train.js'), TRAIN_JS);
@@ -138,7 +143,7 @@ before(() => {
   if (!fs.existsSync(cli)) sh(repoRoot, process.execPath, 'scripts/build.mjs');
 });
 
-describe('cairn run with a Python training script', () => {
+describe('cairn run with a Python training script', { timeout: 120_000 }, () => {
   let dir: string;
   let runId: string;
   before(() => {
@@ -262,7 +267,7 @@ describe('cairn run with a Python training script', () => {
   });
 });
 
-describe('cairn run -- <command> with a Node script', () => {
+describe('cairn run -- <command> with a Node script', { timeout: 120_000 }, () => {
   let dir: string;
   before(() => {
     dir = makeRepo();
@@ -284,9 +289,28 @@ describe('cairn run -- <command> with a Node script', () => {
     assert.deepEqual(run.series['reward']!.value, [0, 2, 4, 6, 8]);
     assert.equal(run.summary['odd']!.last, 'NaN');
   });
+
+  test('params reach a task as {{name}} in its cmd; such sweeps run side by side', () => {
+    const r = cairn(dir, 'sweep', 'node', '-p', 'code=0,4', '-j', '2');
+    assert.equal(r.code, 1); // one of the runs failed
+    const { runs } = cairnJson<{ runs: (RunJson & { command: string })[] }>(dir, 'runs', 'ls');
+    const swept = runs
+      .filter((x) => x.sweep)
+      .sort((a, b) => Number(a.params['code']) - Number(b.params['code']));
+    assert.deepEqual(
+      swept.map((x) => [x.params['code'], x.status, x.exitCode]),
+      [
+        [0, 'completed', 0],
+        [4, 'failed', 4],
+      ],
+    );
+    assert.match(swept[1]!.command, /train\.js 4$/);
+    const bad = cairn(dir, 'run', 'node', '-p', 'other=1');
+    assert.equal(bad.code, 0, bad.stderr); // defaults fill {{code}}
+  });
 });
 
-describe('interruptions, terminals and errors', () => {
+describe('interruptions, terminals and errors', { timeout: 120_000 }, () => {
   let dir: string;
   before(() => {
     dir = makeRepo();
@@ -301,7 +325,10 @@ describe('interruptions, terminals and errors', () => {
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-    while (!output.includes('step=3')) await new Promise((r) => setTimeout(r, 20));
+    const deadline = Date.now() + 20000;
+    while (!output.includes('step=3') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.match(output, /step=3/);
     return { child, exited };
   }
 

@@ -91,3 +91,31 @@ test('metrics files: JSON, YAML and CSV', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('live readers get only complete metric lines, from where they left off', async () => {
+  const { projectAt } = await import('../project/project.js');
+  const { MetricsWriter, readMetricsSince, readSeries } = await import('./runStore.js');
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-live-'));
+  try {
+    const project = projectAt(root);
+    const dir = path.join(project.runsDir, 'r1');
+    fs.mkdirSync(dir, { recursive: true });
+    const w = new MetricsWriter(path.join(dir, 'metrics.jsonl'));
+    w.add({ values: { loss: 1 } }, 10);
+    w.add({ step: 5, values: { loss: NaN, acc: 0.5 } }, 20);
+    w.flush();
+    fs.appendFileSync(path.join(dir, 'metrics.jsonl'), '{"t":30,"v":{"lo'); // being written
+    const first = readMetricsSince(project, 'r1', 0);
+    assert.equal(first.rows.length, 2);
+    assert.ok(Number.isNaN(first.rows[1]!.values['loss']));
+    assert.equal(first.rows[1]!.step, 5);
+    fs.appendFileSync(path.join(dir, 'metrics.jsonl'), 'ss":2}}\n');
+    const next = readMetricsSince(project, 'r1', first.nextOffset);
+    assert.deepEqual(next.rows, [{ timeMs: 30, values: { loss: 2 } }]);
+    w.close();
+    assert.deepEqual(readSeries(project, 'r1')['loss']!.step, [0, 5, 2]);
+    assert.equal(w.summary['loss']!.min, 1);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});

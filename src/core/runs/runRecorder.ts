@@ -140,6 +140,21 @@ function defaultName(task: string | null, argv: string, overrides: Record<string
   return ps.length > 0 ? `${base} ${ps.join(' ')}` : base;
 }
 
+/**
+ * Puts params into a task's command where it says `{{name}}` (shell-quoted), so that programs
+ * that take their params as arguments need no params file (and sweeps over them run in parallel).
+ */
+export function expandParams(cmd: string, params: Record<string, ParamValue>): string {
+  return cmd.replace(/\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g, (_m, key: string) => {
+    if (!(key in params))
+      throw new CairnError(
+        'usage',
+        `The task's cmd uses {{${key}}}, but no param ${key} is given; add it to the params or pass -p ${key}=...`,
+      );
+    return shellQuote(String(params[key]));
+  });
+}
+
 /** Child process in a pty or with pipes, behind one small interface. */
 interface Child {
   readonly pid: number;
@@ -235,6 +250,7 @@ export async function startRun(project: Project, req: RunRequest): Promise<RunHa
   );
   const generic = spec.metrics.some((m) => m.type === 'stdout');
   const cwd = path.join(work.root, req.cwd ?? '');
+  const command = req.task ? expandParams(spec.cmd, params) : spec.cmd;
 
   let startMs = Date.now();
   const { id, dir } = allocateRunDir(project, startMs);
@@ -243,7 +259,7 @@ export async function startRun(project: Project, req: RunRequest): Promise<RunHa
     id,
     name: req.name ?? defaultName(taskName, spec.cmd, overrides),
     task: taskName,
-    command: spec.cmd,
+    command,
     cwd: req.cwd ?? '',
     params,
     overrides,
@@ -333,7 +349,7 @@ export async function startRun(project: Project, req: RunRequest): Promise<RunHa
     fs.writeSync(log, b);
     parser.write(b);
   };
-  const [file, ...args] = req.argv && !req.task ? [...req.argv] : ['/bin/sh', '-c', spec.cmd];
+  const [file, ...args] = req.argv && !req.task ? [...req.argv] : ['/bin/sh', '-c', command];
   let child: Child;
   try {
     child = useTty
@@ -345,7 +361,7 @@ export async function startRun(project: Project, req: RunRequest): Promise<RunHa
     fs.closeSync(log);
     override?.restore();
     finishEarly(`could not start the program: ${(err as Error).message}`);
-    throw new CairnError('run', `Could not start '${spec.cmd}': ${(err as Error).message}`);
+    throw new CairnError('run', `Could not start '${command}': ${(err as Error).message}`);
   }
 
   let stopRequested = false;

@@ -408,6 +408,59 @@ export function parseSeries(text: string): Record<string, MetricSeries> {
   return series;
 }
 
+/** One line of metrics.jsonl: values at a time, with the step when the program gave one. */
+export interface MetricRow {
+  readonly timeMs: number;
+  readonly step?: number;
+  readonly values: Record<string, number>;
+}
+
+/**
+ * Reads the metrics appended since `fromByte` (for live charts: watch runFiles().metrics and call
+ * this with the last nextOffset). Only complete lines are returned. Steps that the program did not
+ * give are left out here; readSeries numbers them per metric.
+ */
+export function readMetricsSince(
+  project: Project,
+  id: string,
+  fromByte: number,
+): { rows: MetricRow[]; nextOffset: number } {
+  const file = path.join(runDir(project, id), RUN_FILES.metrics);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (err) {
+    if (isEnoent(err)) return { rows: [], nextOffset: fromByte };
+    throw fromSystemError(err, file, 'Could not read');
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size <= fromByte) return { rows: [], nextOffset: fromByte };
+    const buf = Buffer.alloc(size - fromByte);
+    const n = fs.readSync(fd, buf, 0, buf.length, fromByte);
+    const end = buf.lastIndexOf(10, n - 1);
+    if (end < 0) return { rows: [], nextOffset: fromByte };
+    const rows: MetricRow[] = [];
+    for (const line of buf.toString('utf8', 0, end).split('\n')) {
+      if (line.length === 0) continue;
+      try {
+        const raw = JSON.parse(line) as { t: number; s?: number; v: Record<string, unknown> };
+        reviveNumbers(raw.v);
+        rows.push({
+          timeMs: raw.t,
+          ...(raw.s !== undefined ? { step: raw.s } : {}),
+          values: raw.v as Record<string, number>,
+        });
+      } catch {
+        /* a line cut by a crash */
+      }
+    }
+    return { rows, nextOffset: fromByte + end + 1 };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** A run with its step series. */
 export function getRun(project: Project, id: string): RunDetail {
   const record = repairIfDead(project, readRun(project, id));
