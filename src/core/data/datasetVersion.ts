@@ -23,7 +23,8 @@ export interface DatasetVersion {
 
 /** Every file under a work-tree directory, with '/'-separated paths relative to it. */
 function filesUnder(abs: string): DataFile[] {
-  return (fs.readdirSync(abs, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+  return fs
+    .readdirSync(abs, { recursive: true, withFileTypes: true })
     .filter((d) => d.isFile())
     .map((d) => {
       const full = path.join(d.parentPath, d.name);

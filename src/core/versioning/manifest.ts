@@ -1,6 +1,7 @@
+import * as fs from 'node:fs';
 import { CairnError } from '../errors.js';
 import { assertSafeRelativePath } from '../fsSafe.js';
-import { isHash, putObject, readObjectVerified, type Hash } from './cache.js';
+import { isHash, objectPath, putObject, readObjectVerified, type Hash } from './cache.js';
 
 /** One entry of a directory version: a file with its content hash, or an empty directory. */
 export type ManifestEntry =
@@ -111,4 +112,19 @@ export function storeManifest(cacheDir: string, tmpDir: string, m: Manifest): Ha
 /** Loads a directory version's manifest from the cache, verifying its hash. */
 export function loadManifest(cacheDir: string, hash: Hash, source: string): Manifest {
   return parseManifest(readObjectVerified(cacheDir, hash).toString('utf8'), source);
+}
+
+/** Whether a cache object is a directory manifest (for hashes recorded without their type). */
+export function isManifestObject(cacheDir: string, hash: Hash): boolean {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(objectPath(cacheDir, hash), 'r');
+    const head = Buffer.alloc(MANIFEST_HEADER.length);
+    fs.readSync(fd, head, 0, head.length, 0);
+    return head.toString('utf8') === MANIFEST_HEADER;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }

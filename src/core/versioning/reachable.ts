@@ -1,6 +1,5 @@
-import * as fs from 'node:fs';
-import { hasObject, objectPath, type Hash } from './cache.js';
-import { isFileEntry, loadManifest, MANIFEST_HEADER } from './manifest.js';
+import { hasObject, type Hash } from './cache.js';
+import { isFileEntry, isManifestObject, loadManifest } from './manifest.js';
 import type { ArtifactType } from './pointerFile.js';
 
 /** An artifact version: what a pointer file names. */
@@ -36,18 +35,4 @@ export function objectsOf(
       if (isFileEntry(e)) objects.add(e.hash);
   }
   return { objects, missingManifests };
-}
-
-function isManifestObject(cacheDir: string, hash: Hash): boolean {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(objectPath(cacheDir, hash), 'r');
-    const head = Buffer.alloc(MANIFEST_HEADER.length);
-    fs.readSync(fd, head, 0, head.length, 0);
-    return head.toString('utf8') === MANIFEST_HEADER;
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
 }

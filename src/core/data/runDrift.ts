@@ -1,0 +1,143 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Project } from '../project/project.js';
+import type { RunRecord } from '../runs/runStore.js';
+import { writeFileAtomic } from '../fsSafe.js';
+import { processTmpDir } from '../project/project.js';
+import { hasObject } from '../versioning/cache.js';
+import { readArtifact } from '../versioning/artifacts.js';
+import { isManifestObject } from '../versioning/manifest.js';
+import { filesOfVersion } from './datasetVersion.js';
+import { tableDrift } from './drift.js';
+import type { DataFile } from './profile.js';
+import { tabularFormatOf } from './tabularReader.js';
+
+/** How a run's input data stands against the work tree's version of it now. */
+export interface RunInputState {
+  readonly path: string;
+  readonly runHash: string;
+  /** The version the work tree's pointer file names now (null: no longer tracked). */
+  readonly currentHash: string | null;
+  /**
+   * current: the run used today's version; changed: the data changed since (drift not measured
+   * yet, or not measurable); drifted / stable: changed, and the tables in it drifted or not.
+   */
+  readonly state: 'current' | 'changed' | 'drifted' | 'stable';
+  /** Drifted columns, as `file: column`. */
+  readonly columns: string[];
+  readonly summary?: string;
+}
+
+interface Verdict {
+  readonly drifted: boolean;
+  readonly columns: string[];
+  readonly summary: string;
+}
+
+const MAX_TABLES = 5;
+
+function verdictFile(project: Project, from: string, to: string): string {
+  return path.join(project.stateDir, 'drift', `${from}-${to}.json`);
+}
+
+function readVerdict(project: Project, from: string, to: string): Verdict | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(verdictFile(project, from, to), 'utf8')) as Verdict;
+  } catch {
+    return undefined;
+  }
+}
+
+function currentHashOf(project: Project, rel: string): string | null {
+  try {
+    return readArtifact(project, rel).pointer.hash;
+  } catch {
+    return null;
+  }
+}
+
+function stateOf(project: Project, input: RunRecord['inputs'][number]): RunInputState {
+  const currentHash = currentHashOf(project, input.path);
+  if (currentHash === input.hash)
+    return { path: input.path, runHash: input.hash, currentHash, state: 'current', columns: [] };
+  const v = currentHash ? readVerdict(project, input.hash, currentHash) : undefined;
+  return {
+    path: input.path,
+    runHash: input.hash,
+    currentHash,
+    state: v ? (v.drifted ? 'drifted' : 'stable') : 'changed',
+    columns: v?.columns ?? [],
+    ...(v ? { summary: v.summary } : {}),
+  };
+}
+
+/** The state of each data input of a run, from hashes and drift already measured (cheap). */
+export function runInputStates(project: Project, record: RunRecord): RunInputState[] {
+  return record.inputs.filter((i) => i.kind === 'data').map((i) => stateOf(project, i));
+}
+
+/**
+ * Measures drift for the data inputs of a run that changed since it ran: every table (CSV, TSV,
+ * JSON lines; up to five) whose content differs between the two versions. Verdicts are kept in
+ * .cairn/state/drift, so the run explorer and the lineage graph can show them without re-reading.
+ */
+export async function assessRunInputs(
+  project: Project,
+  record: RunRecord,
+): Promise<RunInputState[]> {
+  for (const input of record.inputs) {
+    if (input.kind !== 'data') continue;
+    const currentHash = currentHashOf(project, input.path);
+    if (!currentHash || currentHash === input.hash || readVerdict(project, input.hash, currentHash))
+      continue;
+    if (!hasObject(project.cacheDir, input.hash) || !hasObject(project.cacheDir, currentHash))
+      continue;
+    const type = (h: string): 'file' | 'dir' =>
+      isManifestObject(project.cacheDir, h) ? 'dir' : 'file';
+    const before = filesOfVersion(
+      project,
+      input.path,
+      { type: type(input.hash), hash: input.hash },
+      '',
+      `run ${record.id}`,
+    );
+    const after = filesOfVersion(
+      project,
+      input.path,
+      { type: type(currentHash), hash: currentHash },
+      '',
+      'the work tree',
+    );
+    if (!before || !after) continue;
+    const old = new Map<string, DataFile>(before.files.map((f) => [f.rel, f]));
+    const pairs = after.files
+      .filter((f) => tabularFormatOf(f.rel) && old.has(f.rel) && old.get(f.rel)!.abs !== f.abs)
+      .slice(0, MAX_TABLES);
+    if (pairs.length === 0) continue;
+    const columns: string[] = [];
+    const summaries: string[] = [];
+    for (const f of pairs) {
+      const shown = before.isDirectory ? `${input.path}/${f.rel}` : input.path;
+      const report = await tableDrift(
+        shown,
+        old.get(f.rel)!,
+        f,
+        { rev: `run ${record.id}` },
+        { rev: 'workspace' },
+      );
+      for (const c of report.columns) if (c.drifted) columns.push(`${shown}: ${c.name}`);
+      summaries.push(report.summary);
+    }
+    const verdict: Verdict = { drifted: columns.length > 0, columns, summary: summaries.join(' ') };
+    fs.mkdirSync(path.dirname(verdictFile(project, input.hash, currentHash)), { recursive: true });
+    const tmp = processTmpDir(project);
+    try {
+      writeFileAtomic(verdictFile(project, input.hash, currentHash), JSON.stringify(verdict), {
+        tmpDir: tmp,
+      });
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+  return runInputStates(project, record);
+}
