@@ -87,6 +87,8 @@ function prepare() {
   cairn('sweep', 'train', '-p', 'lr=0.02,0.05', '-p', 'hidden=8,16');
   git('add', '-A');
   git('commit', '-qm', 'Retrain on data v2');
+  step('measuring how the data of the v1 runs drifted ...');
+  for (const run of ['baseline', 'faster lr', 'train-py']) cairn('drift', '--run', run);
   fs.writeFileSync(path.join(workspace, '.demo-ready'), new Date().toISOString());
 }
 

@@ -2,13 +2,15 @@ import * as path from 'node:path';
 import { CairnError } from '../core/errors.js';
 import { toProjectPath } from '../core/fsSafe.js';
 import { driftBetween } from '../core/data/drift.js';
+import { assessRunInputs } from '../core/data/runDrift.js';
+import { readRun, resolveRunId } from '../core/runs/runStore.js';
 import { evaluateModel } from '../core/data/evaluate.js';
 import { inspectModel, scoreModel } from '../core/data/model.js';
 import { profilePath, type ColumnProfile } from '../core/data/profile.js';
 import { exitCodeOf } from '../core/runs/runRecorder.js';
 import { shellQuote } from '../core/shell.js';
 import { reportRun, stopOnSignals } from './runCommands.js';
-import { findProject } from '../core/project/project.js';
+import { findProject, type Project } from '../core/project/project.js';
 import type { Command } from './command.js';
 import { formatBytes, out, printJson } from './printer.js';
 
@@ -110,17 +112,51 @@ const profile: Command = {
   },
 };
 
+/** Whether the data a run used has drifted since: measured now, and remembered. */
+async function driftOfRun(project: Project, runId: string, json: boolean): Promise<number> {
+  const record = readRun(project, resolveRunId(project, runId));
+  const states = await assessRunInputs(project, record);
+  if (json) {
+    printJson({ run: record.id, inputs: states });
+    return 0;
+  }
+  if (states.length === 0)
+    out(`Run ${record.id} recorded no data inputs (declare them as deps of its task).`);
+  for (const st of states) {
+    const what = {
+      current: 'the version the work tree has now',
+      changed: 'changed since (no table to compare)',
+      stable: 'changed since, without drift',
+      drifted: `drifted since: ${st.columns.join(', ')}`,
+    }[st.state];
+    out(`${st.path}: ${what}`);
+    if (st.summary) out(`  ${st.summary}`);
+  }
+  return 0;
+}
+
 const drift: Command = {
   name: 'drift',
-  usage: 'cairn drift <path> --from <rev> [--to <rev>] [--json]',
+  usage: 'cairn drift <path> --from <rev> [--to <rev>] [--json] | cairn drift --run <id>',
   summary: 'what changed in a dataset between two versions, column by column (PSI, KS)',
-  options: { from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    from: { type: 'string' },
+    to: { type: 'string' },
+    run: { type: 'string' },
+    json: { type: 'boolean' },
+  },
   async run(args) {
     const [given] = args.positionals;
     const from = args.values['from'] as string | undefined;
-    if (!given || !from)
-      throw new CairnError('usage', 'cairn drift <path> --from <rev> [--to <rev>]');
     const project = findProject(args.cwd);
+    const runId = args.values['run'] as string | undefined;
+    if (runId !== undefined) return driftOfRun(project, runId, args.values['json'] === true);
+    if (!given || !from) {
+      throw new CairnError(
+        'usage',
+        'cairn drift <path> --from <rev> [--to <rev>], or cairn drift --run <id>',
+      );
+    }
     const rel = toProjectPath(project.root, path.resolve(args.cwd, given));
     const report = await driftBetween(project, rel, from, args.values['to'] as string | undefined);
     if (args.values['json']) {

@@ -1,6 +1,7 @@
 import { CairnError } from '../core/errors.js';
 import { buildLineage } from '../core/lineage/lineageGraph.js';
 import { findProject, type Project } from '../core/project/project.js';
+import { runInputStates } from '../core/data/runDrift.js';
 import { compareRuns, type Comparison } from '../core/runs/compare.js';
 import { recoverParamsFiles } from '../core/runs/paramsFile.js';
 import { reproduceRun } from '../core/runs/reproduce.js';
@@ -315,7 +316,19 @@ const runsShow: Command = {
     if (detail.git.diffFile) rows.push(['diff', `${runFiles(p, detail.id).diff}`]);
     rows.push(['log', runFiles(p, detail.id).log]);
     for (const [k, v] of Object.entries(detail.params)) rows.push([`param ${k}`, formatValue(v)]);
-    for (const a of detail.inputs) rows.push(['input', `${a.path} ${a.hash.slice(0, 12)}`]);
+    const states = new Map(runInputStates(p, detail).map((s) => [s.path, s]));
+    for (const a of detail.inputs) {
+      const s = states.get(a.path);
+      const since =
+        !s || s.state === 'current'
+          ? ''
+          : s.state === 'drifted'
+            ? ` (drifted since: ${s.columns.join(', ')})`
+            : s.state === 'stable'
+              ? ' (changed since, no drift)'
+              : " (changed since; 'cairn drift' measures how)";
+      rows.push(['input', `${a.path} ${a.hash.slice(0, 12)}${since}`]);
+    }
     for (const a of detail.outputs)
       rows.push(['output', `${a.kind} ${a.path} ${a.hash.slice(0, 12)}`]);
     for (const [k, s] of Object.entries(detail.summary))
