@@ -231,7 +231,14 @@ export function paramTitle(
       ? `${main.name} ${formatNumber(mine.latest[main.name]!)} ${withValue.length === 1 ? 'in 1 run' : `best of ${withValue.length} runs`}`
       : `no runs with this value`,
   );
-  if (overall && overall !== mine && !sameValue(overall.params[key], value)) {
+  const overallValue = overall?.latest[main.name];
+  const mineValue = mine?.latest[main.name];
+  if (
+    overall &&
+    overallValue !== undefined &&
+    !sameValue(overall.params[key], value) &&
+    (mineValue === undefined || better(main.goal, overallValue, mineValue))
+  ) {
     parts.push(
       `${String(overall.params[key] ?? '—')} gave ${formatNumber(overall.latest[main.name]!)}`,
     );
