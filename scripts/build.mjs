@@ -1,6 +1,15 @@
 // Bundles the CLI, the extension and the webviews with esbuild.
 import { build } from 'esbuild';
-import { copyFileSync, cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
@@ -128,4 +137,23 @@ for (const f of readdirSync('node_modules/@tensorflow/tfjs-backend-wasm/dist').f
 rmSync('dist/helpers', { recursive: true, force: true });
 cpSync('python/cairn/__init__.py', 'dist/helpers/python/cairn/__init__.py');
 cpSync('js/cairn.js', 'dist/helpers/js/cairn.js');
+// `cairn` for the integrated terminals: the extension puts dist/bin on their PATH and sets
+// CAIRN_NODE to the Node (or Electron) that runs it.
+mkdirSync('dist/bin', { recursive: true });
+writeFileSync(
+  'dist/bin/cairn',
+  `#!/bin/sh
+# The cairn command line bundled with the Cairn extension.
+dir=$(dirname "$0")
+if [ -n "$CAIRN_NODE" ]; then
+  ELECTRON_RUN_AS_NODE=1 exec "$CAIRN_NODE" "$dir/../cli.js" "$@"
+fi
+exec node "$dir/../cli.js" "$@"
+`,
+);
+chmodSync('dist/bin/cairn', 0o755);
+writeFileSync(
+  'dist/bin/cairn.cmd',
+  '@echo off\r\nset ELECTRON_RUN_AS_NODE=1\r\nif defined CAIRN_NODE ("%CAIRN_NODE%" "%~dp0..\\cli.js" %*) else (node "%~dp0..\\cli.js" %*)\r\n',
+);
 if (watch) console.log('watch mode is not supported; run npm run build again');

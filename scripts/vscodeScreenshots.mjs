@@ -34,8 +34,11 @@ function check(what, ok) {
 try {
   // A project in use: a tracked dataset, a trained model, and then a change to the data.
   cli(workspace, 'add', 'data');
-  sh(workspace, 'python3', 'train.py');
-  cli(workspace, 'add', 'models/model.pkl');
+  sh(workspace, 'git', 'add', 'data.cairn', '.gitignore');
+  sh(workspace, 'git', 'commit', '-qm', 'data');
+  cli(workspace, 'run', 'train', '-p', 'lr=0.003', '-p', 'epochs=1');
+  cli(workspace, 'run', 'train');
+  cli(workspace, 'run', 'train', '-p', 'lr=0.1');
   fs.appendFileSync(path.join(workspace, 'data', 'train.csv'), '0.5,0.5,1\n');
 
   await withWorkbench({ workspace }, async ({ page }) => {
@@ -44,6 +47,15 @@ try {
     await cairnTab.waitFor({ timeout: 30_000 });
     check('the activity bar has a Cairn container', true);
     await cairnTab.click();
+    // A wider side bar, so that the runs' metrics fit.
+    const sash = page.locator('.monaco-sash.vertical').first();
+    const box = await sash.boundingBox();
+    if (box) {
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + 200, box.y + box.height / 2, { steps: 5 });
+      await page.mouse.up();
+    }
     const dataRow = page
       .locator('.pane-body .monaco-list-row', { hasText: 'data' })
       .filter({ hasText: 'modified' })
@@ -56,8 +68,31 @@ try {
     );
     const modelRow = page.locator('.pane-body .monaco-list-row', { hasText: 'models/model.pkl' });
     check('the Artifacts view lists the model', (await modelRow.count()) > 0);
+    const runRow = page.locator('.pane-body .monaco-list-row', { hasText: 'lr=0.1' }).first();
+    await runRow.waitFor({ timeout: 30_000 });
+    const runText = (await runRow.innerText()).replace(/\s+/g, ' ');
+    check(`the Runs view lists a run with its metrics ("${runText}")`, /val_acc/.test(runText));
     await page.waitForTimeout(1000);
     await page.screenshot({ path: path.join(outDir, 'artifacts-view.png') });
+
+    // CodeLenses: the training script and the params file.
+    for (const [file, shot, expect] of [
+      ['train.py', 'codelens-script.png', /Run train/],
+      ['params.yaml', 'codelens-params.png', /lr = 0\.01 → val_acc/],
+    ]) {
+      await page.keyboard.press('Control+P');
+      await page.keyboard.type(file);
+      await page.waitForTimeout(500);
+      await page.keyboard.press('Enter');
+      const lens = page.locator('.contentWidgets .codelens-decoration').first();
+      await lens.waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(3000);
+      const lenses = (
+        await page.locator('.contentWidgets .codelens-decoration').allInnerTexts()
+      ).join(' | ');
+      check(`CodeLenses in ${file} ("${lenses.slice(0, 160)}")`, expect.test(lenses));
+      await page.screenshot({ path: path.join(outDir, shot) });
+    }
 
     // The Explorer with the decorations on tracked artifacts.
     await page.keyboard.press('Control+Shift+E');

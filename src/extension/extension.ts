@@ -2,12 +2,19 @@ import * as vscode from 'vscode';
 import { ArtifactDecorations } from './artifacts/artifactDecorations.js';
 import { ArtifactModel } from './artifacts/artifactModel.js';
 import { ArtifactTree } from './artifacts/artifactTree.js';
+import { registerRunCommands } from './commands/runCommands.js';
 import { checkoutWithProgress, registerVersioningCommands } from './commands/versioningCommands.js';
+import { MetricLensProvider } from './codelens/metricLensProvider.js';
+import { READ_ONLY_SCHEME, ReadOnlyDocuments } from './documents/readOnlyDocuments.js';
 import { ids } from './ids.js';
 import { WorkspaceProject } from './project/workspaceProject.js';
+import { RunModel } from './runExplorer/runModel.js';
+import { RunTree } from './runExplorer/runTree.js';
 import type { Services } from './services.js';
 import { OperationLog } from './shared/operationLog.js';
 import { CairnStatusBar } from './statusBar/cairnStatusBar.js';
+import { CairnTaskProvider, TASK_TYPE } from './terminal/cairnTaskProvider.js';
+import { exposeCliInTerminals } from './terminal/cliLauncher.js';
 import { ArtifactWatcher } from './watch/artifactWatcher.js';
 import { BranchWatcher } from './watch/branchWatcher.js';
 
@@ -24,6 +31,9 @@ export interface CairnApi {
   readonly statusBar: CairnStatusBar;
   readonly artifacts: ArtifactModel;
   readonly branchWatcher: BranchWatcher;
+  readonly runs: RunModel;
+  readonly runTree: RunTree;
+  readonly codeLenses: MetricLensProvider;
 }
 
 /** Wires the surfaces together; everything here is cheap, the work starts on first use. */
@@ -60,6 +70,43 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
     branchWatcher,
     ...registerVersioningCommands(services),
   );
+  const runs = new RunModel(project, log);
+  const runTree = new RunTree(runs);
+  const tasks = new CairnTaskProvider(project, runs, context.extensionUri);
+  const documents = new ReadOnlyDocuments();
+  const codeLenses = new MetricLensProvider(project, runs);
+  statusBar.add({
+    onDidChange: runs.onDidChange,
+    statusText: () => {
+      // Only once something asked for the runs: the status bar does not start the work.
+      const n = runs.loaded ? runs.running.length : 0;
+      return n > 0 ? `$(sync~spin) ${n} running` : undefined;
+    },
+  });
+  context.subscriptions.push(
+    runs,
+    runTree,
+    documents,
+    codeLenses,
+    vscode.window.createTreeView(ids.views.runs, {
+      treeDataProvider: runTree,
+      canSelectMany: true,
+      showCollapseAll: true,
+    }),
+    vscode.tasks.registerTaskProvider(TASK_TYPE, tasks),
+    vscode.workspace.registerTextDocumentContentProvider(READ_ONLY_SCHEME, documents),
+    vscode.languages.registerCodeLensProvider(
+      [
+        { scheme: 'file', language: 'python' },
+        { scheme: 'file', language: 'yaml' },
+        { scheme: 'file', language: 'json' },
+        { scheme: 'file', pattern: '**/*.{py,yaml,yml,json}' },
+      ],
+      codeLenses,
+    ),
+    ...registerRunCommands(services, { runs, tasks, documents }),
+  );
+  exposeCliInTerminals(context);
   const ended = performance.now();
   const activation = {
     bundleLoadMs:
@@ -73,7 +120,17 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
       `activated in ${(activation.bundleLoadMs + activation.activateMs).toFixed(1)} ms (loading the bundle ${activation.bundleLoadMs.toFixed(1)} ms, activate() ${activation.activateMs.toFixed(1)} ms)`,
     );
   }, 0);
-  return { activation, artifactTree, decorations, statusBar, artifacts, branchWatcher };
+  return {
+    activation,
+    artifactTree,
+    decorations,
+    statusBar,
+    artifacts,
+    branchWatcher,
+    runs,
+    runTree,
+    codeLenses,
+  };
 }
 
 export function deactivate(): void {

@@ -7,6 +7,7 @@ export const ids = {
   extension: 'cairn-ml.cairn',
   viewContainer: 'cairn',
   views: {
+    runs: 'cairn.runs',
     artifacts: 'cairn.artifacts',
   },
   commands: {
@@ -20,12 +21,25 @@ export const ids = {
     installHooks: 'cairn.git.installHooks',
     refreshArtifacts: 'cairn.artifacts.refresh',
     copyHash: 'cairn.artifacts.copyHash',
+    runTask: 'cairn.runs.runTask',
+    runFile: 'cairn.runs.runFile',
+    sweep: 'cairn.runs.sweep',
+    stopRun: 'cairn.runs.stop',
+    rerun: 'cairn.runs.rerun',
+    deleteRun: 'cairn.runs.delete',
+    openLog: 'cairn.runs.openLog',
+    compare: 'cairn.runs.compare',
+    showLineage: 'cairn.runs.showLineage',
+    reproduce: 'cairn.runs.reproduce',
+    refreshRuns: 'cairn.runs.refresh',
   },
   settings: {
     onBranchSwitch: 'cairn.checkout.onBranchSwitch',
     decorations: 'cairn.artifacts.decorations',
     statusBar: 'cairn.statusBar.enabled',
     refreshDelayMs: 'cairn.artifacts.refreshDelayMs',
+    codeLens: 'cairn.codeLens.enabled',
+    python: 'cairn.runs.pythonCommand',
   },
   contexts: {
     projectOpen: 'cairn.projectOpen',
@@ -33,6 +47,7 @@ export const ids = {
     hasRuns: 'cairn.hasRuns',
   },
   walkthrough: 'cairn.gettingStarted',
+  taskType: 'cairn',
 } as const;
 
 export type CommandId = (typeof ids.commands)[keyof typeof ids.commands];

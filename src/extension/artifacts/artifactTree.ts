@@ -7,7 +7,7 @@ import type { ArtifactInfo, ArtifactModel } from './artifactModel.js';
 export type ArtifactNode =
   | { readonly type: 'group'; readonly kind: 'data' | 'model'; readonly items: ArtifactInfo[] }
   | { readonly type: 'artifact'; readonly info: ArtifactInfo }
-  | { readonly type: 'run'; readonly run: string }
+  | { readonly type: 'producer'; readonly run: string }
   | {
       readonly type: 'change';
       readonly artifact: ArtifactInfo;
@@ -62,7 +62,7 @@ export class ArtifactTree implements vscode.TreeDataProvider<ArtifactNode>, vsco
         const a = node.info;
         if (!a.ok) return [];
         const out: ArtifactNode[] = [];
-        if (a.pointer.run) out.push({ type: 'run', run: a.pointer.run });
+        if (a.pointer.run) out.push({ type: 'producer', run: a.pointer.run });
         const c = a.entry.changes;
         if (c) {
           const changes = [
@@ -76,7 +76,7 @@ export class ArtifactTree implements vscode.TreeDataProvider<ArtifactNode>, vsco
         }
         return out;
       }
-      case 'run':
+      case 'producer':
       case 'change':
         return [];
     }
@@ -97,11 +97,16 @@ export class ArtifactTree implements vscode.TreeDataProvider<ArtifactNode>, vsco
       }
       case 'artifact':
         return artifactItem(node.info);
-      case 'run': {
+      case 'producer': {
         const item = new vscode.TreeItem(`produced by run ${node.run}`);
         item.iconPath = new vscode.ThemeIcon('run');
         item.contextValue = 'cairn.producingRun';
         item.tooltip = `This version was written by run ${node.run}`;
+        item.command = {
+          command: 'cairn.runs.openLog',
+          title: 'Open Run Log',
+          arguments: [node.run],
+        };
         return item;
       }
       case 'change': {

@@ -9,3 +9,8 @@ export * as git from '../../core/git/git.js';
 export * as hooks from '../../core/versioning/hooks.js';
 export * as remote from '../../core/versioning/remote.js';
 export * as status from '../../core/versioning/status.js';
+export * as compare from '../../core/runs/compare.js';
+export * as lineage from '../../core/lineage/lineageGraph.js';
+export * as runStore from '../../core/runs/runStore.js';
+export * as taskConfig from '../../core/runs/taskConfig.js';
+export { watch as watchPaths } from 'chokidar';

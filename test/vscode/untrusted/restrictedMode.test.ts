@@ -51,13 +51,24 @@ describe('Restricted Mode (untrusted workspace)', () => {
       await vscode.commands.executeCommand(ids.commands.push);
       await vscode.commands.executeCommand(ids.commands.pull);
       await vscode.commands.executeCommand(ids.commands.init);
+      await vscode.commands.executeCommand(ids.commands.runTask, 'train');
+      await vscode.commands.executeCommand(
+        ids.commands.runFile,
+        vscode.Uri.file(path.join(root, 'train.py')),
+      );
+      await vscode.commands.executeCommand(ids.commands.sweep, 'train');
     } finally {
       messages.restore();
     }
     assert.equal(fs.readFileSync(path.join(root, 'data.cairn'), 'utf8'), pointer);
     assert.equal(fs.readFileSync(path.join(root, 'data', 'train.csv'), 'utf8'), train);
     assert.ok(!fs.existsSync(path.join(root, '.git', 'hooks', 'post-checkout')));
-    assert.equal(messages.asked.length, 7);
+    assert.equal(messages.asked.length, 10);
+    assert.ok(
+      !fs.existsSync(path.join(root, '.cairn', 'runs', 'index.jsonl')),
+      'a run was recorded',
+    );
+    assert.ok(!fs.existsSync(path.join(root, 'models')), 'the training script ran');
     for (const m of messages.asked) assert.match(m, /Restricted Mode/);
   });
 });

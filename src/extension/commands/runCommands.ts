@@ -1,0 +1,391 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { LineageGraph } from '../../core/lineage/lineageGraph.js';
+import type { Comparison } from '../../core/runs/compare.js';
+import type { ArtifactNode } from '../artifacts/artifactTree.js';
+import type { ReadOnlyDocuments } from '../documents/readOnlyDocuments.js';
+import { ids } from '../ids.js';
+import type { RunModel, RunView } from '../runExplorer/runModel.js';
+import { formatNumber, type RunNode } from '../runExplorer/runTree.js';
+import type { Services } from '../services.js';
+import { core } from '../shared/lazyCore.js';
+import { allowedToRun } from '../shared/workspaceTrust.js';
+import { TASK_TYPE, type CairnTaskProvider } from '../terminal/cairnTaskProvider.js';
+import { registerCommand } from './registerCommand.js';
+
+/** What the run commands need beyond the shared services. */
+export interface RunSurfaces {
+  readonly runs: RunModel;
+  readonly tasks: CairnTaskProvider;
+  readonly documents: ReadOnlyDocuments;
+}
+
+/** Task executions started here, by the pid of their process (the CLI that records the run). */
+const executions = new Map<number, vscode.TaskExecution>();
+
+/** The run commands: run task, run file, sweep, stop, rerun, delete, log, compare, lineage, reproduce. */
+export function registerRunCommands(s: Services, r: RunSurfaces): vscode.Disposable[] {
+  return [
+    vscode.tasks.onDidStartTaskProcess((e) => {
+      if (e.execution.task.definition.type === TASK_TYPE) executions.set(e.processId, e.execution);
+    }),
+    vscode.tasks.onDidEndTaskProcess((e) => {
+      for (const [pid, ex] of executions) if (ex === e.execution) executions.delete(pid);
+      r.runs.refresh();
+    }),
+    registerCommand(s, ids.commands.runTask, 'Run task', (arg?: string | RunNode) =>
+      runTask(s, r, arg),
+    ),
+    registerCommand(s, ids.commands.runFile, 'Run file', (uri?: vscode.Uri) => runFile(s, r, uri)),
+    registerCommand(s, ids.commands.sweep, 'Sweep', (arg?: string | RunNode) => sweep(s, r, arg)),
+    registerCommand(s, ids.commands.stopRun, 'Stop run', (node?: RunNode) => stopRun(r, node)),
+    registerCommand(s, ids.commands.rerun, 'Rerun', (node?: RunNode) => rerun(s, r, node)),
+    registerCommand(s, ids.commands.deleteRun, 'Delete runs', (node?: RunNode, all?: RunNode[]) =>
+      deleteRuns(s, r, node, all),
+    ),
+    registerCommand(s, ids.commands.openLog, 'Open run log', (arg?: string | RunNode) =>
+      openLog(s, r, arg),
+    ),
+    registerCommand(s, ids.commands.compare, 'Compare runs', (node?: RunNode, all?: RunNode[]) =>
+      compare(s, r, node, all),
+    ),
+    registerCommand(s, ids.commands.showLineage, 'Show lineage', (node?: RunNode | ArtifactNode) =>
+      showLineage(s, r, node),
+    ),
+    registerCommand(s, ids.commands.reproduce, 'Reproduce run', (node?: RunNode) =>
+      reproduce(s, r, node),
+    ),
+    registerCommand(s, ids.commands.refreshRuns, 'Refresh runs', () => r.runs.refresh()),
+  ];
+}
+
+async function pickTask(
+  r: RunSurfaces,
+  arg: string | RunNode | undefined,
+): Promise<string | undefined> {
+  if (typeof arg === 'string') return arg;
+  if (arg?.type === 'task' && arg.task) return arg.task;
+  if (arg?.type === 'run' && arg.run.task) return arg.run.task;
+  const tasks = r.runs.taskList();
+  if (tasks.length === 0) {
+    void vscode.window.showInformationMessage(
+      'Cairn: cairn.yaml has no tasks yet; add one under tasks: with a cmd: (the walkthrough shows how).',
+    );
+    return undefined;
+  }
+  if (tasks.length === 1) return tasks[0]!.name;
+  const pick = await vscode.window.showQuickPick(
+    tasks.map((t) => ({ label: t.name, description: t.cmd })),
+    { title: 'Run which task?' },
+  );
+  return pick?.label;
+}
+
+async function execute(task: vscode.Task): Promise<vscode.TaskExecution> {
+  return vscode.tasks.executeTask(task);
+}
+
+async function runTask(s: Services, r: RunSurfaces, arg?: string | RunNode): Promise<void> {
+  if (!allowedToRun('run tasks')) return;
+  s.project.require();
+  const name = await pickTask(r, arg);
+  if (!name) return;
+  s.log.info(`run task ${name}`);
+  await execute(r.tasks.taskFor({ type: TASK_TYPE, task: name }));
+}
+
+/** The interpreter for a file, by its extension. */
+function interpreterFor(file: string): string[] {
+  switch (path.extname(file).toLowerCase()) {
+    case '.py':
+      return [vscode.workspace.getConfiguration().get<string>(ids.settings.python, 'python3')];
+    case '.js':
+    case '.mjs':
+    case '.cjs':
+      return ['node'];
+    case '.sh':
+      return ['bash'];
+    default:
+      return [];
+  }
+}
+
+async function runFile(s: Services, r: RunSurfaces, uri?: vscode.Uri): Promise<void> {
+  if (!allowedToRun('run programs')) return;
+  const project = s.project.require();
+  const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+  if (!target || target.scheme !== 'file') {
+    void vscode.window.showInformationMessage('Cairn: open the script to run first.');
+    return;
+  }
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());
+  if (doc?.isDirty) await doc.save();
+  const rel = path.relative(project.root, target.fsPath).split(path.sep).join('/');
+  const argv = [...interpreterFor(rel), rel];
+  s.log.info(`run ${argv.join(' ')}`);
+  await execute(
+    r.tasks.cliTask({ type: TASK_TYPE, args: ['run', '--', ...argv] }, path.basename(rel), [
+      'run',
+      '--',
+      ...argv,
+    ]),
+  );
+}
+
+async function sweep(s: Services, r: RunSurfaces, arg?: string | RunNode): Promise<void> {
+  if (!allowedToRun('run sweeps')) return;
+  const project = s.project.require();
+  const name = await pickTask(r, arg);
+  if (!name) return;
+  // Offer the current params as a starting point: `lr=0.01` becomes `lr=0.01,`.
+  const latest = r.runs.all().find((x) => x.task === name);
+  const example = Object.entries(latest?.params ?? {})
+    .filter(([, v]) => typeof v === 'number')
+    .slice(0, 1)
+    .map(([k, v]) => `${k}=${String(v)},`)
+    .join(' ');
+  const text = await vscode.window.showInputBox({
+    title: `Sweep ${name}`,
+    prompt: 'Parameters and the values to try, e.g. lr=0.001,0.01,0.1 epochs=3,5',
+    value: example,
+    validateInput: (v) =>
+      v
+        .trim()
+        .split(/\s+/)
+        .every((p) => /^[A-Za-z_][\w.-]*=[^=]+$/.test(p))
+        ? undefined
+        : 'Write key=v1,v2 pairs separated by spaces',
+  });
+  if (!text) return;
+  const args = ['sweep', name];
+  for (const p of text.trim().split(/\s+/)) args.push('-p', p);
+  s.log.info(`sweep ${name} ${text} in ${project.root}`);
+  await execute(r.tasks.cliTask({ type: TASK_TYPE, args }, `sweep ${name}`, args));
+}
+
+function selectedRun(node: RunNode | undefined): RunView | undefined {
+  return node?.type === 'run' ? node.run : undefined;
+}
+
+function stopRun(r: RunSurfaces, node?: RunNode): void {
+  const run = selectedRun(node) ?? r.runs.running[0];
+  if (!run || run.status !== 'running') {
+    void vscode.window.showInformationMessage('Cairn: no run is running.');
+    return;
+  }
+  const execution = executions.get(run.pid);
+  if (execution) {
+    execution.terminate();
+    return;
+  }
+  // Started elsewhere (a terminal, another window): the recorder stops the run on SIGTERM.
+  if (run.host !== os.hostname()) {
+    void vscode.window.showWarningMessage(
+      `Cairn: run ${run.id} runs on ${run.host}; stop it there.`,
+    );
+    return;
+  }
+  try {
+    process.kill(run.pid, 'SIGTERM');
+  } catch {
+    r.runs.refresh();
+  }
+}
+
+async function rerun(s: Services, r: RunSurfaces, node?: RunNode): Promise<void> {
+  if (!allowedToRun('run tasks')) return;
+  const run = selectedRun(node);
+  if (!run) return;
+  const project = s.project.require();
+  const record = core().runStore.readRun(project, run.id);
+  if (record.task) {
+    await execute(
+      r.tasks.taskFor({ type: TASK_TYPE, task: record.task, params: record.overrides }),
+    );
+    return;
+  }
+  const args = ['run', '--', ...record.command.split(/\s+/).filter(Boolean)];
+  await execute(r.tasks.cliTask({ type: TASK_TYPE, args }, record.name, args));
+}
+
+async function reproduce(s: Services, r: RunSurfaces, node?: RunNode): Promise<void> {
+  if (!allowedToRun('reproduce runs')) return;
+  const run = selectedRun(node);
+  if (!run) return;
+  s.project.require();
+  const args = ['reproduce', run.id];
+  await execute(r.tasks.cliTask({ type: TASK_TYPE, args }, `reproduce ${run.name}`, args));
+}
+
+async function deleteRuns(
+  s: Services,
+  r: RunSurfaces,
+  node?: RunNode,
+  all?: RunNode[],
+): Promise<void> {
+  if (!allowedToRun('delete runs')) return;
+  const project = s.project.require();
+  const runs = (all && all.length > 0 ? all : node ? [node] : [])
+    .map(selectedRun)
+    .filter((x): x is RunView => !!x);
+  if (runs.length === 0) return;
+  const yes = runs.length === 1 ? 'Delete Run' : `Delete ${runs.length} Runs`;
+  const choice = await vscode.window.showWarningMessage(
+    runs.length === 1
+      ? `Delete run ${runs[0]!.name} (${runs[0]!.id})?`
+      : `Delete ${runs.length} runs?`,
+    {
+      modal: true,
+      detail: `Its record, metrics and log are removed from .cairn/runs; pushed copies on a remote stay.`,
+    },
+    yes,
+  );
+  if (choice !== yes) return;
+  await s.log.timed(`delete runs ${runs.map((x) => x.id).join(' ')}`, () => {
+    for (const run of runs) core().runStore.deleteRun(project, run.id);
+    return Promise.resolve();
+  });
+  r.runs.refresh();
+}
+
+async function openLog(s: Services, r: RunSurfaces, arg?: string | RunNode): Promise<void> {
+  const project = s.project.require();
+  const id = typeof arg === 'string' ? arg : (selectedRun(arg) ?? r.runs.all()[0])?.id;
+  if (!id) return;
+  const file = core().runStore.runFiles(project, id).log;
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  await vscode.window.showTextDocument(doc, { preview: true });
+}
+
+/** The task the active editor belongs to (its entry script or params file), if any. */
+function currentTask(r: RunSurfaces, project: { root: string }): string | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) return undefined;
+  const rel = path.relative(project.root, editor.document.uri.fsPath).split(path.sep).join('/');
+  return r.runs
+    .taskList()
+    .find((t) => t.paramsFile === rel || t.cmd.split(/\s+/).includes(rel) || t.deps.includes(rel))
+    ?.name;
+}
+
+async function compare(
+  s: Services,
+  r: RunSurfaces,
+  node?: RunNode,
+  all?: RunNode[],
+): Promise<void> {
+  const project = s.project.require();
+  let runs = (all && all.length > 0 ? all : node ? [node] : [])
+    .map(selectedRun)
+    .filter((x): x is RunView => !!x);
+  if (runs.length < 2) {
+    // No selection: the latest runs of the current task (or of the newest run's task).
+    const task = currentTask(r, project) ?? runs[0]?.task ?? r.runs.all()[0]?.task ?? null;
+    runs = r.runs
+      .all()
+      .filter((x) => x.task === task && x.status !== 'running')
+      .slice(0, 5);
+  }
+  if (runs.length === 0) {
+    void vscode.window.showInformationMessage('Cairn: there are no finished runs to compare yet.');
+    return;
+  }
+  const goal = r.runs.taskList().find((t) => t.name === runs[0]!.task)?.goal ?? {};
+  const c = await s.log.timed(`compare ${runs.map((x) => x.id).join(' ')}`, () =>
+    Promise.resolve(
+      core().compare.compareRuns(
+        project,
+        runs.map((x) => x.id),
+        goal,
+      ),
+    ),
+  );
+  await r.documents.show(`compare ${runs.length} runs`, comparisonMarkdown(c));
+}
+
+/** A comparison as a Markdown table: differing params first, the best run per metric marked. */
+export function comparisonMarkdown(c: Comparison): string {
+  const cell = (v: string | number | boolean | null | undefined): string =>
+    v === null || v === undefined
+      ? '—'
+      : (typeof v === 'number' ? formatNumber(v) : String(v)).replace(/\|/g, '\\|');
+  const lines = [
+    `# Compare ${c.runs.length} runs`,
+    '',
+    `| | ${c.runs.map((x) => cell(x.name)).join(' | ')} |`,
+    `| --- | ${c.runs.map(() => '---').join(' | ')} |`,
+    `| run | ${c.runs.map((x) => `\`${x.id}\``).join(' | ')} |`,
+    `| status | ${c.runs.map((x) => x.status).join(' | ')} |`,
+    `| started | ${c.runs.map((x) => new Date(x.startMs).toLocaleString()).join(' | ')} |`,
+    `| commit | ${c.runs.map((x) => (x.commit ? `\`${x.commit.slice(0, 8)}\`` : '—')).join(' | ')} |`,
+  ];
+  if (c.metrics.length > 0) {
+    lines.push(`| **metrics** | ${c.runs.map(() => '').join(' | ')} |`);
+    for (const m of c.metrics) {
+      lines.push(
+        `| ${cell(m.name)}${m.goal ? ` (${m.goal})` : ''} | ${m.values
+          .map((v, i) => `${cell(v)}${m.best !== null && c.runs[i]?.id === m.best ? ' ★' : ''}`)
+          .join(' | ')} |`,
+      );
+    }
+  }
+  if (c.params.length > 0) {
+    lines.push(`| **params** | ${c.runs.map(() => '').join(' | ')} |`);
+    for (const p of c.params) {
+      lines.push(`| ${cell(p.name)}${p.differs ? ' ●' : ''} | ${p.values.map(cell).join(' | ')} |`);
+    }
+  }
+  lines.push('', '● the parameter differs between the runs · ★ the best run for the metric', '');
+  return lines.join('\n');
+}
+
+async function showLineage(
+  s: Services,
+  r: RunSurfaces,
+  node?: RunNode | ArtifactNode,
+): Promise<void> {
+  if (!allowedToRun('read Git history')) return;
+  const project = s.project.require();
+  const focus =
+    node?.type === 'run' ? node.run.id : node?.type === 'artifact' ? node.info.path : undefined;
+  const graph = await s.log.timed(`lineage ${focus ?? ''}`, () =>
+    core().lineage.buildLineage(project, focus),
+  );
+  await r.documents.show(
+    `lineage${focus ? ` of ${focus.replace(/\//g, '_')}` : ''}`,
+    lineageMarkdown(graph, focus),
+  );
+}
+
+/** A lineage as Markdown: each run with the versions it used and produced. */
+export function lineageMarkdown(graph: LineageGraph, focus?: string): string {
+  const label = new Map<string, string>();
+  for (const n of graph.nodes) {
+    label.set(
+      n.id,
+      n.type === 'run'
+        ? `run \`${n.runId}\` ${n.name} (${n.status})`
+        : `\`${n.path}\` @ \`${n.hash.slice(0, 12)}\`${n.commits.length > 0 ? ` (commit ${n.commits.map((x) => x.slice(0, 7)).join(', ')})` : n.current ? ' (uncommitted)' : ''}`,
+    );
+  }
+  const lines = [`# Lineage${focus ? ` of ${focus}` : ''}`, ''];
+  const runs = graph.nodes.filter((n) => n.type === 'run');
+  if (graph.nodes.length === 0) lines.push('No artifacts or runs yet.');
+  for (const run of runs) {
+    lines.push(`## ${label.get(run.id)}`, '');
+    for (const e of graph.edges.filter((x) => x.to === run.id))
+      lines.push(`- used ${label.get(e.from)}`);
+    for (const e of graph.edges.filter((x) => x.from === run.id))
+      lines.push(`- produced ${label.get(e.to)}`);
+    lines.push('');
+  }
+  const linked = new Set(graph.edges.flatMap((e) => [e.from, e.to]));
+  const lone = graph.nodes.filter((n) => n.type === 'artifact' && !linked.has(n.id));
+  if (lone.length > 0) {
+    lines.push('## Versions no recorded run used or produced', '');
+    for (const n of lone) lines.push(`- ${label.get(n.id)}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,220 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ids } from '../../../src/extension/ids';
+import type { RunNode } from '../../../src/extension/runExplorer/runTree';
+import { answerMessages, cairn, waitFor, workspaceRoot } from '../helpers';
+
+/** Runs a task and waits for its process to end; returns the exit code. */
+async function runToEnd(task: vscode.Task): Promise<number | undefined> {
+  const ended = new Promise<number | undefined>((resolve) => {
+    const sub = vscode.tasks.onDidEndTaskProcess((e) => {
+      if (e.execution.task.name === task.name) {
+        sub.dispose();
+        resolve(e.exitCode);
+      }
+    });
+  });
+  await vscode.tasks.executeTask(task);
+  return ended;
+}
+
+async function runNodes(): Promise<RunNode[]> {
+  const { runTree } = await cairn();
+  const out: RunNode[] = [];
+  const walk = (nodes: RunNode[]): void => {
+    for (const n of nodes) {
+      if (n.type === 'run') out.push(n);
+      else walk(runTree.getChildren(n));
+    }
+  };
+  walk(runTree.getChildren());
+  return out;
+}
+
+async function lensTitles(file: string): Promise<string[]> {
+  const uri = vscode.Uri.file(file);
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+  const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+    'vscode.executeCodeLensProvider',
+    uri,
+    100,
+  );
+  return lenses.map((l) => l.command?.title ?? '');
+}
+
+describe('runs', () => {
+  let root: string;
+
+  before(async () => {
+    root = workspaceRoot();
+    await cairn();
+  });
+
+  it('offers the tasks of cairn.yaml under Run Task, and records a run of one in a terminal', async () => {
+    const { runs, runTree } = await cairn();
+    assert.deepEqual(runs.all(), []);
+    const tasks = await vscode.tasks.fetchTasks({ type: ids.taskType });
+    const train = tasks.find((t) => t.name === 'train');
+    assert.ok(train, `no train task among ${tasks.map((t) => t.name).join(', ')}`);
+    assert.equal(await runToEnd(train), 0);
+    const [taskNode] = await waitFor('the run in the Runs view', () => {
+      runs.refresh();
+      const roots = runTree.getChildren();
+      return roots.length > 0 ? roots : undefined;
+    });
+    assert.equal(runTree.getTreeItem(taskNode!).label, 'train');
+    const [run] = await runNodes();
+    assert.ok(run?.type === 'run');
+    assert.equal(run.run.status, 'completed');
+    const item = runTree.getTreeItem(run);
+    const acc = run.run.latest['val_acc'];
+    assert.ok(acc !== undefined && acc > 0.5, `val_acc ${acc}`);
+    assert.match(
+      String(item.description),
+      new RegExp(`^val_acc ${acc} · val_loss [\\d.]+ · just now$`),
+    );
+    assert.equal(item.contextValue, 'cairn.run.completed.task');
+    // The model the run wrote is versioned, and its version names the run.
+    const pointer = fs.readFileSync(path.join(root, 'models', 'model.pkl.cairn'), 'utf8');
+    assert.match(pointer, new RegExp(run.run.id));
+  });
+
+  it('shows how runs did in CodeLenses on the params file and the training script', async () => {
+    const { runs } = await cairn();
+    const acc = runs.all()[0]!.latest['val_acc']!;
+    const params = await lensTitles(path.join(root, 'params.yaml'));
+    assert.ok(
+      params.includes(`lr = 0.01 → val_acc ${acc} in 1 run`),
+      `params.yaml lenses: ${params.join(' | ')}`,
+    );
+    const script = await lensTitles(path.join(root, 'train.py'));
+    assert.ok(script.includes('▶ Run train'), `train.py lenses: ${script.join(' | ')}`);
+    assert.ok(script.includes('Sweep') && script.includes('Compare'));
+    assert.ok(
+      script.includes(`lr = 0.01 → val_acc ${acc} in 1 run`),
+      `train.py lenses: ${script.join(' | ')}`,
+    );
+    assert.ok(
+      script.some((t) => /^val_loss: latest [\d.]+ · best [\d.]+ \(latest\)/.test(t)),
+      `train.py lenses: ${script.join(' | ')}`,
+    );
+  });
+
+  it('runs with an override, then compares the runs of the task', async () => {
+    const { runs } = await cairn();
+    const acc = runs.all()[0]!.latest['val_acc']!;
+    // A cairn task in tasks.json, with an override: the provider resolves it.
+    fs.mkdirSync(path.join(root, '.vscode'), { recursive: true });
+    fs.writeFileSync(
+      path.join(root, '.vscode', 'tasks.json'),
+      JSON.stringify({
+        version: '2.0.0',
+        tasks: [{ type: 'cairn', task: 'train', params: { lr: 0.1 }, label: 'train fast' }],
+      }),
+    );
+    await waitFor('the tasks.json task', async () =>
+      (await vscode.tasks.fetchTasks({ type: ids.taskType })).find((t) => t.name === 'train fast'),
+    );
+    const ended = new Promise<number | undefined>((resolve) => {
+      const sub = vscode.tasks.onDidEndTaskProcess((e) => {
+        if (e.execution.task.name === 'train fast') {
+          sub.dispose();
+          resolve(e.exitCode);
+        }
+      });
+    });
+    await vscode.commands.executeCommand('workbench.action.tasks.runTask', 'train fast');
+    assert.equal(await ended, 0);
+    await waitFor('two runs', () => {
+      runs.refresh();
+      return runs.all().length === 2;
+    });
+    assert.equal(runs.all()[0]!.params['lr'], 0.1);
+    const lenses = await lensTitles(path.join(root, 'params.yaml'));
+    assert.ok(
+      lenses.some((t) => t.startsWith(`lr = 0.01 → val_acc ${acc} in 1 run`)),
+      lenses.join(' | '),
+    );
+    await vscode.commands.executeCommand(ids.commands.compare);
+    const doc = vscode.window.activeTextEditor?.document;
+    assert.equal(doc?.uri.scheme, 'cairn-view');
+    const text = doc.getText();
+    assert.match(text, /^# Compare 2 runs/);
+    assert.match(text, /\| lr ● \| 0\.1 \| 0\.01 \|/);
+    assert.match(text, /\| val_acc \(max\) \|/);
+    assert.match(text, /★/);
+  });
+
+  it('shows a running run live, counts it in the status bar, and stops it', async () => {
+    const { runs, statusBar } = await cairn();
+    const script = path.join(root, 'slow.py');
+    fs.writeFileSync(
+      script,
+      'import time\nfor i in range(300):\n    print(f"progress={i} loss={1 / (i + 1)}", flush=True)\n    time.sleep(0.1)\n',
+    );
+    await vscode.commands.executeCommand(ids.commands.runFile, vscode.Uri.file(script));
+    const running = await waitFor(
+      'a running run with live metrics',
+      () => {
+        runs.refresh();
+        return runs.running.find((r) => (r.latest['progress'] ?? 0) >= 3);
+      },
+      15000,
+    );
+    const first = running.latest['progress']!;
+    await waitFor('metrics to keep arriving', () =>
+      (runs.running[0]?.latest['progress'] ?? 0) > first + 2 ? true : undefined,
+    );
+    assert.match(statusBar.text, /\$\(sync~spin\) 1 running/);
+    const node = (await runNodes()).find((n) => n.type === 'run' && n.run.id === running.id);
+    await vscode.commands.executeCommand(ids.commands.stopRun, node);
+    await waitFor(
+      'the run to be stopped',
+      () => {
+        runs.refresh();
+        return runs.all().find((r) => r.id === running.id)?.status === 'stopped';
+      },
+      15000,
+    );
+  });
+
+  it('deletes a run after confirmation', async () => {
+    const { runs } = await cairn();
+    const stopped = (await runNodes()).find((n) => n.type === 'run' && n.run.status === 'stopped');
+    assert.ok(stopped);
+    const answers = answerMessages(['Delete']);
+    try {
+      await vscode.commands.executeCommand(ids.commands.deleteRun, stopped, [stopped]);
+    } finally {
+      answers.restore();
+    }
+    assert.match(answers.asked[0] ?? '', /^Delete run /);
+    assert.equal(runs.all().length, 2);
+  });
+
+  it('shows the lineage of the model', async () => {
+    await vscode.commands.executeCommand(ids.commands.showLineage);
+    const text = vscode.window.activeTextEditor?.document.getText() ?? '';
+    assert.match(text, /^# Lineage/);
+    assert.match(text, /produced `models\/model\.pkl`/);
+    assert.match(text, /used `data`/);
+  });
+
+  it('puts the bundled cairn on the PATH of integrated terminals', async () => {
+    const out = path.join(root, 'terminal-check.txt');
+    const terminal = vscode.window.createTerminal({ cwd: root, name: 'cairn check' });
+    terminal.sendText(`cairn status --json > ${out}`);
+    try {
+      const text = await waitFor(
+        'cairn status from a terminal',
+        () => (fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : undefined),
+        15000,
+      );
+      assert.match(text, /"path": ?"data"/);
+    } finally {
+      terminal.dispose();
+    }
+  });
+});
