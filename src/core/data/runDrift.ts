@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Project } from '../project/project.js';
-import type { RunRecord } from '../runs/runStore.js';
+import type { ArtifactVersion, RunRecord } from '../runs/runStore.js';
 import { writeFileAtomic } from '../fsSafe.js';
 import { processTmpDir } from '../project/project.js';
 import { hasObject } from '../versioning/cache.js';
@@ -48,16 +48,29 @@ function readVerdict(project: Project, from: string, to: string): Verdict | unde
   }
 }
 
-function currentHashOf(project: Project, rel: string): string | null {
+function currentHashOf(
+  project: Project,
+  rel: string,
+  memo?: Map<string, string | null>,
+): string | null {
+  const known = memo?.get(rel);
+  if (known !== undefined) return known;
+  let hash: string | null;
   try {
-    return readArtifact(project, rel).pointer.hash;
+    hash = readArtifact(project, rel).pointer.hash;
   } catch {
-    return null;
+    hash = null;
   }
+  memo?.set(rel, hash);
+  return hash;
 }
 
-function stateOf(project: Project, input: RunRecord['inputs'][number]): RunInputState {
-  const currentHash = currentHashOf(project, input.path);
+function stateOf(
+  project: Project,
+  input: ArtifactVersion,
+  memo?: Map<string, string | null>,
+): RunInputState {
+  const currentHash = currentHashOf(project, input.path, memo);
   if (currentHash === input.hash)
     return { path: input.path, runHash: input.hash, currentHash, state: 'current', columns: [] };
   const v = currentHash ? readVerdict(project, input.hash, currentHash) : undefined;
@@ -71,9 +84,16 @@ function stateOf(project: Project, input: RunRecord['inputs'][number]): RunInput
   };
 }
 
-/** The state of each data input of a run, from hashes and drift already measured (cheap). */
-export function runInputStates(project: Project, record: RunRecord): RunInputState[] {
-  return record.inputs.filter((i) => i.kind === 'data').map((i) => stateOf(project, i));
+/**
+ * The state of each data input of a run, from hashes and drift already measured (cheap). Pass
+ * the same `memo` for many runs, so that each pointer file is read once.
+ */
+export function runInputStates(
+  project: Project,
+  run: { readonly inputs?: readonly ArtifactVersion[] | undefined },
+  memo?: Map<string, string | null>,
+): RunInputState[] {
+  return (run.inputs ?? []).filter((i) => i.kind === 'data').map((i) => stateOf(project, i, memo));
 }
 
 /**

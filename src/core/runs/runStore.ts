@@ -105,6 +105,8 @@ export interface RunSummary {
   readonly commit: string | null;
   readonly host: string;
   readonly pid: number;
+  /** The artifact versions the run used (absent in index rows older than this field). */
+  readonly inputs?: readonly ArtifactVersion[];
   readonly sweep?: string;
   readonly reproduces?: string;
 }
@@ -199,6 +201,7 @@ function toSummary(r: RunRecord): RunSummary {
     commit: r.git.commit,
     host: r.host,
     pid: r.pid,
+    inputs: r.inputs,
     ...(r.sweep ? { sweep: r.sweep } : {}),
     ...(r.reproduces ? { reproduces: r.reproduces } : {}),
   };
