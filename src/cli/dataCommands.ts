@@ -7,9 +7,8 @@ import { readRun, resolveRunId } from '../core/runs/runStore.js';
 import { evaluateModel } from '../core/data/evaluate.js';
 import { inspectModel, scoreModel } from '../core/data/model.js';
 import { profilePath, type ColumnProfile } from '../core/data/profile.js';
-import { exitCodeOf } from '../core/runs/runRecorder.js';
 import { shellQuote } from '../core/shell.js';
-import { reportRun, stopOnSignals } from './runCommands.js';
+import { finishRun } from './runCommands.js';
 import { findProject, type Project } from '../core/project/project.js';
 import type { Command } from './command.js';
 import { formatBytes, out, printJson } from './printer.js';
@@ -275,14 +274,7 @@ const modelEval: Command = {
       cli: `${shellQuote(process.execPath)} ${shellQuote(path.join(__dirname, 'cli.js'))}`,
       ...(name ? { name } : {}),
     });
-    const off = stopOnSignals(() => handle.stop());
-    try {
-      const record = await handle.done;
-      reportRun(record);
-      return exitCodeOf(record);
-    } finally {
-      off();
-    }
+    return finishRun(handle);
   },
 };
 

@@ -153,16 +153,21 @@ const run: Command = {
         ...common,
       });
     }
-    const off = stopOnSignals(() => handle.stop());
-    try {
-      const record = await handle.done;
-      reportRun(record);
-      return exitCodeOf(record);
-    } finally {
-      off();
-    }
+    return finishRun(handle);
   },
 };
+
+/** Waits for a run (Ctrl-C and SIGTERM stop it), reports it, and returns the exit code. */
+export async function finishRun(handle: RunHandle): Promise<number> {
+  const off = stopOnSignals(() => handle.stop());
+  try {
+    const record = await handle.done;
+    reportRun(record);
+    return exitCodeOf(record);
+  } finally {
+    off();
+  }
+}
 
 const sweep: Command = {
   name: 'sweep',

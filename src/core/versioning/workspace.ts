@@ -119,6 +119,14 @@ export async function compareWorkspace(
       return h;
     });
     const stateFiles: Record<string, string> = {};
+    const unchanged = {
+      dirs: scan.dirs,
+      present: true,
+      versionInCache,
+      added: [],
+      removed: [],
+      modified: [],
+    };
     const sameDirs =
       Object.keys(scan.dirs).length === Object.keys(state.dirs).length &&
       Object.entries(scan.dirs).every(([d, m]) => state.dirs[d] === m);
@@ -130,17 +138,7 @@ export async function compareWorkspace(
       files.length === Object.keys(state.files).length
     ) {
       // A clean comparison needs no per-file detail: `current` stays empty.
-      return {
-        ...base,
-        state,
-        stateChanged: false,
-        dirs: scan.dirs,
-        present: true,
-        versionInCache,
-        added: [],
-        removed: [],
-        modified: [],
-      };
+      return { ...base, ...unchanged, state, stateChanged: false };
     }
     if (unknown.length > 0) {
       const jobs: HashJob[] = unknown.map((i) => ({ file: files[i]!.abs, store: false }));
@@ -162,16 +160,7 @@ export async function compareWorkspace(
     });
     if (!versionInCache) {
       // Without the manifest the files cannot be told apart; report it all as not comparable.
-      return {
-        ...base,
-        state: { files: stateFiles, dirs: scan.dirs },
-        dirs: scan.dirs,
-        present: true,
-        versionInCache,
-        added: [],
-        removed: [],
-        modified: [],
-      };
+      return { ...base, ...unchanged, state: { files: stateFiles, dirs: scan.dirs } };
     }
     const manifest = loadManifest(project.cacheDir, pointer.hash, artifact.pointerFile);
     const added: string[] = [];
