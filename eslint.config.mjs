@@ -25,7 +25,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        project: ['./tsconfig.json', './tsconfig.webview.json'],
+        project: ['./tsconfig.json', './tsconfig.webview.json', './tsconfig.webviewTest.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },

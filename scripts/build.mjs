@@ -45,6 +45,32 @@ const builds = [
     minify: true,
   }),
 ];
+// The webviews: browser bundles loaded by the panels under a strict CSP (no eval, no inline).
+const browser = {
+  ...common,
+  platform: 'browser',
+  format: 'iife',
+  target: 'chrome120',
+  outdir: 'dist/webview',
+  loader: { '.ttf': 'file' },
+  assetNames: '[name]',
+};
+builds.push(
+  build({
+    ...browser,
+    entryPoints: {
+      compare: 'webview-ui/src/compare/main.ts',
+      lineage: 'webview-ui/src/lineage/main.ts',
+    },
+  }),
+  build({
+    ...browser,
+    entryPoints: {
+      compare: 'webview-ui/src/compare/compare.css',
+      lineage: 'webview-ui/src/lineage/lineage.css',
+    },
+  }),
+);
 if (existsSync('src/extension/extension.ts')) {
   builds.push(
     build({

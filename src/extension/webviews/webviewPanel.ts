@@ -1,0 +1,99 @@
+// Creates a Cairn webview panel: strict CSP, local resources limited to dist/webview and media/,
+// messages checked by the protocol's guard and queued until the page is ready.
+import * as vscode from 'vscode';
+import type { Guard, WebviewReady } from '../../protocol/guards';
+import { MessageQueue } from './messageQueue';
+import { makeNonce, webviewHtml } from './webviewHtml';
+
+export interface PanelSpec<In extends { type: string }, Out> {
+  viewType: string;
+  title: string;
+  /** dist/webview/<bundle>.js and .css */
+  bundle: 'compare' | 'lineage';
+  isIncoming: Guard<In>;
+  /** Called for every valid message except 'webview/ready'. */
+  onMessage(message: Exclude<In, WebviewReady>): void;
+  /** Called on every 'webview/ready' (first load and each reload); send the snapshot here. */
+  onReady(post: (message: Out) => void): void;
+  /** Told about messages that failed the guard (a bug or a hostile page); log them. */
+  onInvalid?(message: unknown): void;
+}
+
+export interface CairnPanel<Out> {
+  readonly panel: vscode.WebviewPanel;
+  post: (message: Out) => void;
+  reveal: () => void;
+  dispose: () => void;
+}
+
+/** Webview options for a Cairn panel; also for panels restored by a WebviewPanelSerializer. */
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [
+      vscode.Uri.joinPath(extensionUri, 'dist', 'webview'),
+      vscode.Uri.joinPath(extensionUri, 'media'),
+    ],
+  };
+}
+
+/** Opens a new panel, or adopts one VS Code restored (pass it as `existing`). */
+export function createCairnPanel<In extends { type: string }, Out>(
+  context: Pick<vscode.ExtensionContext, 'extensionUri' | 'subscriptions'>,
+  spec: PanelSpec<In, Out>,
+  existing?: vscode.WebviewPanel,
+): CairnPanel<Out> {
+  const panel =
+    existing ??
+    vscode.window.createWebviewPanel(spec.viewType, spec.title, vscode.ViewColumn.Active, {
+      ...webviewOptions(context.extensionUri),
+      // Without retainContextWhenHidden the page reloads when shown again; it keeps its view state
+      // through getState/setState and asks for a fresh snapshot with 'webview/ready'.
+      retainContextWhenHidden: false,
+    });
+  const webview = panel.webview;
+  webview.options = webviewOptions(context.extensionUri);
+  const asUri = (file: string): string =>
+    webview
+      .asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview', file))
+      .toString();
+  webview.html = webviewHtml({
+    title: spec.title,
+    cspSource: webview.cspSource,
+    nonce: makeNonce(),
+    scriptUri: asUri(`${spec.bundle}.js`),
+    styleUri: asUri(`${spec.bundle}.css`),
+  });
+  const queue = new MessageQueue<Out>((m) => {
+    void webview.postMessage(m);
+  });
+  const post = (m: Out): void => queue.post(m);
+  const disposables: vscode.Disposable[] = [
+    webview.onDidReceiveMessage((raw: unknown) => {
+      if (!spec.isIncoming(raw)) {
+        spec.onInvalid?.(raw);
+        return;
+      }
+      if (raw.type === 'webview/ready') {
+        queue.clear();
+        queue.markReady();
+        spec.onReady(post);
+        return;
+      }
+      spec.onMessage(raw as Exclude<In, WebviewReady>);
+    }),
+    panel.onDidChangeViewState((e) => {
+      if (!e.webviewPanel.visible) queue.markNotReady();
+    }),
+  ];
+  let disposed = false;
+  const dispose = (): void => {
+    if (disposed) return;
+    disposed = true;
+    for (const d of disposables) d.dispose();
+    panel.dispose();
+  };
+  disposables.push(panel.onDidDispose(dispose));
+  context.subscriptions.push({ dispose });
+  return { panel, post, reveal: () => panel.reveal(), dispose };
+}

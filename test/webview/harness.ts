@@ -1,0 +1,161 @@
+// Loads a webview bundle in Debian's Chromium the way VS Code does: the page the panels build
+// (real CSP, nonce), served from a fake webview origin, with a fake acquireVsCodeApi that records
+// posted messages and keeps setState across reloads. CSP violations are collected.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { webviewHtml } from '../../src/extension/webviews/webviewHtml';
+
+// npm runs the tests from the repository root.
+const root = process.cwd();
+export const origin = 'https://webview.test';
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+export type Theme = 'light' | 'dark';
+
+export interface WebviewPage {
+  page: Page;
+  /** Messages the page posted, in order. */
+  posted(): Promise<{ type: string; [k: string]: unknown }[]>;
+  /** CSP violations reported so far ("directive blocked-uri"). */
+  violations(): Promise<string[]>;
+  /** Delivers a host message to the page, as VS Code does. */
+  send(message: unknown): Promise<void>;
+  /**
+   * Builds a message in the page from a JavaScript expression and delivers it; resolves with the
+   * ms from posting to the next frame after the page handled it (its first paint).
+   */
+  sendBuilt(type: string, field: string, expression: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+const contentTypes: Record<string, string> = {
+  js: 'text/javascript',
+  css: 'text/css',
+  ttf: 'font/ttf',
+  map: 'application/json',
+};
+
+export async function openWebview(
+  browser: Browser,
+  bundle: 'compare' | 'lineage',
+  options: { theme?: Theme; width?: number; height?: number; savedState?: unknown } = {},
+): Promise<WebviewPage> {
+  const theme = options.theme ?? 'dark';
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
+    deviceScaleFactor: 1,
+  });
+  const page = await context.newPage();
+  if (process.env.CAIRN_WEBVIEW_DEBUG !== undefined) {
+    page.on('console', (m) => console.log(`[${bundle}] ${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => console.log(`[${bundle}] page error: ${e.message}`));
+  }
+  const nonce = 'dGVzdC1ub25jZS0xMjM0NTY3OA==';
+  const html = webviewHtml({
+    title: bundle,
+    cspSource: origin,
+    nonce,
+    scriptUri: `${origin}/dist/${bundle}.js`,
+    styleUri: `${origin}/dist/${bundle}.css`,
+  })
+    // VS Code puts the theme's variables and a theme class on the page itself.
+    .replace('</head>', `<link rel="stylesheet" href="${origin}/theme/${theme}.css">\n</head>`)
+    .replace('<body>', `<body class="vscode-${theme}">`);
+  await page.route(`${origin}/**`, async (route) => {
+    const url = new URL(route.request().url());
+    let file: string | undefined;
+    if (url.pathname === '/index.html') {
+      await route.fulfill({ contentType: 'text/html', body: html });
+      return;
+    }
+    if (url.pathname.startsWith('/dist/'))
+      file = join(root, 'dist', 'webview', url.pathname.slice(6));
+    else if (url.pathname.startsWith('/theme/')) {
+      file = join(root, 'test', 'webview', 'themes', url.pathname.slice(7));
+    }
+    if (file === undefined || file.includes('..')) {
+      await route.fulfill({ status: 404, body: '' });
+      return;
+    }
+    try {
+      const body = readFileSync(file);
+      const ext = file.slice(file.lastIndexOf('.') + 1);
+      await route.fulfill({ contentType: contentTypes[ext] ?? 'application/octet-stream', body });
+    } catch {
+      await route.fulfill({ status: 404, body: '' });
+    }
+  });
+  // A string, not a function: tsx would add its own helpers to a function's source.
+  await page.addInitScript(`(() => {
+    const posted = [];
+    const violations = [];
+    window.__posted = posted;
+    window.__violations = violations;
+    const saved = ${JSON.stringify(JSON.stringify(options.savedState ?? null))};
+    if (saved !== 'null' && sessionStorage.getItem('cairn-state') === null) {
+      sessionStorage.setItem('cairn-state', saved);
+    }
+    document.addEventListener('securitypolicyviolation', (e) => {
+      violations.push(e.violatedDirective + ' ' + e.blockedURI);
+    });
+    window.acquireVsCodeApi = () => ({
+      postMessage: (m) => posted.push(JSON.parse(JSON.stringify(m))),
+      getState: () => {
+        const s = sessionStorage.getItem('cairn-state');
+        return s === null ? undefined : JSON.parse(s);
+      },
+      setState: (s) => sessionStorage.setItem('cairn-state', JSON.stringify(s)),
+    });
+  })();`);
+  await page.goto(`${origin}/index.html`);
+  await page.waitForFunction(() =>
+    ((window as unknown as { __posted: { type: string }[] }).__posted ?? []).some(
+      (m) => m.type === 'webview/ready',
+    ),
+  );
+  return {
+    page,
+    posted: () =>
+      page.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted),
+    violations: () =>
+      page.evaluate(() => (window as unknown as { __violations: string[] }).__violations),
+    send: (message) =>
+      page.evaluate((m) => {
+        window.postMessage(m, '*');
+        return new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+      }, message),
+    sendBuilt: (type, field, expression) =>
+      page.evaluate(`(() => {
+        const message = { type: ${JSON.stringify(type)}, ${JSON.stringify(field)}: ${expression} };
+        return new Promise((resolve) => {
+          const t0 = performance.now();
+          window.addEventListener('message', () => {
+            requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0), 0));
+          }, { once: true });
+          window.postMessage(message, '*');
+        });
+      })()`),
+    close: () => context.close(),
+  };
+}
+
+/** Waits until the page has painted twice (layout, canvas and uPlot done). */
+export async function settled(page: Page): Promise<void> {
+  await page.evaluate(
+    () => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))),
+  );
+}

@@ -1,0 +1,143 @@
+// The lineage webview in Chromium: layout, highlights, keyboard, actions and escaping.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import type { LineageState } from '../../src/protocol/lineage';
+import { hostileName, lineageState } from './fixtures';
+import { launchChromium, openWebview, settled, type WebviewPage } from './harness';
+
+let browser: Browser;
+before(async () => {
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser.close();
+});
+
+async function open(state: LineageState = lineageState(24)): Promise<WebviewPage> {
+  const w = await openWebview(browser, 'lineage');
+  await w.send({ type: 'lineage/state/didChange', state });
+  await settled(w.page);
+  return w;
+}
+
+/** Clicks a node by id, through the same hit test the canvas uses. */
+async function clickNode(w: WebviewPage, id: string): Promise<void> {
+  const pos = await w.page.evaluate((nodeId) => {
+    const g = (
+      window as unknown as {
+        __cairnLineage?: { centreOf(id: string): { x: number; y: number } | null };
+      }
+    ).__cairnLineage;
+    return g?.centreOf(nodeId) ?? null;
+  }, id);
+  assert.ok(pos !== null, `node ${id} is laid out`);
+  const box = (await w.page.locator('canvas.graph-canvas').boundingBox())!;
+  await w.page.mouse.click(box.x + pos.x, box.y + pos.y);
+  await settled(w.page);
+}
+
+describe('lineage webview', () => {
+  it('renders the graph and, for a dataset version, the runs that used it', async () => {
+    const w = await open();
+    assert.match(await w.page.locator('.toolbar').innerText(), /nodes, \d+ edges/);
+    await clickNode(w, 'data:0');
+    const title = await w.page.locator('.details h2').innerText();
+    assert.equal(title, 'data/train.csv @1000');
+    const used = await w.page.$$eval('.details section:first-of-type li', (els) =>
+      els.map((e) => e.textContent),
+    );
+    const expected = [0, 1, 2, 3, 4, 5, 6, 7, 9, 14].map((r) => `run: train #${r}`);
+    assert.deepEqual(used.sort(), [...expected, 'run: eval #0', 'run: eval #4'].sort());
+    await w.page.click('text=Check out this version');
+    assert.deepEqual((await w.posted()).at(-1), {
+      type: 'lineage/artifact/checkout',
+      path: 'data/train.csv',
+      hash: 'sha256:1000aa',
+    });
+    assert.deepEqual(await w.violations(), []);
+    await w.close();
+  });
+
+  it('answers where a model came from and marks stale models', async () => {
+    const w = await open();
+    await clickNode(w, 'model:1');
+    const details = (await w.page.locator('.details').textContent()) ?? '';
+    assert.match(details, /Stale/);
+    assert.match(details, /Where it came from \(3\)/);
+    assert.ok(details.includes('run: train #1') && details.includes('data: data/train.csv @1000'));
+    await w.page.click('text=Stale (');
+    assert.equal(await w.page.getAttribute('text=Stale (', 'aria-pressed'), 'true');
+    await w.close();
+  });
+
+  it('posts run actions: open, reproduce, compare with runs on the same inputs', async () => {
+    const w = await open();
+    await clickNode(w, 'run:2');
+    await w.page.click('text=Open run');
+    await w.page.click('text=Reproduce');
+    await w.page.click('text=/Compare with \\d+ runs on the same inputs/');
+    const posted = (await w.posted()).slice(-3);
+    assert.deepEqual(posted[0], { type: 'lineage/run/open', runId: 'run-2' });
+    assert.deepEqual(posted[1], { type: 'lineage/run/reproduce', runId: 'run-2' });
+    assert.equal(posted[2]!.type, 'lineage/runs/compare');
+    assert.ok((posted[2]!.runIds as string[]).includes('run-2'));
+    assert.ok((posted[2]!.runIds as string[]).length >= 8);
+    await w.close();
+  });
+
+  it('moves between nodes with the keyboard and opens details with Enter', async () => {
+    const w = await open();
+    await w.page.focus('canvas.graph-canvas');
+    await w.page.keyboard.press('Home');
+    const first = await w.page.locator('[role=status]').innerText();
+    assert.match(first, /^(data|commit) /);
+    await w.page.keyboard.press('ArrowRight');
+    assert.match(await w.page.locator('[role=status]').innerText(), /^run /);
+    await w.page.keyboard.press('ArrowRight');
+    await w.page.keyboard.press('Enter');
+    await settled(w.page);
+    assert.match((await w.page.locator('.details').textContent()) ?? '', /Where it came from/);
+    await w.page.keyboard.press('Escape');
+    await settled(w.page);
+    assert.match(await w.page.locator('.details h2').innerText(), /^Lineage$/);
+    await w.close();
+  });
+
+  it('escapes hostile labels and keeps view state across a reload', async () => {
+    const w = await open();
+    await w.page.fill('input[type=search]', 'img src');
+    await w.page.press('input[type=search]', 'Enter');
+    await settled(w.page);
+    assert.equal(await w.page.locator('.details h2').innerText(), hostileName);
+    assert.equal(await w.page.locator('img').count(), 0);
+    await w.page.click('button[aria-label="Zoom in"]');
+    await settled(w.page);
+    await w.page.reload();
+    await w.page.waitForFunction(() =>
+      (window as unknown as { __posted: { type: string }[] }).__posted.some(
+        (m) => m.type === 'webview/ready',
+      ),
+    );
+    await w.send({ type: 'lineage/state/didChange', state: lineageState(24) });
+    await settled(w.page);
+    assert.equal(await w.page.locator('.details h2').innerText(), hostileName);
+    assert.deepEqual(await w.violations(), []);
+    await w.close();
+  });
+
+  it('lays out and draws 2,000 nodes', async () => {
+    const state = lineageState(900);
+    assert.ok(state.nodes.length >= 2000);
+    const w = await open(state);
+    assert.match(
+      await w.page.locator('.toolbar').innerText(),
+      new RegExp(`${state.nodes.length} nodes`),
+    );
+    await w.page.fill('input[type=search]', 'model.pkl @899');
+    await w.page.press('input[type=search]', 'Enter');
+    await settled(w.page);
+    assert.match(await w.page.locator('.details h2').innerText(), /models\/model.pkl @899/);
+    await w.close();
+  });
+});
