@@ -44,7 +44,7 @@ describe('compare webview', () => {
     assert.ok(!heads.includes('param:seed'));
     assert.ok(!heads.includes('metric:epochs'));
     const best = await w.page.$$eval('.cell.best', (els) => els.map((e) => e.textContent));
-    assert.deepEqual(best.sort(), ['0.35', '0.9500000000000001'].sort());
+    assert.deepEqual(best.sort(), ['0.35', '0.95']);
     const failedAcc = await w.page.$eval('#cairn-c-2-0', (e) => e.textContent);
     assert.equal(failedAcc, 'lr-sweep-2');
     const status = await w.page.$eval('.grid-body .status-failed', (e) => e.textContent);
