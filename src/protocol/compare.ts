@@ -28,7 +28,14 @@ import {
   type PackedNumbers,
 } from './packedNumbers';
 
-export const runStatuses = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export const runStatuses = [
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'stopped',
+  'cancelled',
+] as const;
 export type RunStatus = (typeof runStatuses)[number];
 
 export type ParamValue = number | string | boolean | null;

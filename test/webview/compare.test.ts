@@ -138,6 +138,46 @@ describe('compare webview', () => {
     await w.close();
   });
 
+  it('chooses columns: all columns, or one hidden by hand', async () => {
+    const w = await openSmall();
+    const heads = (): Promise<(string | null)[]> =>
+      w.page.$$eval('.name-row .head-cell', (els) => els.map((e) => e.getAttribute('data-key')));
+    await w.page.click('#only-differing');
+    await settled(w.page);
+    assert.ok((await heads()).includes('param:seed'));
+    await w.page.click('#only-differing');
+    await w.page.click('button[aria-controls=chooser]');
+    await w.page.click('.chooser-item:has-text("lr") input');
+    await settled(w.page);
+    assert.ok(!(await heads()).includes('param:lr'));
+    assert.match(await w.page.locator('.chooser').innerText(), /seed \(same in all\)/);
+    await w.close();
+  });
+
+  it('zooms the step charts and switches to a log scale', async () => {
+    const w = await openSmall();
+    const canvas = w.page.locator('.chart-card[data-metric="acc"] .u-over');
+    const box = (await canvas.boundingBox())!;
+    await w.page.mouse.move(box.x + box.width * 0.25, box.y + 40);
+    await w.page.mouse.down();
+    await w.page.mouse.move(box.x + box.width * 0.5, box.y + 40, { steps: 4 });
+    await w.page.mouse.up();
+    await settled(w.page);
+    const zoom = await w.page.evaluate(() => {
+      const s = sessionStorage.getItem('cairn-state');
+      return s === null ? null : (JSON.parse(s) as { zoom: [number, number] | null }).zoom;
+    });
+    assert.ok(zoom !== null && zoom[0] > 30 && zoom[1] < 120, `zoomed to ${String(zoom)}`);
+    assert.equal(await w.page.isDisabled('text=Reset zoom'), false);
+    await w.page.click('#log-scale');
+    await settled(w.page);
+    assert.equal(await w.page.locator('.chart-card canvas').count(), 2);
+    await w.page.click('text=Reset zoom');
+    assert.equal(await w.page.isDisabled('text=Reset zoom'), true);
+    assert.deepEqual(await w.violations(), []);
+    await w.close();
+  });
+
   it('exports the shown rows and columns as CSV through a message', async () => {
     const w = await openSmall();
     await w.page.locator('input.filter').fill('task = train');
