@@ -475,8 +475,14 @@ function applySeries(list: MetricSeries[], append: boolean): void {
   for (const s of list) {
     let byMetric = series.get(s.runId);
     if (byMetric === undefined) series.set(s.runId, (byMetric = new Map<string, Series>()));
-    const steps = Array.isArray(s.steps) ? s.steps : unpackNumbers(s.steps);
-    const values = Array.isArray(s.values) ? decodeNumbers(s.values) : unpackNumbers(s.values);
+    let steps: ArrayLike<number>;
+    let values: Float64Array;
+    try {
+      steps = Array.isArray(s.steps) ? s.steps : unpackNumbers(s.steps);
+      values = Array.isArray(s.values) ? decodeNumbers(s.values) : unpackNumbers(s.values);
+    } catch {
+      continue; // malformed packed data: the guard checks its shape, decoding its content
+    }
     const existing = byMetric.get(s.metric);
     if (append && existing !== undefined) existing.append(steps, values);
     else byMetric.set(s.metric, Series.from(steps, values));
