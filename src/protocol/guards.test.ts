@@ -3,6 +3,14 @@ import { describe, it } from 'node:test';
 import { isCompareHostMessage, isCompareWebviewMessage, type CompareState } from './compare';
 import { decodeNumber, decodeNumbers, encodeNumber, encodeNumbers } from './guards';
 import { isLineageHostMessage, isLineageWebviewMessage } from './lineage';
+import {
+  isPackedNumbers,
+  packFloat32,
+  packFloat64,
+  packSteps,
+  packedLength,
+  unpackNumbers,
+} from './packedNumbers';
 
 const row = {
   id: 'r1',
@@ -28,6 +36,37 @@ describe('protocol guards', () => {
     assert.equal(encodeNumber(null), null);
     assert.equal(decodeNumber('Infinity'), Infinity);
     assert.ok(Number.isNaN(decodeNumber('NaN')));
+  });
+
+  it('packs series as base64 float64, exactly', () => {
+    const values = [0, 1.5, -2e-300, NaN, Infinity, -Infinity, 1 / 3];
+    const packed = JSON.parse(JSON.stringify(packFloat64(values))) as ReturnType<
+      typeof packFloat64
+    >;
+    assert.ok(isPackedNumbers(packed));
+    assert.equal(packedLength(packed), values.length);
+    assert.deepEqual([...unpackNumbers(packed)], values);
+    assert.deepEqual(packSteps([0, 5, 10]), { range: [0, 5, 3] });
+    assert.deepEqual([...unpackNumbers(packSteps([0, 5, 10]))], [0, 5, 10]);
+    assert.ok('f64' in packSteps([0, 1, 3]));
+    const f32 = unpackNumbers(packFloat32([0.5, NaN, -Infinity]));
+    assert.equal(f32[0], 0.5);
+    assert.ok(Number.isNaN(f32[1]) && f32[2] === -Infinity);
+    assert.ok(!isPackedNumbers({ range: [0, 1, -1] }));
+    assert.ok(!isPackedNumbers({ f64: 'abc' }));
+    assert.ok(!isPackedNumbers({ f64: 'AAAA' }), 'not a whole number of float64s');
+    assert.ok(
+      isCompareHostMessage({
+        type: 'compare/series/didAppend',
+        points: [{ runId: 'a', metric: 'm', steps: packFloat64([1, 2]), values: [1, 'NaN'] }],
+      }),
+    );
+    assert.ok(
+      !isCompareHostMessage({
+        type: 'compare/series/didAppend',
+        points: [{ runId: 'a', metric: 'm', steps: packFloat64([1, 2]), values: [1] }],
+      }),
+    );
   });
 
   it('accepts a valid compare state and rejects broken ones', () => {

@@ -44,7 +44,7 @@ describe('compare webview', () => {
     assert.ok(!heads.includes('param:seed'));
     assert.ok(!heads.includes('metric:epochs'));
     const best = await w.page.$$eval('.cell.best', (els) => els.map((e) => e.textContent));
-    assert.deepEqual(best.sort(), ['0.35', '0.9500000000000001'].sort());
+    assert.deepEqual(best.sort(), ['0.35', '0.95']);
     const failedAcc = await w.page.$eval('#cairn-c-2-0', (e) => e.textContent);
     assert.equal(failedAcc, 'lr-sweep-2');
     const status = await w.page.$eval('.grid-body .status-failed', (e) => e.textContent);
@@ -135,6 +135,46 @@ describe('compare webview', () => {
     assert.deepEqual((await w.posted()).at(-1), { type: 'compare/run/open', runId: 'run-1' });
     const active = await w.page.getAttribute('.grid', 'aria-activedescendant');
     assert.equal(active, 'cairn-c-2-0');
+    await w.close();
+  });
+
+  it('chooses columns: all columns, or one hidden by hand', async () => {
+    const w = await openSmall();
+    const heads = (): Promise<(string | null)[]> =>
+      w.page.$$eval('.name-row .head-cell', (els) => els.map((e) => e.getAttribute('data-key')));
+    await w.page.click('#only-differing');
+    await settled(w.page);
+    assert.ok((await heads()).includes('param:seed'));
+    await w.page.click('#only-differing');
+    await w.page.click('button[aria-controls=chooser]');
+    await w.page.click('.chooser-item:has-text("lr") input');
+    await settled(w.page);
+    assert.ok(!(await heads()).includes('param:lr'));
+    assert.match(await w.page.locator('.chooser').innerText(), /seed \(same in all\)/);
+    await w.close();
+  });
+
+  it('zooms the step charts and switches to a log scale', async () => {
+    const w = await openSmall();
+    const canvas = w.page.locator('.chart-card[data-metric="acc"] .u-over');
+    const box = (await canvas.boundingBox())!;
+    await w.page.mouse.move(box.x + box.width * 0.25, box.y + 40);
+    await w.page.mouse.down();
+    await w.page.mouse.move(box.x + box.width * 0.5, box.y + 40, { steps: 4 });
+    await w.page.mouse.up();
+    await settled(w.page);
+    const zoom = await w.page.evaluate(() => {
+      const s = sessionStorage.getItem('cairn-state');
+      return s === null ? null : (JSON.parse(s) as { zoom: [number, number] | null }).zoom;
+    });
+    assert.ok(zoom !== null && zoom[0] > 30 && zoom[1] < 120, `zoomed to ${String(zoom)}`);
+    assert.equal(await w.page.isDisabled('text=Reset zoom'), false);
+    await w.page.click('#log-scale');
+    await settled(w.page);
+    assert.equal(await w.page.locator('.chart-card canvas').count(), 2);
+    await w.page.click('text=Reset zoom');
+    assert.equal(await w.page.isDisabled('text=Reset zoom'), true);
+    assert.deepEqual(await w.violations(), []);
     await w.close();
   });
 

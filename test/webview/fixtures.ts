@@ -1,5 +1,10 @@
 // Deterministic protocol states for the webview tests and the browser benchmark.
-import type { CompareState, MetricSeries, RunRow } from '../../src/protocol/compare';
+import {
+  packSeries,
+  type CompareState,
+  type MetricSeries,
+  type RunRow,
+} from '../../src/protocol/compare';
 import { encodeNumber } from '../../src/protocol/guards';
 import type { LineageEdge, LineageNode, LineageState } from '../../src/protocol/lineage';
 
@@ -59,7 +64,11 @@ export function smallCompareState(): CompareState {
       acc.push(0.5 + 0.4 * (1 - Math.exp(-s * lr * 0.5)) + (rand() - 0.5) * 0.04);
       loss.push(1.5 * Math.exp(-s * lr * 0.4) + 0.1 + (rand() - 0.5) * 0.05);
     }
-    series.push({ runId: r.id, metric: 'acc', steps, values: acc });
+    series.push(
+      r.id === 'run-1'
+        ? packSeries(r.id, 'acc', steps, acc)
+        : { runId: r.id, metric: 'acc', steps, values: acc },
+    );
     series.push({ runId: r.id, metric: 'val_loss', steps, values: loss });
   }
   return { runs: rows, goals: { acc: 'max', val_loss: 'min' }, series };
@@ -173,6 +182,13 @@ export function bigCompareScript(
 export function longSeriesScript(runCount: number, steps: number): string {
   return `(() => {
     const state = ${bigCompareScript(runCount, 4, 2)};
+    // What packSeries does on the host: steps as a range, values as float32 (x86 is little-endian).
+    const pack = (arr) => {
+      const b = new Uint8Array(new Float32Array(arr).buffer);
+      let s = '';
+      for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode.apply(null, b.subarray(i, i + 0x8000));
+      return { f32: btoa(s) };
+    };
     let seed = 11;
     const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
     for (const r of state.runs) {
@@ -183,7 +199,7 @@ export function longSeriesScript(runCount: number, steps: number): string {
         ys[s] = Math.exp(-s / ${steps / 5}) + rand() * 0.05;
       }
       ys[${Math.floor(steps / 2)}] = 5;
-      state.series.push({ runId: r.id, metric: 'loss', steps: xs, values: ys });
+      state.series.push({ runId: r.id, metric: 'loss', steps: { range: [0, 1, ${steps}] }, values: pack(ys) });
     }
     return state;
   })()`;

@@ -8,22 +8,23 @@ export class Series {
   length = 0;
 
   constructor(capacity = 16) {
-    this.steps = new Float64Array(Math.max(16, capacity));
-    this.values = new Float64Array(Math.max(16, capacity));
+    this.steps = new Float64Array(capacity);
+    this.values = new Float64Array(capacity);
   }
 
   static from(steps: ArrayLike<number>, values: Float64Array): Series {
-    const s = new Series(steps.length);
-    s.steps.set(steps);
-    s.values.set(values);
-    s.length = steps.length;
+    const s = new Series(0);
+    // Adopt freshly decoded arrays instead of copying them (10^5-point series are common).
+    s.steps = steps instanceof Float64Array ? steps : Float64Array.from(steps);
+    s.values = values;
+    s.length = Math.min(s.steps.length, values.length);
     return s;
   }
 
   append(steps: ArrayLike<number>, values: Float64Array): void {
     const need = this.length + steps.length;
     if (need > this.steps.length) {
-      const cap = Math.max(need, this.steps.length * 2);
+      const cap = Math.max(need, this.steps.length * 2, 16);
       const s = new Float64Array(cap);
       const v = new Float64Array(cap);
       s.set(this.steps.subarray(0, this.length));

@@ -154,7 +154,11 @@ export class ParallelCoords {
       ctx.fillStyle = fg;
       ctx.textAlign = 'center';
       const label = `${s.column.kind === 'metric' ? '▲ ' : ''}${s.column.name}`;
-      ctx.fillText(clipText(ctx, label, Math.max(40, slot - 8)), x, 14);
+      // Names of the outer axes align inwards so they are not cut by the canvas edge.
+      const last = i === this.scales.length - 1 && this.scales.length > 1;
+      ctx.textAlign = i === 0 && this.scales.length > 1 ? 'left' : last ? 'right' : 'center';
+      const lx = ctx.textAlign === 'left' ? 4 : last ? w - 4 : x;
+      ctx.fillText(clipText(ctx, label, Math.max(40, Math.min(slot - 8, w / 2))), lx, 14);
       ctx.textAlign = i === this.scales.length - 1 && this.scales.length > 1 ? 'right' : 'left';
       const tx = ctx.textAlign === 'right' ? x - 5 : x + 5;
       for (const t of s.ticks()) {

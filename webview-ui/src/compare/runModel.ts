@@ -179,7 +179,8 @@ export function cellText(column: Column, value: CellValue): string {
   if (typeof value === 'number') {
     if (Number.isNaN(value)) return 'NaN';
     if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity';
-    return String(value);
+    // Six significant digits hide float noise (0.39999999) in the table; CSV keeps full precision.
+    return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
   }
   return String(value);
 }
@@ -207,7 +208,7 @@ export function toCsv(columns: Column[], runs: Run[]): string {
       columns.map((c) => {
         const v = c.get(r);
         if (typeof v === 'number' && c.key !== 'run:started' && c.key !== 'run:duration') {
-          return cellText(c, v);
+          return Number.isFinite(v) ? String(v) : cellText(c, v);
         }
         if (c.key === 'run:started' && typeof v === 'number') return new Date(v).toISOString();
         return quote(cellText(c, v));

@@ -32,7 +32,7 @@ export function defaultWidth(column: Column): number {
     case 'run:name':
       return 220;
     case 'run:started':
-      return 130;
+      return 145;
     case 'run:id':
       return 160;
     default:

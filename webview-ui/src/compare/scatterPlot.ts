@@ -64,7 +64,7 @@ export class ScatterPlot {
     ctx.lineWidth = 1;
     ctx.textAlign = 'center';
     for (const t of sx.ticks()) {
-      const x = pad.left + t.u * pw;
+      const x = pad.left + (0.04 + 0.92 * t.u) * pw;
       ctx.beginPath();
       ctx.moveTo(x, pad.top);
       ctx.lineTo(x, pad.top + ph);
@@ -74,7 +74,7 @@ export class ScatterPlot {
     ctx.fillText(clipText(ctx, input.x.name, pw), pad.left + pw / 2, height - 6);
     ctx.textAlign = 'right';
     for (const t of sy.ticks()) {
-      const y = pad.top + (1 - t.u) * ph;
+      const y = pad.top + (1 - (0.04 + 0.92 * t.u)) * ph;
       ctx.beginPath();
       ctx.moveTo(pad.left, y);
       ctx.lineTo(pad.left + pw, y);
@@ -90,9 +90,11 @@ export class ScatterPlot {
       const ux = sx.toUnit(input.x.get(run));
       const uy = sy.toUnit(input.y.get(run));
       if (ux === undefined || uy === undefined) continue;
+      // 4% margins keep points on the extremes inside the plot.
+      const inset = (u: number): number => 0.04 + 0.92 * u;
       this.points.push({
-        x: pad.left + (ux + jitter(run, sx)) * pw,
-        y: pad.top + (1 - uy - jitter(run, sy)) * ph,
+        x: pad.left + inset(ux + jitter(run, sx)) * pw,
+        y: pad.top + (1 - inset(uy + jitter(run, sy))) * ph,
         run,
       });
     }

@@ -96,6 +96,13 @@ export class GraphView {
     this.cb.transformChanged(this.t);
   }
 
+  /** The first view of a graph: readable text at the top left, or the whole graph if it fits. */
+  initialView(): void {
+    this.fit();
+    if (this.t.scale < 0.75) this.t = { scale: 0.75, tx: 20, ty: 20 };
+    this.cb.transformChanged(this.t);
+  }
+
   fit(): void {
     const l = this.layout;
     if (l === undefined) return;
@@ -251,7 +258,7 @@ export class GraphView {
       const node = this.nodes[i]!;
       const x = l.x[i]!;
       const y = l.y[i]!;
-      ctx.globalAlpha = this.emphasised(i) ? 1 : 0.25;
+      ctx.globalAlpha = this.emphasised(i) ? 1 : 0.4;
       const kindColor = colors[node.kind];
       ctx.fillStyle = colors.nodeBg;
       ctx.beginPath();

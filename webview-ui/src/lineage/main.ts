@@ -320,7 +320,7 @@ function setState(next: LineageState): void {
   const sel = focusId === null ? -1 : (indexById.get(focusId) ?? -1);
   const foc = vs.focusId === null ? sel : (indexById.get(vs.focusId) ?? sel);
   if (firstState && vs.transform !== null) graph.t = { ...vs.transform };
-  else if (firstState) graph.fit();
+  else if (firstState) graph.initialView();
   graph.focus = foc;
   selectNode(sel);
   if (firstState && next.focusId !== null && sel >= 0) graph.reveal(sel);

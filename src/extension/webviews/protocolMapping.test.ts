@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { LineageGraph } from '../../core/lineage/lineageGraph.js';
+import type { RunRecord } from '../../core/runs/runStore.js';
+import { isCompareState } from '../../protocol/compare';
+import { isLineageState } from '../../protocol/lineage';
+import { compareStateFromRecords, lineageStateFromGraph, metricSeries } from './protocolMapping';
+
+function record(id: string, input: string, loss: number): RunRecord {
+  return {
+    id,
+    name: `train ${id}`,
+    task: 'train',
+    command: 'python train.py',
+    cwd: '',
+    params: { lr: 0.1 },
+    overrides: {},
+    startMs: 1000,
+    endMs: 2000,
+    durationMs: 1000,
+    exitCode: 0,
+    signal: null,
+    status: 'stopped',
+    host: 'h',
+    pid: 1,
+    git: { commit: 'c1', branch: 'main', dirty: false, diffFile: null },
+    inputs: [{ path: 'data', hash: input, kind: 'data' }],
+    outputs: [{ path: 'model.pkl', hash: `m-${id}`, kind: 'model' }],
+    summary: { loss: { last: loss, min: loss, max: loss, count: 1, lastStep: 0 } },
+    metricPoints: 1,
+    skippedLines: 0,
+    spec: { cmd: 'python train.py', deps: [], outs: [], metrics: [], goal: { loss: 'min' } },
+  };
+}
+
+describe('core → protocol mapping', () => {
+  it('maps run records to a valid compare state, NaN included', () => {
+    const state = compareStateFromRecords(
+      [record('a', 'h1', 0.5), record('b', 'h2', NaN)],
+      [
+        metricSeries('a', 'loss', [
+          { step: 0, value: 0.5 },
+          { step: 1, value: Infinity },
+        ]),
+      ],
+    );
+    assert.ok(isCompareState(JSON.parse(JSON.stringify(state))));
+    assert.equal(state.runs[1]!.metrics.loss, 'NaN');
+    assert.deepEqual(state.goals, { loss: 'min' });
+    assert.equal(state.runs[0]!.dataVersions['model.pkl'], 'm-a');
+  });
+
+  it('maps a lineage graph, with commits and stale runs and models', () => {
+    const graph: LineageGraph = {
+      nodes: [
+        {
+          type: 'artifact',
+          id: 'artifact:data@h1',
+          path: 'data',
+          hash: 'h1',
+          kind: 'data',
+          commits: ['c1'],
+          current: false,
+        },
+        {
+          type: 'artifact',
+          id: 'artifact:data@h2',
+          path: 'data',
+          hash: 'h2',
+          kind: 'data',
+          commits: ['c2'],
+          current: true,
+        },
+        {
+          type: 'run',
+          id: 'run:a',
+          runId: 'a',
+          name: 'train a',
+          task: 'train',
+          status: 'completed',
+          startMs: 1,
+          commit: 'c1',
+          metrics: {},
+        },
+        {
+          type: 'artifact',
+          id: 'artifact:model.pkl@m',
+          path: 'model.pkl',
+          hash: 'm',
+          kind: 'model',
+          commits: [],
+          current: true,
+        },
+      ],
+      edges: [
+        { from: 'artifact:data@h1', to: 'run:a', type: 'input' },
+        { from: 'run:a', to: 'artifact:model.pkl@m', type: 'output' },
+      ],
+      commits: [
+        { hash: 'c1', timeMs: 5, subject: 'first' },
+        { hash: 'c2', timeMs: 6, subject: 'more data' },
+      ],
+    };
+    const state = lineageStateFromGraph(graph, 'run:a');
+    assert.ok(isLineageState(JSON.parse(JSON.stringify(state))));
+    const byId = new Map(state.nodes.map((n) => [n.id, n]));
+    assert.equal(byId.get('run:a')!.stale, true);
+    assert.equal(byId.get('artifact:model.pkl@m')!.stale, true);
+    assert.equal(byId.get('artifact:model.pkl@m')!.kind, 'model');
+    assert.equal(byId.get('commit:c2')!.label, 'c2 more data');
+    assert.ok(state.edges.some((e) => e.from === 'commit:c1' && e.to === 'run:a'));
+  });
+});

@@ -1,0 +1,44 @@
+// Renders the webviews in light and dark themes and saves screenshots under docs/screenshots/
+// (npm run screenshots:webviews). Look at them after any visual change.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { lineageState, smallCompareState } from './fixtures';
+import { launchChromium, openWebview, settled, type Theme } from './harness';
+
+async function main(): Promise<void> {
+  const out = join(process.cwd(), 'docs', 'screenshots');
+  mkdirSync(out, { recursive: true });
+  const browser = await launchChromium();
+  try {
+    for (const theme of ['dark', 'light'] as Theme[]) {
+      const w = await openWebview(browser, 'compare', { theme, width: 1280, height: 820 });
+      await w.send({ type: 'compare/state/didChange', state: smallCompareState() });
+      await w.page.click('.grid-body .grid-row[data-row="0"] input[type=checkbox]');
+      await w.page.click('.grid-body .grid-row[data-row="1"] input[type=checkbox]');
+      await w.page.click('.grid-body .grid-row[data-row="4"] input[type=checkbox]');
+      await w.page.click('.grid-body .grid-row[data-row="4"] .pin');
+      await settled(w.page);
+      await w.page.screenshot({ path: join(out, `compare-charts-${theme}.png`) });
+      await w.page.click('#tab-parallel');
+      await settled(w.page);
+      await w.page.screenshot({ path: join(out, `compare-parallel-${theme}.png`) });
+      await w.page.click('#tab-scatter');
+      await settled(w.page);
+      await w.page.screenshot({ path: join(out, `compare-scatter-${theme}.png`) });
+      await w.close();
+
+      const l = await openWebview(browser, 'lineage', { theme, width: 1280, height: 720 });
+      await l.send({ type: 'lineage/state/didChange', state: lineageState(24) });
+      await l.page.fill('input[type=search]', 'model.pkl @12');
+      await l.page.press('input[type=search]', 'Enter');
+      await settled(l.page);
+      await l.page.screenshot({ path: join(out, `lineage-${theme}.png`) });
+      await l.close();
+    }
+  } finally {
+    await browser.close();
+  }
+  console.log(`screenshots written to ${out}`);
+}
+
+void main();
