@@ -3,6 +3,7 @@ import { ArtifactDecorations } from './artifacts/artifactDecorations.js';
 import { ArtifactModel } from './artifacts/artifactModel.js';
 import { ArtifactTree } from './artifacts/artifactTree.js';
 import { registerRunCommands } from './commands/runCommands.js';
+import { RunPanels } from './webviews/runPanels.js';
 import { checkoutWithProgress, registerVersioningCommands } from './commands/versioningCommands.js';
 import { MetricLensProvider } from './codelens/metricLensProvider.js';
 import { READ_ONLY_SCHEME, ReadOnlyDocuments } from './documents/readOnlyDocuments.js';
@@ -34,6 +35,7 @@ export interface CairnApi {
   readonly runs: RunModel;
   readonly runTree: RunTree;
   readonly codeLenses: MetricLensProvider;
+  readonly panels: RunPanels;
 }
 
 /** Wires the surfaces together; everything here is cheap, the work starts on first use. */
@@ -74,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
   const runTree = new RunTree(runs);
   const tasks = new CairnTaskProvider(project, runs, context.extensionUri);
   const documents = new ReadOnlyDocuments();
+  const panels = new RunPanels(services);
   const codeLenses = new MetricLensProvider(project, runs);
   statusBar.add({
     onDidChange: runs.onDidChange,
@@ -87,6 +90,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
     runs,
     runTree,
     documents,
+    panels,
     codeLenses,
     vscode.window.createTreeView(ids.views.runs, {
       treeDataProvider: runTree,
@@ -104,7 +108,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
       ],
       codeLenses,
     ),
-    ...registerRunCommands(services, { runs, tasks, documents }),
+    ...registerRunCommands(services, { runs, tasks, documents, panels }),
   );
   exposeCliInTerminals(context);
   const ended = performance.now();
@@ -130,6 +134,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
     runs,
     runTree,
     codeLenses,
+    panels,
   };
 }
 

@@ -1,17 +1,16 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { LineageGraph } from '../../core/lineage/lineageGraph.js';
-import type { Comparison } from '../../core/runs/compare.js';
 import type { ArtifactNode } from '../artifacts/artifactTree.js';
 import type { ReadOnlyDocuments } from '../documents/readOnlyDocuments.js';
 import { ids } from '../ids.js';
 import type { RunModel, RunView } from '../runExplorer/runModel.js';
-import { formatNumber, type RunNode } from '../runExplorer/runTree.js';
+import type { RunNode } from '../runExplorer/runTree.js';
 import type { Services } from '../services.js';
 import { core } from '../shared/lazyCore.js';
 import { allowedToRun } from '../shared/workspaceTrust.js';
 import { TASK_TYPE, type CairnTaskProvider } from '../terminal/cairnTaskProvider.js';
+import type { RunPanels } from '../webviews/runPanels.js';
 import { registerCommand } from './registerCommand.js';
 
 /** What the run commands need beyond the shared services. */
@@ -19,6 +18,7 @@ export interface RunSurfaces {
   readonly runs: RunModel;
   readonly tasks: CairnTaskProvider;
   readonly documents: ReadOnlyDocuments;
+  readonly panels: RunPanels;
 }
 
 /** Task executions started here, by the pid of their process (the CLI that records the run). */
@@ -53,8 +53,8 @@ export function registerRunCommands(s: Services, r: RunSurfaces): vscode.Disposa
     registerCommand(s, ids.commands.showLineage, 'Show lineage', (node?: RunNode | ArtifactNode) =>
       showLineage(s, r, node),
     ),
-    registerCommand(s, ids.commands.reproduce, 'Reproduce run', (node?: RunNode) =>
-      reproduce(s, r, node),
+    registerCommand(s, ids.commands.reproduce, 'Reproduce run', (arg?: string | RunNode) =>
+      reproduce(s, r, typeof arg === 'string' ? runNodeOf(r, arg) : arg),
     ),
     registerCommand(s, ids.commands.refreshRuns, 'Refresh runs', () => r.runs.refresh()),
   ];
@@ -164,6 +164,12 @@ async function sweep(s: Services, r: RunSurfaces, arg?: string | RunNode): Promi
   await execute(r.tasks.cliTask({ type: TASK_TYPE, args }, `sweep ${name}`, args));
 }
 
+/** A run given by id (from a webview) as the tree would hand it over. */
+function runNodeOf(r: RunSurfaces, id: string): RunNode | undefined {
+  const run = r.runs.all().find((x) => x.id === id);
+  return run ? { type: 'run', run } : undefined;
+}
+
 function selectedRun(node: RunNode | undefined): RunView | undefined {
   return node?.type === 'run' ? node.run : undefined;
 }
@@ -269,12 +275,7 @@ function currentTask(r: RunSurfaces, project: { root: string }): string | undefi
     ?.name;
 }
 
-async function compare(
-  s: Services,
-  r: RunSurfaces,
-  node?: RunNode,
-  all?: RunNode[],
-): Promise<void> {
+function compare(s: Services, r: RunSurfaces, node?: RunNode, all?: RunNode[]): void {
   const project = s.project.require();
   let runs = (all && all.length > 0 ? all : node ? [node] : [])
     .map(selectedRun)
@@ -291,101 +292,14 @@ async function compare(
     void vscode.window.showInformationMessage('Cairn: there are no finished runs to compare yet.');
     return;
   }
-  const goal = r.runs.taskList().find((t) => t.name === runs[0]!.task)?.goal ?? {};
-  const c = await s.log.timed(`compare ${runs.map((x) => x.id).join(' ')}`, () =>
-    Promise.resolve(
-      core().compare.compareRuns(
-        project,
-        runs.map((x) => x.id),
-        goal,
-      ),
-    ),
-  );
-  await r.documents.show(`compare ${runs.length} runs`, comparisonMarkdown(c));
+  s.log.output.info(`compare ${runs.map((x) => x.id).join(' ')}`);
+  r.panels.showCompare(runs.map((x) => x.id));
 }
 
-/** A comparison as a Markdown table: differing params first, the best run per metric marked. */
-export function comparisonMarkdown(c: Comparison): string {
-  const cell = (v: string | number | boolean | null | undefined): string =>
-    v === null || v === undefined
-      ? '—'
-      : (typeof v === 'number' ? formatNumber(v) : String(v)).replace(/\|/g, '\\|');
-  const lines = [
-    `# Compare ${c.runs.length} runs`,
-    '',
-    `| | ${c.runs.map((x) => cell(x.name)).join(' | ')} |`,
-    `| --- | ${c.runs.map(() => '---').join(' | ')} |`,
-    `| run | ${c.runs.map((x) => `\`${x.id}\``).join(' | ')} |`,
-    `| status | ${c.runs.map((x) => x.status).join(' | ')} |`,
-    `| started | ${c.runs.map((x) => new Date(x.startMs).toLocaleString()).join(' | ')} |`,
-    `| commit | ${c.runs.map((x) => (x.commit ? `\`${x.commit.slice(0, 8)}\`` : '—')).join(' | ')} |`,
-  ];
-  if (c.metrics.length > 0) {
-    lines.push(`| **metrics** | ${c.runs.map(() => '').join(' | ')} |`);
-    for (const m of c.metrics) {
-      lines.push(
-        `| ${cell(m.name)}${m.goal ? ` (${m.goal})` : ''} | ${m.values
-          .map((v, i) => `${cell(v)}${m.best !== null && c.runs[i]?.id === m.best ? ' ★' : ''}`)
-          .join(' | ')} |`,
-      );
-    }
-  }
-  if (c.params.length > 0) {
-    lines.push(`| **params** | ${c.runs.map(() => '').join(' | ')} |`);
-    for (const p of c.params) {
-      lines.push(`| ${cell(p.name)}${p.differs ? ' ●' : ''} | ${p.values.map(cell).join(' | ')} |`);
-    }
-  }
-  lines.push('', '● the parameter differs between the runs · ★ the best run for the metric', '');
-  return lines.join('\n');
-}
-
-async function showLineage(
-  s: Services,
-  r: RunSurfaces,
-  node?: RunNode | ArtifactNode,
-): Promise<void> {
+function showLineage(s: Services, r: RunSurfaces, node?: RunNode | ArtifactNode): void {
   if (!allowedToRun('read Git history')) return;
-  const project = s.project.require();
+  s.project.require();
   const focus =
     node?.type === 'run' ? node.run.id : node?.type === 'artifact' ? node.info.path : undefined;
-  const graph = await s.log.timed(`lineage ${focus ?? ''}`, () =>
-    core().lineage.buildLineage(project, focus),
-  );
-  await r.documents.show(
-    `lineage${focus ? ` of ${focus.replace(/\//g, '_')}` : ''}`,
-    lineageMarkdown(graph, focus),
-  );
-}
-
-/** A lineage as Markdown: each run with the versions it used and produced. */
-export function lineageMarkdown(graph: LineageGraph, focus?: string): string {
-  const label = new Map<string, string>();
-  for (const n of graph.nodes) {
-    label.set(
-      n.id,
-      n.type === 'run'
-        ? `run \`${n.runId}\` ${n.name} (${n.status})`
-        : `\`${n.path}\` @ \`${n.hash.slice(0, 12)}\`${n.commits.length > 0 ? ` (commit ${n.commits.map((x) => x.slice(0, 7)).join(', ')})` : n.current ? ' (uncommitted)' : ''}`,
-    );
-  }
-  const lines = [`# Lineage${focus ? ` of ${focus}` : ''}`, ''];
-  const runs = graph.nodes.filter((n) => n.type === 'run');
-  if (graph.nodes.length === 0) lines.push('No artifacts or runs yet.');
-  for (const run of runs) {
-    lines.push(`## ${label.get(run.id)}`, '');
-    for (const e of graph.edges.filter((x) => x.to === run.id))
-      lines.push(`- used ${label.get(e.from)}`);
-    for (const e of graph.edges.filter((x) => x.from === run.id))
-      lines.push(`- produced ${label.get(e.to)}`);
-    lines.push('');
-  }
-  const linked = new Set(graph.edges.flatMap((e) => [e.from, e.to]));
-  const lone = graph.nodes.filter((n) => n.type === 'artifact' && !linked.has(n.id));
-  if (lone.length > 0) {
-    lines.push('## Versions no recorded run used or produced', '');
-    for (const n of lone) lines.push(`- ${label.get(n.id)}`);
-    lines.push('');
-  }
-  return lines.join('\n');
+  r.panels.showLineage(focus);
 }

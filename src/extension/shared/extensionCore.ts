@@ -12,5 +12,6 @@ export * as status from '../../core/versioning/status.js';
 export * as compare from '../../core/runs/compare.js';
 export * as lineage from '../../core/lineage/lineageGraph.js';
 export * as runStore from '../../core/runs/runStore.js';
+export * as runDrift from '../../core/data/runDrift.js';
 export * as taskConfig from '../../core/runs/taskConfig.js';
 export { watch as watchPaths } from 'chokidar';

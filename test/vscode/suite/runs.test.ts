@@ -138,13 +138,19 @@ describe('runs', () => {
       lenses.join(' | '),
     );
     await vscode.commands.executeCommand(ids.commands.compare);
-    const doc = vscode.window.activeTextEditor?.document;
-    assert.equal(doc?.uri.scheme, 'cairn-view');
-    const text = doc.getText();
-    assert.match(text, /^# Compare 2 runs/);
-    assert.match(text, /\| lr ● \| 0\.1 \| 0\.01 \|/);
-    assert.match(text, /\| val_acc \(max\) \|/);
-    assert.match(text, /★/);
+    // The compare webview opens as a tab, its page loads and asks for the state.
+    const { panels } = await cairn();
+    await waitFor('the compare panel', () => webviewTab('Compare runs'));
+    const state = await waitFor(
+      'the compare state sent to the page',
+      () => panels.lastCompareState,
+    );
+    assert.deepEqual(state.runs.map((x) => x.params['lr']).sort(), [0.01, 0.1]);
+    assert.equal(state.goals['val_acc'], 'max');
+    assert.ok(
+      state.series.some((x) => x.metric === 'val_acc'),
+      'step series for the charts',
+    );
   });
 
   it('shows a running run live, counts it in the status bar, and stops it', async () => {
@@ -194,12 +200,21 @@ describe('runs', () => {
     assert.equal(runs.all().length, 2);
   });
 
-  it('shows the lineage of the model', async () => {
+  it('shows the lineage of the model in the lineage view', async () => {
     await vscode.commands.executeCommand(ids.commands.showLineage);
-    const text = vscode.window.activeTextEditor?.document.getText() ?? '';
-    assert.match(text, /^# Lineage/);
-    assert.match(text, /produced `models\/model\.pkl`/);
-    assert.match(text, /used `data`/);
+    const { panels } = await cairn();
+    await waitFor('the lineage panel', () => webviewTab('Lineage'));
+    const state = await waitFor(
+      'the lineage state sent to the page',
+      () => panels.lastLineageState,
+    );
+    const model = state.nodes.find((n) => n.kind === 'model' && n.path === 'models/model.pkl');
+    const data = state.nodes.find((n) => n.kind === 'data' && n.path === 'data');
+    assert.ok(model && data, state.nodes.map((n) => n.label).join(', '));
+    const run = state.edges.find((e) => e.to === model.id && e.kind === 'output')?.from;
+    assert.ok(
+      run && state.edges.some((e) => e.from === data.id && e.to === run && e.kind === 'input'),
+    );
   });
 
   it('puts the bundled cairn on the PATH of integrated terminals', async () => {
@@ -218,3 +233,10 @@ describe('runs', () => {
     }
   });
 });
+
+/** The open webview tab with this title, if any. */
+function webviewTab(label: string): vscode.Tab | undefined {
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .find((t) => t.input instanceof vscode.TabInputWebview && t.label === label);
+}
