@@ -9,10 +9,10 @@
 // With a desktop VS Code (`code` on the PATH and a display), it opens there with
 // --extensionDevelopmentPath. Otherwise it serves the VS Code server from the test host
 // (code-server, installed once) and prints the address to open in your browser.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureCodeServer, root, serverMain } from './vscodeHost.mjs';
+import { root, startVsCodeServer, workbenchUrl } from './vscodeHost.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
@@ -98,74 +98,17 @@ function hasDesktopCode() {
 }
 
 async function serve(port) {
-  ensureCodeServer();
-  const data = path.join(root, '.demo', 'vscode');
-  const userData = path.join(data, 'user-data');
-  fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-  const settings = path.join(userData, 'User', 'settings.json');
-  if (!fs.existsSync(settings)) {
-    fs.writeFileSync(
-      settings,
-      JSON.stringify(
-        {
-          'extensions.autoCheckUpdates': false,
-          'extensions.autoUpdate': false,
-          'telemetry.telemetryLevel': 'off',
-          'workbench.startupEditor': 'none',
-        },
-        null,
-        2,
-      ),
-    );
-  }
-  const server = spawn(
-    process.execPath,
-    [
-      serverMain,
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--without-connection-token',
-      '--accept-server-license-terms',
-      '--server-data-dir',
-      path.join(data, 'server-data'),
-      '--user-data-dir',
-      userData,
-      '--extensions-dir',
-      path.join(data, 'extensions'),
-    ],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: demoEnv() },
-  );
-  server.stderr.on('data', () => {});
-  server.stdout.on('data', () => {});
-  const stop = () => server.kill('SIGTERM');
-  process.on('SIGINT', () => {
-    stop();
-    process.exit(0);
+  // The demo's own project: trusted, so that tasks can run without a prompt.
+  const { stop, server } = await startVsCodeServer({
+    dataDir: path.join(root, '.demo', 'vscode'),
+    port,
+    trusted: true,
+    env: demoEnv(),
   });
-  process.on('SIGTERM', () => {
-    stop();
-    process.exit(0);
-  });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (server.exitCode !== null)
-      throw new Error(
-        `the VS Code server exited with code ${server.exitCode}; is port ${port} free? (--port N)`,
-      );
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/version`)).status < 500) break;
-    } catch {
-      // not yet listening
-    }
-    if (Date.now() > deadline) throw new Error(`the VS Code server did not start on port ${port}`);
-    await new Promise((r) => setTimeout(r, 250));
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => void stop().then(() => process.exit(0)));
   }
-  const payload = encodeURIComponent(
-    JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${root}`]]),
-  );
-  const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${payload}`;
+  const url = workbenchUrl(port, workspace);
   say('');
   say(`Cairn demo ready: ${url}`);
   say('');

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { root } from './vscodeHost.mjs';
+import { launchChromium, root } from './vscodeHost.mjs';
 
 const outDir = path.join(root, '.vscode-test', 'screenshots');
 fs.mkdirSync(outDir, { recursive: true });
@@ -70,18 +70,7 @@ let browser;
 try {
   const page0 = await fetch(url);
   check(`the demo serves the workbench page (HTTP ${page0.status})`, page0.status === 200);
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: process.env.CAIRN_CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(url);
   await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
@@ -100,6 +89,21 @@ try {
   check('the Artifacts view lists the demo model', true);
   await page.waitForTimeout(1500);
   await page.screenshot({ path: path.join(outDir, 'demo-views.png') });
+  // The webviews, from the command palette as a user opens them.
+  for (const [command, tab, shot] of [
+    ['Cairn: Compare Runs', 'Compare runs', 'demo-compare.png'],
+    ['Cairn: Show Lineage', 'Lineage', 'demo-lineage.png'],
+  ]) {
+    await page.keyboard.press('F1');
+    await page.keyboard.type(command);
+    await page.waitForTimeout(700);
+    await page.keyboard.press('Enter');
+    const tabEl = page.locator(`.tabs-container .tab[aria-label^="${tab}"]`).first();
+    await tabEl.waitFor({ timeout: 60_000 });
+    check(`${command} opens the ${tab} view`, true);
+    await page.waitForTimeout(4000);
+    await page.screenshot({ path: path.join(outDir, shot) });
+  }
 } catch (err) {
   check(
     `the demo workbench: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,

@@ -183,16 +183,19 @@ function gitEnv() {
 }
 
 /**
- * Starts the VS Code server and Chromium, opens the workbench on `workspace` with the extension
- * loaded (and `testsPath` as the extension test entry, if given), calls `use({ page, port,
- * exited })` and always stops the browser and the server afterwards.
+ * Starts the VS Code server (code-server's, installed on first use) on a loopback port, with its
+ * data under `dataDir`, and waits until it answers. Returns `{ port, server, serverLog, stop }`.
  */
-export async function withWorkbench({ workspace, testsPath, trusted = true, env = {} }, use) {
+export async function startVsCodeServer({
+  dataDir,
+  port,
+  trusted = true,
+  env = {},
+  settings = {},
+}) {
   ensureCodeServer();
-  const { chromium } = await import('playwright-core');
-  const port = await freePort();
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-vscode-'));
-  const userData = path.join(tmp, 'user-data');
+  port ??= await freePort();
+  const userData = path.join(dataDir, 'user-data');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   fs.writeFileSync(
     path.join(userData, 'User', 'settings.json'),
@@ -204,9 +207,7 @@ export async function withWorkbench({ workspace, testsPath, trusted = true, env 
         'workbench.enableExperiments': false,
         'telemetry.telemetryLevel': 'off',
         'update.mode': 'none',
-        'git.enabled': false,
-        'security.workspace.trust.startupPrompt': 'never',
-        'security.workspace.trust.enabled': !trusted ? true : undefined,
+        ...settings,
       },
       null,
       2,
@@ -221,11 +222,11 @@ export async function withWorkbench({ workspace, testsPath, trusted = true, env 
     '--without-connection-token',
     '--accept-server-license-terms',
     '--server-data-dir',
-    path.join(tmp, 'server-data'),
+    path.join(dataDir, 'server-data'),
     '--user-data-dir',
     userData,
     '--extensions-dir',
-    path.join(tmp, 'extensions'),
+    path.join(dataDir, 'extensions'),
   ];
   if (trusted) args.push('--disable-workspace-trust');
   const server = spawn(process.execPath, args, {
@@ -241,38 +242,7 @@ export async function withWorkbench({ workspace, testsPath, trusted = true, env 
   };
   server.stdout.on('data', keep);
   server.stderr.on('data', keep);
-  let browser;
-  try {
-    await waitForServer(port, server, 60_000);
-    browser = await chromium.launch({
-      executablePath: process.env.CAIRN_CHROMIUM ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    let resolveExit;
-    const exited = new Promise((r) => (resolveExit = r));
-    await page.exposeFunction('codeAutomationLog', (type, args) => {
-      const text = Array.isArray(args) ? format(...args) : String(args);
-      if (!isNoise(text)) process.stdout.write(`${text}\n`);
-    });
-    await page.exposeFunction('codeAutomationExit', (code) => resolveExit(code));
-    const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
-    const payload = [['extensionDevelopmentPath', remote(root)]];
-    if (testsPath) payload.push(['extensionTestsPath', remote(testsPath)]);
-    const url =
-      `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}` +
-      `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-    await page.goto(url);
-    return await use({ page, port, exited, serverLog });
-  } finally {
-    await browser?.close().catch(() => {});
+  const stop = async () => {
     try {
       process.kill(-server.pid, 'SIGTERM');
     } catch {
@@ -293,6 +263,78 @@ export async function withWorkbench({ workspace, testsPath, trusted = true, env 
         r();
       });
     });
+  };
+  try {
+    await waitForServer(port, server, 60_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { port, server, serverLog, stop };
+}
+
+/** The workbench URL that opens `workspace` with the extension (and a test entry, if given). */
+export function workbenchUrl(port, workspace, testsPath) {
+  const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
+  const payload = [['extensionDevelopmentPath', remote(root)]];
+  if (testsPath) payload.push(['extensionTestsPath', remote(testsPath)]);
+  return (
+    `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}` +
+    `&payload=${encodeURIComponent(JSON.stringify(payload))}`
+  );
+}
+
+/** Debian's Chromium through playwright-core, with the flags this closed network needs. */
+export async function launchChromium() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: process.env.CAIRN_CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/**
+ * Starts the VS Code server and Chromium, opens the workbench on `workspace` with the extension
+ * loaded (and `testsPath` as the extension test entry, if given), calls `use({ page, port,
+ * exited })` and always stops the browser and the server afterwards.
+ */
+export async function withWorkbench({ workspace, testsPath, trusted = true, env = {} }, use) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-vscode-'));
+  let browser;
+  let stop = async () => {};
+  try {
+    const started = await startVsCodeServer({
+      dataDir: tmp,
+      trusted,
+      env,
+      settings: {
+        'git.enabled': false,
+        'security.workspace.trust.startupPrompt': 'never',
+        'security.workspace.trust.enabled': !trusted ? true : undefined,
+      },
+    });
+    stop = started.stop;
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    let resolveExit;
+    const exited = new Promise((r) => (resolveExit = r));
+    await page.exposeFunction('codeAutomationLog', (type, args) => {
+      const text = Array.isArray(args) ? format(...args) : String(args);
+      if (!isNoise(text)) process.stdout.write(`${text}\n`);
+    });
+    await page.exposeFunction('codeAutomationExit', (code) => resolveExit(code));
+    await page.goto(workbenchUrl(started.port, workspace, testsPath));
+    return await use({ page, port: started.port, exited, serverLog: started.serverLog });
+  } finally {
+    await browser?.close().catch(() => {});
+    await stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }

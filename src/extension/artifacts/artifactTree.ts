@@ -162,7 +162,7 @@ function artifactItem(a: ArtifactInfo): vscode.TreeItem {
   item.resourceUri = uri;
   const size =
     pointer.type === 'dir'
-      ? `${pointer.fileCount} files, ${formatBytes(pointer.sizeBytes)}`
+      ? `${pointer.fileCount} file${pointer.fileCount === 1 ? '' : 's'}, ${formatBytes(pointer.sizeBytes)}`
       : formatBytes(pointer.sizeBytes);
   item.description = `${shortHash(pointer.hash)} · ${entry.status === 'ok' ? size : STATUS_TEXT[entry.status]}`;
   item.iconPath = STATUS_ICON[entry.status];

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import * as vscode from 'vscode';
+import type { RunInputState } from '../../core/data/runDrift.js';
 import type { RunSummary } from '../../core/runs/runStore.js';
 import type { TaskSpec } from '../../core/runs/taskConfig.js';
 import { ids } from '../ids.js';
@@ -13,6 +14,8 @@ import { errorMessage, type OperationLog } from '../shared/operationLog.js';
 export interface RunView extends RunSummary {
   /** Latest value of each metric (from metrics.jsonl while running, else the summary). */
   readonly latest: Record<string, number>;
+  /** Whether the data it used changed or drifted since (see core's runDrift). */
+  readonly inputStates: RunInputState[];
 }
 
 const LIVE_DEBOUNCE_MS = 100;
@@ -124,9 +127,11 @@ export class RunModel implements vscode.Disposable {
     } catch (err) {
       this.log.error(`listing runs: ${errorMessage(err)}`);
     }
+    const pointers = new Map<string, string | null>();
     this.runs = rows.map((r) => ({
       ...r,
       latest: r.status === 'running' ? this.liveMetrics(r) : r.metrics,
+      inputStates: core().runDrift.runInputStates(project, r, pointers),
     }));
     this.log.output.debug(
       `listed ${rows.length} runs in ${(performance.now() - started).toFixed(0)} ms`,

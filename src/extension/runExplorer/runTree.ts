@@ -131,8 +131,10 @@ function runItem(run: RunView, tasks: readonly TaskSpec[]): vscode.TreeItem {
     .map(([n, v]) => `${n} ${formatNumber(v)}`)
     .join(' · ');
   const when = new Date(run.startMs);
+  const drift = dataDriftText(run.inputStates);
   item.description = [
     run.status === 'running' ? 'running' : run.status === 'completed' ? '' : run.status,
+    drift,
     metrics,
     relativeTime(when),
   ]
@@ -157,9 +159,22 @@ function runItem(run: RunView, tasks: readonly TaskSpec[]): vscode.TreeItem {
     md.appendMarkdown('| metric | last |\n| --- | --- |\n');
     for (const [k, v] of all) md.appendMarkdown(`| ${escapeMd(k)} | ${formatNumber(v)} |\n`);
   }
+  for (const input of run.inputStates) {
+    if (input.state === 'current') continue;
+    md.appendMarkdown(
+      `\n\n**${escapeMd(input.path)}** ${input.state === 'drifted' ? `drifted since this run: ${escapeMd(input.columns.join(', '))}` : input.state === 'stable' ? 'changed since this run, without drift' : 'changed since this run (`cairn drift --run` measures how)'}`,
+    );
+  }
   item.tooltip = md;
   item.command = { command: 'cairn.runs.openLog', title: 'Open Run Log', arguments: [run.id] };
   return item;
+}
+
+/** What the description says about a run's data: drifted beats changed; nothing when current. */
+function dataDriftText(states: RunView['inputStates']): string {
+  if (states.some((x) => x.state === 'drifted')) return '⚠ data drifted';
+  if (states.some((x) => x.state === 'changed')) return 'data changed';
+  return '';
 }
 
 function relativeTime(d: Date): string {
