@@ -51,7 +51,7 @@ const contentTypes: Record<string, string> = {
 
 export async function openWebview(
   browser: Browser,
-  bundle: 'compare' | 'lineage',
+  bundle: 'compare' | 'lineage' | 'profile' | 'drift',
   options: { theme?: Theme; width?: number; height?: number; savedState?: unknown } = {},
 ): Promise<WebviewPage> {
   const theme = options.theme ?? 'dark';
