@@ -12,7 +12,7 @@ import {
 } from '../../../src/protocol/drift';
 import { assertNever, decodeNumber, isObject, type JsonNumber } from '../../../src/protocol/guards';
 import type { ColumnStats, ImageProfileView } from '../../../src/protocol/profile';
-import { formatNumber, frameThrottle, h, present } from '../shared/dom';
+import { formatNumber, frameThrottle, h, isTextEntry, present } from '../shared/dom';
 import { barRow, formatCount, histogramChart, percent } from '../shared/statCharts';
 import { vscodeApi } from '../shared/vscodeApi';
 
@@ -600,7 +600,7 @@ search.addEventListener('keydown', (e) => {
   }
 });
 document.addEventListener('keydown', (e) => {
-  if (e.key === '/' && !(e.target instanceof HTMLInputElement)) {
+  if (e.key === '/' && !isTextEntry(e.target)) {
     e.preventDefault();
     search.focus();
   }

@@ -12,7 +12,7 @@ import {
   type ProfileWebviewMessage,
   type TableProfileView,
 } from '../../../src/protocol/profile';
-import { formatNumber, frameThrottle, h, present } from '../shared/dom';
+import { formatNumber, frameThrottle, h, isTextEntry, present } from '../shared/dom';
 import { barRow, formatBytes, formatCount, histogramChart, percent } from '../shared/statCharts';
 import { vscodeApi } from '../shared/vscodeApi';
 import { sortColumns, sortKeys, type SortKey } from './columnOrder';
@@ -465,11 +465,7 @@ search.addEventListener('keydown', (e) => {
   }
 });
 document.addEventListener('keydown', (e) => {
-  if (
-    e.key === '/' &&
-    !(e.target instanceof HTMLInputElement) &&
-    !(e.target instanceof HTMLSelectElement)
-  ) {
+  if (e.key === '/' && !isTextEntry(e.target)) {
     e.preventDefault();
     search.focus();
   }
