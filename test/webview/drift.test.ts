@@ -3,6 +3,8 @@
 // screenshots in both themes.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { DriftState } from '../../src/protocol/drift';
@@ -198,14 +200,16 @@ describe('drift webview', () => {
     await w.close();
   });
 
-  it('looks right in light and dark (screenshots)', async () => {
+  it('looks right in light, dark and high contrast (screenshots)', async () => {
     mkdirSync('docs/screenshots', { recursive: true });
-    for (const theme of ['dark', 'light'] as const) {
+    for (const theme of ['dark', 'light', 'high-contrast'] as const) {
       const w = await open(driftFixture('customers'), { theme, width: 1280, height: 820 });
       await w.page.click('.drift-table td.name:text-is("monthly_charges")');
       await w.page.mouse.move(0, 0);
       await settled(w.page);
-      await w.page.screenshot({ path: `docs/screenshots/drift-${theme}.png` });
+      // The README shows light and dark; high contrast is looked at from the temp dir.
+      const dir = theme === 'high-contrast' ? tmpdir() : 'docs/screenshots';
+      await w.page.screenshot({ path: join(dir, `drift-${theme}.png`) });
       assert.deepEqual(await w.violations(), []);
       await w.close();
     }

@@ -24,7 +24,7 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-export type Theme = 'light' | 'dark';
+export type Theme = 'light' | 'dark' | 'high-contrast';
 
 export interface WebviewPage {
   page: Page;

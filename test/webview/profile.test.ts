@@ -2,6 +2,8 @@
 // names, load states, actions, view state across a reload, screenshots in both themes.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { ProfileState } from '../../src/protocol/profile';
@@ -191,11 +193,13 @@ describe('profile webview', () => {
     await w.close();
   });
 
-  it('looks right in light and dark (screenshots)', async () => {
+  it('looks right in light, dark and high contrast (screenshots)', async () => {
     mkdirSync('docs/screenshots', { recursive: true });
-    for (const theme of ['dark', 'light'] as const) {
+    for (const theme of ['dark', 'light', 'high-contrast'] as const) {
       const w = await open(profileFixture('customers'), { theme, width: 1280, height: 820 });
-      await w.page.screenshot({ path: `docs/screenshots/profile-${theme}.png` });
+      // The README shows light and dark; high contrast is looked at from the temp dir.
+      const dir = theme === 'high-contrast' ? tmpdir() : 'docs/screenshots';
+      await w.page.screenshot({ path: join(dir, `profile-${theme}.png`) });
       assert.deepEqual(await w.violations(), []);
       await w.close();
     }

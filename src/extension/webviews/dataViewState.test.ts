@@ -5,8 +5,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { columnDrift, DRIFT_THRESHOLDS, type DriftReport } from '../../core/data/drift';
 import { profileTable, type DataProfile } from '../../core/data/profile';
-import { isDriftHostMessage, isDriftState } from '../../protocol/drift';
-import { isProfileHostMessage, isProfileState } from '../../protocol/profile';
+import { isDriftHostMessage, isDriftState, isDriftWebviewMessage } from '../../protocol/drift';
+import {
+  isProfileHostMessage,
+  isProfileState,
+  isProfileWebviewMessage,
+} from '../../protocol/profile';
 import { driftState, profileState } from './dataViewState';
 
 const fixture = (name: string): unknown =>
@@ -105,5 +109,13 @@ describe('data view state', () => {
     };
     assert.ok(!isProfileState(bad));
     assert.ok(!isProfileHostMessage({ type: 'profile/state/didChange' }));
+    // What the pages may ask: nothing that names a revision or a path of its own.
+    assert.ok(isDriftWebviewMessage({ type: 'drift/profile/open', side: 'from' }));
+    assert.ok(!isDriftWebviewMessage({ type: 'drift/profile/open', side: '../../etc' }));
+    assert.ok(!isDriftWebviewMessage({ type: 'drift/column/select', column: 3 }));
+    assert.ok(isDriftWebviewMessage({ type: 'drift/column/select', column: null }));
+    assert.ok(isProfileWebviewMessage({ type: 'profile/data/reload' }));
+    assert.ok(!isProfileWebviewMessage({ type: 'profile/run/everything' }));
+    assert.ok(!isProfileWebviewMessage({ type: 'toString' }));
   });
 });
