@@ -178,6 +178,29 @@ describe('drift webview', () => {
     await w.close();
   });
 
+  it('renders 1,000 columns quickly and moves through them', async () => {
+    const base = driftFixture('customers');
+    const wide: DriftState = {
+      ...base,
+      columns: Array.from({ length: 1000 }, (_, i) => ({
+        ...base.columns[i % base.columns.length]!,
+        name: `f${i}`,
+      })),
+    };
+    const w = await openWebview(browser, 'drift');
+    const t0 = Date.now();
+    await w.send({ type: 'drift/state/didChange', state: wide });
+    await settled(w.page);
+    const ms = Date.now() - t0;
+    assert.ok(ms < 3000, `first paint of 1,000 columns took ${ms} ms`);
+    await w.page.focus('.drift-table');
+    await w.page.keyboard.press('End');
+    assert.equal(await selectedName(w), 'f999');
+    await w.page.keyboard.press('PageUp');
+    assert.equal(await selectedName(w), 'f989');
+    await w.close();
+  });
+
   it('keeps the filter, the checkbox and the selected column across a reload', async () => {
     const w = await open();
     await w.page.click('.drift-table td.name:text-is("support_calls")');

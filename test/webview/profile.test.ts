@@ -166,6 +166,32 @@ describe('profile webview', () => {
     await w.close();
   });
 
+  it('renders 1,000 columns quickly and filters them', async () => {
+    const base = profileFixture('customers');
+    if (base.profile.kind !== 'table') throw new Error('a table');
+    const columns = base.profile.columns;
+    const wide: ProfileState = {
+      ...base,
+      profile: {
+        ...base.profile,
+        columns: Array.from({ length: 1000 }, (_, i) => ({
+          ...columns[i % columns.length]!,
+          name: `f${i}_${columns[i % columns.length]!.name}`,
+        })),
+      },
+    };
+    const w = await openWebview(browser, 'profile');
+    const t0 = Date.now();
+    await w.send({ type: 'profile/state/didChange', state: wide });
+    await settled(w.page);
+    const ms = Date.now() - t0;
+    assert.ok(ms < 3000, `first paint of 1,000 columns took ${ms} ms`);
+    assert.match(await w.page.locator('.count').innerText(), /1000 of 1000 columns/);
+    await w.page.fill('input[type=search]', 'f99_');
+    assert.deepEqual(await cardNames(w), ['f99_monthly_charges']);
+    await w.close();
+  });
+
   it('keeps filter, sort and the focused card across a reload', async () => {
     const w = await open();
     await w.page.fill('input[type=search]', 'a');
