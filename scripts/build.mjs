@@ -70,6 +70,8 @@ builds.push(
     entryPoints: {
       compare: 'webview-ui/src/compare/main.ts',
       lineage: 'webview-ui/src/lineage/main.ts',
+      profile: 'webview-ui/src/profile/main.ts',
+      drift: 'webview-ui/src/drift/main.ts',
     },
   }),
   build({
@@ -77,6 +79,8 @@ builds.push(
     entryPoints: {
       compare: 'webview-ui/src/compare/compare.css',
       lineage: 'webview-ui/src/lineage/lineage.css',
+      profile: 'webview-ui/src/profile/profile.css',
+      drift: 'webview-ui/src/drift/drift.css',
     },
   }),
 );

@@ -24,7 +24,7 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-export type Theme = 'light' | 'dark';
+export type Theme = 'light' | 'dark' | 'high-contrast';
 
 export interface WebviewPage {
   page: Page;
@@ -51,7 +51,7 @@ const contentTypes: Record<string, string> = {
 
 export async function openWebview(
   browser: Browser,
-  bundle: 'compare' | 'lineage',
+  bundle: 'compare' | 'lineage' | 'profile' | 'drift',
   options: { theme?: Theme; width?: number; height?: number; savedState?: unknown } = {},
 ): Promise<WebviewPage> {
   const theme = options.theme ?? 'dark';

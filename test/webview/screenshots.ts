@@ -2,6 +2,7 @@
 // (npm run screenshots:webviews). Look at them after any visual change.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { driftFixture, profileFixture } from './dataFixtures';
 import { lineageState, smallCompareState } from './fixtures';
 import { launchChromium, openWebview, settled, type Theme } from './harness';
 
@@ -34,6 +35,20 @@ async function main(): Promise<void> {
       await settled(l.page);
       await l.page.screenshot({ path: join(out, `lineage-${theme}.png`) });
       await l.close();
+
+      const p = await openWebview(browser, 'profile', { theme, width: 1280, height: 820 });
+      await p.send({ type: 'profile/state/didChange', state: profileFixture('customers') });
+      await settled(p.page);
+      await p.page.screenshot({ path: join(out, `profile-${theme}.png`) });
+      await p.close();
+
+      const d = await openWebview(browser, 'drift', { theme, width: 1280, height: 820 });
+      await d.send({ type: 'drift/state/didChange', state: driftFixture('customers') });
+      await d.page.click('.drift-table td.name:text-is("monthly_charges")');
+      await d.page.mouse.move(0, 0);
+      await settled(d.page);
+      await d.page.screenshot({ path: join(out, `drift-${theme}.png`) });
+      await d.close();
     }
   } finally {
     await browser.close();

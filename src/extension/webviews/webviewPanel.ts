@@ -9,7 +9,7 @@ export interface PanelSpec<In extends { type: string }, Out> {
   viewType: string;
   title: string;
   /** dist/webview/<bundle>.js and .css */
-  bundle: 'compare' | 'lineage';
+  bundle: 'compare' | 'lineage' | 'profile' | 'drift';
   isIncoming: Guard<In>;
   /** Called for every valid message except 'webview/ready'. */
   onMessage(message: Exclude<In, WebviewReady>): void;

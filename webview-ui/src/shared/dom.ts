@@ -78,3 +78,11 @@ export function formatNumber(v: number | null): string {
   if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(3);
   return String(Number(v.toPrecision(5)));
 }
+
+/** Whether keys typed at this target are text (so a one-key shortcut such as / must not fire). */
+export function isTextEntry(target: EventTarget | null): boolean {
+  if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  if (target instanceof HTMLInputElement)
+    return !['checkbox', 'radio', 'button', 'submit', 'range', 'color'].includes(target.type);
+  return target instanceof HTMLElement && target.isContentEditable;
+}

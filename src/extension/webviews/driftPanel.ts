@@ -1,0 +1,117 @@
+// The drift panel: compares two versions of a dataset. The caller passes a loader (core's
+// driftBetween mapped with dataViewState.driftState); the panel runs it when it opens and when the
+// user asks to compare again, and keeps the last state for page reloads.
+import type * as vscode from 'vscode';
+import {
+  isDriftWebviewMessage,
+  type DriftHostMessage,
+  type DriftSide,
+  type DriftState,
+  type DriftVersion,
+  type DriftWebviewMessage,
+} from '../../protocol/drift';
+import { assertNever, type WebviewReady } from '../../protocol/guards';
+import { loadedState } from './dataPanelLoader';
+import { createCairnPanel } from './webviewPanel';
+
+export const driftViewType = 'cairn.drift';
+
+export interface DriftActions {
+  /** Open the profile view of one version (from the state the panel shows). */
+  openProfile(side: DriftSide, version: DriftVersion, path: string): void | Promise<void>;
+  /** The user selected a column (or none); optional, view state stays in the webview. */
+  columnSelected?(column: string | null): void;
+}
+
+export interface DriftPanel {
+  readonly panel: vscode.WebviewPanel;
+  /** Runs the loader again (the webview shows that it is working). */
+  reload(): Promise<void>;
+  /** Shows a state the caller computed. */
+  update(state: DriftState): void;
+  reveal(): void;
+  dispose(): void;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Opens the drift panel and starts loading; pass `existing` to adopt a restored panel. */
+export function openDriftPanel(
+  context: Pick<vscode.ExtensionContext, 'extensionUri' | 'subscriptions'>,
+  load: () => DriftState | Promise<DriftState>,
+  actions: DriftActions,
+  options: {
+    title?: string;
+    existing?: vscode.WebviewPanel;
+    onError?: (err: unknown) => void;
+  } = {},
+): DriftPanel {
+  const onError = options.onError ?? ((): void => undefined);
+  let loading = false;
+  let lastError: string | null = null;
+  const handle = createCairnPanel<DriftWebviewMessage, DriftHostMessage>(
+    context,
+    {
+      viewType: driftViewType,
+      title: options.title ?? 'Drift',
+      bundle: 'drift',
+      isIncoming: isDriftWebviewMessage,
+      onReady: (post) => {
+        if (state.current !== undefined)
+          post({ type: 'drift/state/didChange', state: state.current });
+        if (loading) post({ type: 'drift/load/didStart' });
+        else if (lastError !== null) post({ type: 'drift/load/didFail', error: lastError });
+      },
+      onInvalid: (m) =>
+        onError(new Error(`Invalid message from the drift view: ${JSON.stringify(m)}`)),
+      onMessage: (m: Exclude<DriftWebviewMessage, WebviewReady>) => {
+        switch (m.type) {
+          case 'drift/column/select':
+            actions.columnSelected?.(m.column);
+            break;
+          case 'drift/profile/open': {
+            // The side names a version of the state the host sent, never a revision from the page.
+            const s = state.current;
+            if (s !== undefined)
+              Promise.resolve(actions.openProfile(m.side, s[m.side], s.path)).catch(onError);
+            break;
+          }
+          case 'drift/report/reload':
+            void state.reload();
+            break;
+          default:
+            assertNever(m);
+        }
+      },
+    },
+    options.existing,
+  );
+  const state = loadedState(load, {
+    started: () => {
+      loading = true;
+      lastError = null;
+      handle.post({ type: 'drift/load/didStart' });
+    },
+    show: (s) => {
+      loading = false;
+      lastError = null;
+      handle.post({ type: 'drift/state/didChange', state: s });
+    },
+    fail: (err) => {
+      loading = false;
+      lastError = message(err);
+      handle.post({ type: 'drift/load/didFail', error: lastError });
+      onError(err);
+    },
+  });
+  void state.reload();
+  return {
+    panel: handle.panel,
+    reload: () => state.reload(),
+    update: (s) => state.set(s),
+    reveal: handle.reveal,
+    dispose: handle.dispose,
+  };
+}

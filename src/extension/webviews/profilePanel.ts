@@ -1,0 +1,112 @@
+// The profile panel: shows the statistics of one dataset version. The caller passes a loader (it
+// runs core's profilePath and maps it with dataViewState.profileState); the panel runs it when it
+// opens and when the user asks to reload, and keeps the last state for page reloads.
+import type * as vscode from 'vscode';
+import { assertNever, type WebviewReady } from '../../protocol/guards';
+import {
+  isProfileWebviewMessage,
+  type ProfileHostMessage,
+  type ProfileState,
+  type ProfileWebviewMessage,
+} from '../../protocol/profile';
+import { loadedState } from './dataPanelLoader';
+import { createCairnPanel } from './webviewPanel';
+
+export const profileViewType = 'cairn.profile';
+
+export interface ProfileActions {
+  /** Open the drift view for this dataset (e.g. after asking which version to compare with). */
+  openDrift?(): void | Promise<void>;
+}
+
+export interface ProfilePanel {
+  readonly panel: vscode.WebviewPanel;
+  /** Runs the loader again (the webview shows that it is working). */
+  reload(): Promise<void>;
+  /** Shows a state the caller computed. */
+  update(state: ProfileState): void;
+  reveal(): void;
+  dispose(): void;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Opens the profile panel and starts loading; pass `existing` to adopt a restored panel. */
+export function openProfilePanel(
+  context: Pick<vscode.ExtensionContext, 'extensionUri' | 'subscriptions'>,
+  load: () => ProfileState | Promise<ProfileState>,
+  actions: ProfileActions = {},
+  options: {
+    title?: string;
+    existing?: vscode.WebviewPanel;
+    onError?: (err: unknown) => void;
+  } = {},
+): ProfilePanel {
+  const onError = options.onError ?? ((): void => undefined);
+  // The compare button only shows when the host can act on it.
+  const shown = (s: ProfileState): ProfileState => ({
+    ...s,
+    canCompare: s.canCompare && actions.openDrift !== undefined,
+  });
+  let loading = false;
+  let lastError: string | null = null;
+  const handle = createCairnPanel<ProfileWebviewMessage, ProfileHostMessage>(
+    context,
+    {
+      viewType: profileViewType,
+      title: options.title ?? 'Profile',
+      bundle: 'profile',
+      isIncoming: isProfileWebviewMessage,
+      onReady: (post) => {
+        if (state.current !== undefined)
+          post({ type: 'profile/state/didChange', state: shown(state.current) });
+        if (loading) post({ type: 'profile/load/didStart' });
+        else if (lastError !== null) post({ type: 'profile/load/didFail', error: lastError });
+      },
+      onInvalid: (m) =>
+        onError(new Error(`Invalid message from the profile view: ${JSON.stringify(m)}`)),
+      onMessage: (m: Exclude<ProfileWebviewMessage, WebviewReady>) => {
+        switch (m.type) {
+          case 'profile/data/reload':
+            void state.reload();
+            break;
+          case 'profile/drift/open':
+            if (actions.openDrift !== undefined)
+              Promise.resolve(actions.openDrift()).catch(onError);
+            break;
+          default:
+            assertNever(m);
+        }
+      },
+    },
+    options.existing,
+  );
+  const state = loadedState(load, {
+    started: () => {
+      loading = true;
+      lastError = null;
+      handle.post({ type: 'profile/load/didStart' });
+    },
+    show: (s) => {
+      loading = false;
+      lastError = null;
+      handle.post({ type: 'profile/state/didChange', state: shown(s) });
+    },
+    fail: (err) => {
+      loading = false;
+      lastError = message(err);
+      handle.post({ type: 'profile/load/didFail', error: lastError });
+      onError(err);
+    },
+  });
+  void state.reload();
+  return {
+    panel: handle.panel,
+    reload: () => state.reload(),
+    update: (s) => state.set(s),
+    reveal: handle.reveal,
+    dispose: handle.dispose,
+  };
+}
