@@ -3,7 +3,8 @@ import { ArtifactDecorations } from './artifacts/artifactDecorations.js';
 import { ArtifactModel } from './artifacts/artifactModel.js';
 import { ArtifactTree } from './artifacts/artifactTree.js';
 import { registerRunCommands } from './commands/runCommands.js';
-import { RunPanels } from './webviews/runPanels.js';
+import { LazyPanels } from './webviews/lazyPanels.js';
+import { registerDataCommands } from './commands/dataCommands.js';
 import { checkoutWithProgress, registerVersioningCommands } from './commands/versioningCommands.js';
 import { MetricLensProvider } from './codelens/metricLensProvider.js';
 import { READ_ONLY_SCHEME, ReadOnlyDocuments } from './documents/readOnlyDocuments.js';
@@ -35,7 +36,7 @@ export interface CairnApi {
   readonly runs: RunModel;
   readonly runTree: RunTree;
   readonly codeLenses: MetricLensProvider;
-  readonly panels: RunPanels;
+  readonly panels: LazyPanels;
 }
 
 /** Wires the surfaces together; everything here is cheap, the work starts on first use. */
@@ -76,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
   const runTree = new RunTree(runs);
   const tasks = new CairnTaskProvider(project, runs, context.extensionUri);
   const documents = new ReadOnlyDocuments();
-  const panels = new RunPanels(services);
+  const panels = new LazyPanels(services);
   const codeLenses = new MetricLensProvider(project, runs);
   statusBar.add({
     onDidChange: runs.onDidChange,
@@ -109,6 +110,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
       codeLenses,
     ),
     ...registerRunCommands(services, { runs, tasks, documents, panels }),
+    ...registerDataCommands(services, panels, runs),
   );
   exposeCliInTerminals(context);
   const ended = performance.now();

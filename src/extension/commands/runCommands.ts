@@ -10,7 +10,7 @@ import type { Services } from '../services.js';
 import { core } from '../shared/lazyCore.js';
 import { allowedToRun } from '../shared/workspaceTrust.js';
 import { TASK_TYPE, type CairnTaskProvider } from '../terminal/cairnTaskProvider.js';
-import type { RunPanels } from '../webviews/runPanels.js';
+import type { LazyPanels } from '../webviews/lazyPanels.js';
 import { registerCommand } from './registerCommand.js';
 
 /** What the run commands need beyond the shared services. */
@@ -18,7 +18,7 @@ export interface RunSurfaces {
   readonly runs: RunModel;
   readonly tasks: CairnTaskProvider;
   readonly documents: ReadOnlyDocuments;
-  readonly panels: RunPanels;
+  readonly panels: LazyPanels;
 }
 
 /** Task executions started here, by the pid of their process (the CLI that records the run). */
@@ -293,7 +293,7 @@ function compare(s: Services, r: RunSurfaces, node?: RunNode, all?: RunNode[]): 
     return;
   }
   s.log.output.info(`compare ${runs.map((x) => x.id).join(' ')}`);
-  r.panels.showCompare(runs.map((x) => x.id));
+  r.panels.run.showCompare(runs.map((x) => x.id));
 }
 
 function showLineage(s: Services, r: RunSurfaces, node?: RunNode | ArtifactNode): void {
@@ -301,5 +301,5 @@ function showLineage(s: Services, r: RunSurfaces, node?: RunNode | ArtifactNode)
   s.project.require();
   const focus =
     node?.type === 'run' ? node.run.id : node?.type === 'artifact' ? node.info.path : undefined;
-  r.panels.showLineage(focus);
+  r.panels.run.showLineage(focus);
 }

@@ -1,0 +1,138 @@
+// The profile and drift panels of the extension: loads from core (profile, drift, dataset
+// versions; TensorFlow.js is loaded by core on first use), mapped by dataViewState.ts.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Project } from '../../core/project/project.js';
+import type { Services } from '../services.js';
+import { core } from '../shared/lazyCore.js';
+import { errorMessage } from '../shared/operationLog.js';
+import type { DriftState } from '../../protocol/drift';
+import type { ProfileState } from '../../protocol/profile';
+import { driftState, profileState } from './dataViewState';
+import { openDriftPanel, type DriftPanel } from './driftPanel';
+import { openProfilePanel, type ProfilePanel } from './profilePanel';
+
+export class DataPanels implements vscode.Disposable {
+  private profile: ProfilePanel | undefined;
+  private drift: DriftPanel | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  /** The last state each panel was given (what the host tests check). */
+  lastProfileState: ProfileState | undefined;
+  lastDriftState: DriftState | undefined;
+
+  constructor(private readonly s: Services) {}
+
+  private get context(): Pick<vscode.ExtensionContext, 'extensionUri' | 'subscriptions'> {
+    return { extensionUri: this.s.extensionUri, subscriptions: this.subscriptions };
+  }
+
+  /** Profiles a table or image folder: in the work tree, or as it was at a revision. */
+  showProfile(rel: string, rev?: string): void {
+    const project = this.s.project.require();
+    const load = async () => {
+      const tracked = await this.isTracked(project, rel);
+      return this.s.log.timed(`profile ${rel}${rev ? ` at ${rev}` : ''}`, async () => {
+        if (!rev) {
+          const p = await core().profile.profilePath(path.join(project.root, rel), rel);
+          return (this.lastProfileState = profileState(p, { canCompare: tracked }));
+        }
+        const v = await core().datasetVersion.datasetAt(project, rel, rev);
+        const p = v.isDirectory
+          ? core().profile.profileImages(rel, v.files)
+          : await core().profile.profileTable({ rel, abs: v.files[0]!.abs });
+        return (this.lastProfileState = profileState(p, {
+          rev,
+          commit: v.commit ?? null,
+          canCompare: tracked,
+        }));
+      });
+    };
+    const title = `Profile: ${path.basename(rel)}${rev ? ` @ ${rev}` : ''}`;
+    this.profile?.dispose();
+    this.profile = openProfilePanel(
+      this.context,
+      load,
+      { openDrift: () => this.pickDrift(rel) },
+      {
+        title,
+        onError: (e) => this.s.log.error(`profile ${rel}: ${errorMessage(e)}`),
+      },
+    );
+  }
+
+  /** Asks which earlier version to compare with (commits that changed the artifact), then shows the drift. */
+  async pickDrift(rel: string): Promise<void> {
+    const project = this.s.project.require();
+    const artifact = await this.artifactOf(project, rel);
+    if (!artifact) {
+      void vscode.window.showWarningMessage(
+        `Cairn: ${rel} is not part of a tracked artifact, so it has no earlier versions to compare with. Track it first.`,
+      );
+      return;
+    }
+    const log = await core().history.artifactLog(project, artifact);
+    if (log.length === 0) {
+      void vscode.window.showInformationMessage(
+        `Cairn: no commit has ${artifact}.cairn yet; commit a version first.`,
+      );
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(
+      log.map((e) => ({
+        label: e.commit.slice(0, 10),
+        description: e.subject,
+        detail: `${new Date(e.dateMs).toLocaleString()} · ${e.author}${e.pointer ? ` · ${e.pointer.hash.slice(0, 12)}` : ' · removed'}`,
+        commit: e.commit,
+      })),
+      {
+        title: `Compare ${rel} in the work tree with…`,
+        placeHolder: 'a commit that changed the data',
+      },
+    );
+    if (picked) this.showDrift(rel, picked.commit);
+  }
+
+  /** What changed in a dataset between a revision and the work tree (or another revision). */
+  showDrift(rel: string, from: string, to?: string): void {
+    const project = this.s.project.require();
+    const load = () =>
+      this.s.log.timed(`drift ${rel} ${from}..${to ?? 'work tree'}`, async () => {
+        const report = await core().drift.driftBetween(project, rel, from, to);
+        return (this.lastDriftState = driftState(report, core().drift.DRIFT_THRESHOLDS));
+      });
+    this.drift?.dispose();
+    this.drift = openDriftPanel(
+      this.context,
+      load,
+      {
+        openProfile: (_side, version) =>
+          this.showProfile(rel, version.rev === 'workspace' ? undefined : version.rev),
+      },
+      {
+        title: `Drift: ${path.basename(rel)}`,
+        onError: (e) => this.s.log.error(`drift ${rel}: ${errorMessage(e)}`),
+      },
+    );
+  }
+
+  private async isTracked(project: Project, rel: string): Promise<boolean> {
+    return (await this.artifactOf(project, rel)) !== undefined;
+  }
+
+  /** The tracked artifact that is `rel` or contains it. */
+  private async artifactOf(project: Project, rel: string): Promise<string | undefined> {
+    const tracked = new Set((await core().artifacts.listArtifacts(project)).map((a) => a.path));
+    const parts = rel.split('/');
+    for (let i = parts.length; i >= 1; i--) {
+      const candidate = parts.slice(0, i).join('/');
+      if (tracked.has(candidate)) return candidate;
+    }
+    return undefined;
+  }
+
+  dispose(): void {
+    this.profile?.dispose();
+    this.drift?.dispose();
+    for (const d of this.subscriptions) d.dispose();
+  }
+}

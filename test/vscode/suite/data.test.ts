@@ -1,0 +1,60 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ids } from '../../../src/extension/ids';
+import { cairn, waitFor, workspaceRoot } from '../helpers';
+
+/** The open webview tab with this title, if any. */
+function webviewTab(label: string): vscode.Tab | undefined {
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .find((t) => t.input instanceof vscode.TabInputWebview && t.label === label);
+}
+
+// Runs after the artifacts suite: data is tracked and committed (HEAD has a version of it).
+describe('Data profiles and drift', function () {
+  this.timeout(120_000);
+
+  it('profiles a table from the Explorer in the profile view', async () => {
+    const root = workspaceRoot();
+    await vscode.commands.executeCommand(
+      ids.commands.profile,
+      vscode.Uri.file(path.join(root, 'data', 'train.csv')),
+    );
+    const dataPanels = (await cairn()).panels.data;
+    await waitFor('the profile panel', () => webviewTab('Profile: train.csv'), 30_000);
+    const state = await waitFor('the profile state', () => dataPanels.lastProfileState, 60_000);
+    assert.equal(state.profile.kind, 'table');
+    if (state.profile.kind !== 'table') return;
+    assert.deepEqual(
+      state.profile.columns.map((c) => c.name),
+      ['x1', 'x2', 'label'],
+    );
+    assert.equal(state.canCompare, true);
+  });
+
+  it('shows the drift between two versions of the data in the drift view', async () => {
+    const root = workspaceRoot();
+    const train = path.join(root, 'data', 'train.csv');
+    const before = fs.readFileSync(train, 'utf8');
+    fs.appendFileSync(train, '0.9,0.9,1\n0.1,0.1,0\n');
+    await vscode.commands.executeCommand(
+      ids.commands.track,
+      vscode.Uri.file(path.join(root, 'data')),
+    );
+    const dataPanels = (await cairn()).panels.data;
+    dataPanels.showDrift('data/train.csv', 'HEAD');
+    await waitFor('the drift panel', () => webviewTab('Drift: train.csv'), 30_000);
+    const state = await waitFor('the drift state', () => dataPanels.lastDriftState, 60_000);
+    assert.equal(state.to.rows, state.from.rows + 2);
+    assert.deepEqual(state.columns.map((c) => c.name).sort(), ['label', 'x1', 'x2']);
+    assert.match(state.summary, /data\/train\.csv/);
+    // Back to the committed version for the suites that follow.
+    fs.writeFileSync(train, before);
+    await vscode.commands.executeCommand(
+      ids.commands.track,
+      vscode.Uri.file(path.join(root, 'data')),
+    );
+  });
+});
