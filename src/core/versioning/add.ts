@@ -111,13 +111,12 @@ async function addOne(
   let newState: ArtifactState;
   const kind = options.kind ?? previous?.kind ?? defaultKind(rel);
   if (st.isFile()) {
-    const bst = fs.statSync(abs, { bigint: true });
-    const key = statKey(bst);
+    const key = statKey(st);
     let hash = cachedHash(state, '', key);
     hashedFiles = 0;
     if (hash === undefined || !hasObject(project.cacheDir, hash)) {
       const [outcome] = await hashMany([{ file: abs, store: true }], project.cacheDir, tmpDir, {
-        sizes: [Number(bst.size)],
+        sizes: [st.size],
         ...(report ? { onProgress: report } : {}),
       });
       const r = unwrap(outcome!);
@@ -125,7 +124,7 @@ async function addOne(
       hashedFiles = 1;
       newState = {
         version: hash,
-        files: { '': `${r.dev}:${r.ino}:${r.sizeBytes}:${r.mtimeNs}:${hash}` },
+        files: { '': `${r.key}:${hash}` },
         dirs: {},
       };
     } else {
@@ -166,7 +165,7 @@ async function addOne(
       const r = unwrap(o);
       const i = jobIndex[k]!;
       hashes[i] = r.hash;
-      stateFiles[files[i]!.rel] = `${r.dev}:${r.ino}:${r.sizeBytes}:${r.mtimeNs}:${r.hash}`;
+      stateFiles[files[i]!.rel] = `${r.key}:${r.hash}`;
     });
     const entries: ManifestEntry[] = [];
     let sizeBytes = 0;

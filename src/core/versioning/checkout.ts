@@ -291,7 +291,7 @@ async function placeFile(
     await fs.promises.mkdir(path.dirname(dest), { recursive: true });
     await fs.promises.copyFile(src, tmp);
     await fs.promises.chmod(tmp, op.executable ? 0o755 : 0o644);
-    const st = await fs.promises.stat(tmp, { bigint: true });
+    const st = await fs.promises.stat(tmp);
     if (Number(st.size) !== op.sizeBytes) {
       throw new CairnError(
         'corrupt-object',
@@ -310,7 +310,7 @@ async function placeFile(
       await fs.promises.chmod(tmp, op.executable ? 0o755 : 0o644);
       await fs.promises.rename(tmp, dest);
     }
-    return statKey(await fs.promises.stat(dest, { bigint: true }));
+    return statKey(await fs.promises.stat(dest));
   } catch (err) {
     await fs.promises.rm(tmp, { force: true });
     throw fromSystemError(err, dest, 'Could not restore');

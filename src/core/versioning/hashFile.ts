@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { CairnError, fromSystemError } from '../errors.js';
 import { tmpSuffix } from '../fsSafe.js';
 import { commitObject, type Hash } from './cache.js';
+import { statKey } from './stateCache.js';
 
 /** A file to hash, and whether to store its content in the cache while reading it. */
 export interface HashJob {
@@ -14,9 +15,8 @@ export interface HashJob {
 export interface HashResult {
   readonly hash: Hash;
   readonly sizeBytes: number;
-  readonly dev: number;
-  readonly ino: number;
-  readonly mtimeNs: string;
+  /** The state cache's key of the file as it was read (see statKey). */
+  readonly key: string;
 }
 
 export type HashOutcome =
@@ -44,8 +44,8 @@ export async function hashFile(
   }
   let tmp: string | undefined;
   try {
-    const before = fs.fstatSync(fd, { bigint: true });
-    const size = Number(before.size);
+    const before = fs.fstatSync(fd);
+    const size = before.size;
     const hasher = createHash('sha256');
     if (job.store) tmp = path.join(tmpDir, `blob.${tmpSuffix()}`);
     if (size <= SMALL_FILE_BYTES) {
@@ -60,11 +60,11 @@ export async function hashFile(
       await copy;
       if (tmp !== undefined && fs.statSync(tmp).size !== size) throw changed(job.file);
     }
-    const after = fs.fstatSync(fd, { bigint: true });
+    const after = fs.fstatSync(fd);
     if (
       after.size !== before.size ||
-      after.mtimeNs !== before.mtimeNs ||
-      after.ctimeNs !== before.ctimeNs
+      after.mtimeMs !== before.mtimeMs ||
+      after.ctimeMs !== before.ctimeMs
     ) {
       throw changed(job.file);
     }
@@ -75,10 +75,8 @@ export async function hashFile(
     }
     return {
       hash,
-      sizeBytes: Number(after.size),
-      dev: Number(after.dev),
-      ino: Number(after.ino),
-      mtimeNs: after.mtimeNs.toString(),
+      sizeBytes: after.size,
+      key: statKey(after),
     };
   } catch (err) {
     throw fromSystemError(err, job.file, 'Could not hash');

@@ -19,7 +19,7 @@ export interface TreeScan {
   readonly files: ScannedFile[];
   /** Directories with nothing in them (they are part of a version too). */
   readonly emptyDirs: string[];
-  /** rel dir → mtimeNs, taken before the directory was read. */
+  /** rel dir → mtimeMs, taken before the directory was read. */
   readonly dirs: Record<string, string>;
 }
 
@@ -50,9 +50,9 @@ export async function scanTree(
   while (queue.length > 0) {
     const d = queue.pop()!;
     const absD = d === '' ? absDir : path.join(absDir, d);
-    const st = fs.lstatSync(absD, { bigint: true, throwIfNoEntry: false });
+    const st = fs.lstatSync(absD, { throwIfNoEntry: false });
     if (!st || !st.isDirectory()) continue;
-    const mtime = st.mtimeNs.toString();
+    const mtime = String(st.mtimeMs);
     dirs[d] = mtime;
     if (state && state.dirs[d] === mtime) {
       const files = knownFiles.get(d) ?? [];

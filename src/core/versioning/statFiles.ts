@@ -11,8 +11,8 @@ export type FileStatTuple = [key: string, sizeBytes: number, mode: number];
 export function statFilesSync(files: readonly string[]): (FileStatTuple | null)[] {
   const out: (FileStatTuple | null)[] = new Array<FileStatTuple | null>(files.length);
   for (let i = 0; i < files.length; i++) {
-    const st = fs.statSync(files[i]!, { bigint: true, throwIfNoEntry: false });
-    out[i] = st && st.isFile() ? [statKey(st), Number(st.size), Number(st.mode)] : null;
+    const st = fs.statSync(files[i]!, { throwIfNoEntry: false });
+    out[i] = st && st.isFile() ? [statKey(st), st.size, st.mode] : null;
   }
   return out;
 }
@@ -53,8 +53,13 @@ export async function statFiles(files: readonly string[]): Promise<(FileStatTupl
     Math.ceil(files.length / (PARALLEL_MIN_FILES / 2)),
   );
   if (script === undefined || threads <= 1) return statFilesSync(files);
-  const share = Math.ceil(files.length / threads);
-  const parts = Array.from({ length: threads }, (_, t) => files.slice(t * share, (t + 1) * share));
+  // This thread starts at once while a worker needs tens of milliseconds to start: it takes
+  // a larger share.
+  const first = Math.ceil((files.length / threads) * 1.15);
+  const share = Math.ceil((files.length - first) / (threads - 1));
+  const parts = [files.slice(0, first)];
+  for (let t = 0; t < threads - 1; t++)
+    parts.push(files.slice(first + t * share, first + (t + 1) * share));
   const workers = parts.slice(1).map((part, t) => {
     const worker = startWorker();
     return new Promise<(FileStatTuple | null)[]>((resolve, reject) => {

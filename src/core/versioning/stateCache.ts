@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import { sha256, type Hash } from './cache.js';
 import { writeFileAtomic } from '../fsSafe.js';
 
@@ -11,26 +12,30 @@ import { writeFileAtomic } from '../fsSafe.js';
 export interface ArtifactState {
   /** The version the workspace matched when this was written, if it matched one. */
   version?: Hash;
-  /** rel path ('' for a single-file artifact) → `dev:ino:size:mtimeNs:hash` */
+  /** rel path ('' for a single-file artifact) → `dev:ino:size:mtimeMs:hash` */
   files: Record<string, string>;
-  /** rel dir path ('' for the root) → mtimeNs */
+  /** rel dir path ('' for the root) → mtimeMs */
   dirs: Record<string, string>;
 }
 
-export function statKey(st: fs.BigIntStats): string {
-  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}`;
+/**
+ * What identifies an unchanged file: device, inode, size and mtime. The mtime is Node's mtimeMs,
+ * a double derived from the nanosecond timestamp (sub-microsecond steps at today's dates); plain
+ * number stats cost a fraction of bigint ones, which matters at 100,000 files.
+ */
+export function statKey(st: fs.Stats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
 }
 
 export function stateFile(stateDir: string, artifact: string): string {
-  return path.join(stateDir, `${sha256(artifact).slice(0, 24)}.json`);
+  return path.join(stateDir, `${sha256(artifact).slice(0, 24)}.v8`);
 }
 
 /** Loads an artifact's state; a missing or unreadable state is an empty one (it is only a cache). */
 export function loadState(stateDir: string, artifact: string): ArtifactState {
   try {
-    const raw = JSON.parse(
-      fs.readFileSync(stateFile(stateDir, artifact), 'utf8'),
-    ) as ArtifactState & {
+    // V8's serialization reads a 100,000-file state several times faster than JSON.parse.
+    const raw = v8.deserialize(fs.readFileSync(stateFile(stateDir, artifact))) as ArtifactState & {
       artifact?: string;
     };
     if (raw.artifact === artifact && raw.files && raw.dirs) return raw;
@@ -47,9 +52,7 @@ export function saveState(
   tmpDir: string,
 ): void {
   fs.mkdirSync(stateDir, { recursive: true });
-  writeFileAtomic(stateFile(stateDir, artifact), JSON.stringify({ artifact, ...state }), {
-    tmpDir,
-  });
+  writeFileAtomic(stateFile(stateDir, artifact), v8.serialize({ artifact, ...state }), { tmpDir });
 }
 
 /** The hash recorded for a file whose stat key is unchanged, or undefined. */

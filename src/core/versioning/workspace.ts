@@ -54,7 +54,7 @@ export async function compareWorkspace(
 ): Promise<WorkspaceComparison> {
   const { pointer } = artifact;
   const state = loadState(project.stateDir, artifact.path);
-  const st = fs.statSync(artifact.abs, { bigint: true, throwIfNoEntry: false });
+  const st = fs.statSync(artifact.abs, { throwIfNoEntry: false });
   const versionInCache = hasObject(project.cacheDir, pointer.hash);
   const current = new Map<string, CurrentFile>();
   const base = { current, state, dirs: {} as Record<string, string>, stateChanged: true };
