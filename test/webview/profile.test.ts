@@ -140,7 +140,16 @@ describe('profile webview', () => {
     );
     assert.equal(await w.page.locator('button:has-text("Compare versions")').isVisible(), false);
     await w.page.fill('input[type=search]', 'do');
-    assert.deepEqual(await classes.allInnerTexts(), ['dog']);
+    // The filter applies on the next frame; a loaded machine can be slow to paint it.
+    await w.page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('.card[data-column="Classes"] .bar-label')]
+          .map((e) => e.textContent)
+          .join('|') === 'dog',
+      undefined,
+      { timeout: 5000 },
+    );
+    assert.deepEqual(await classes.allTextContents(), ['dog']);
     assert.equal(await w.page.locator('img').count(), 0);
     await w.close();
   });
