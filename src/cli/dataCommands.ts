@@ -10,8 +10,9 @@ import { profilePath, type ColumnProfile } from '../core/data/profile.js';
 import { shellQuote } from '../core/shell.js';
 import { finishRun } from './runCommands.js';
 import { findProject, type Project } from '../core/project/project.js';
+import { formatBytes } from '../core/format.js';
 import type { Command } from './command.js';
-import { formatBytes, out, printJson } from './printer.js';
+import { out, printJson } from './printer.js';
 
 function num(v: number | undefined): string {
   if (v === undefined || Number.isNaN(v)) return '-';

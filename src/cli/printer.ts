@@ -28,15 +28,3 @@ export function printError(e: unknown): void {
   else if (e instanceof Error) err(`cairn: unexpected error: ${e.message}\n${e.stack ?? ''}`);
   else err(`cairn: unexpected error: ${String(e)}`);
 }
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = Math.abs(n);
-  let u = 0;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  const s = u === 0 ? String(v) : v.toFixed(v < 10 ? 2 : 1);
-  return `${n < 0 ? '-' : ''}${s} ${units[u]}`;
-}

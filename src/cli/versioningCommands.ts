@@ -11,8 +11,9 @@ import { gc } from '../core/versioning/gc.js';
 import { artifactDiff, artifactLog } from '../core/versioning/history.js';
 import { HOOK_NAMES, installHooks, runHook, type HookName } from '../core/versioning/hooks.js';
 import { pull, push, type TransferResult } from '../core/versioning/remote.js';
+import { formatBytes } from '../core/format.js';
 import type { Command, CommandArgs } from './command.js';
-import { endProgress, err, formatBytes, out, printJson, progress } from './printer.js';
+import { endProgress, err, out, printJson, progress } from './printer.js';
 
 const json = { json: { type: 'boolean' } } as const;
 

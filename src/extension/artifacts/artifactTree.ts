@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ArtifactStatus } from '../../core/versioning/status.js';
-import { formatBytes, shortHash } from '../shared/format.js';
+import { formatBytes } from '../../core/format.js';
+import { shortHash } from '../shared/format.js';
 import type { ArtifactInfo, ArtifactModel } from './artifactModel.js';
 
 /** A node of the Artifacts view. */
