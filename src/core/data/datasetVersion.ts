@@ -7,7 +7,7 @@ import { hasObject, objectPath } from '../versioning/cache.js';
 import { pointerAt } from '../versioning/history.js';
 import { isFileEntry, loadManifest } from '../versioning/manifest.js';
 import type { Pointer } from '../versioning/pointerFile.js';
-import type { DataFile } from './profile.js';
+import { filesUnder, type DataFile } from './profile.js';
 
 /** Where the bytes of one version of a dataset (a tracked file, or a path inside a tracked directory) are. */
 export interface DatasetVersion {
@@ -19,17 +19,6 @@ export interface DatasetVersion {
   /** One file (a table) or many (a folder of images), each readable at `abs`. */
   readonly files: DataFile[];
   readonly isDirectory: boolean;
-}
-
-/** Every file under a work-tree directory, with '/'-separated paths relative to it. */
-function filesUnder(abs: string): DataFile[] {
-  return fs
-    .readdirSync(abs, { recursive: true, withFileTypes: true })
-    .filter((d) => d.isFile())
-    .map((d) => {
-      const full = path.join(d.parentPath, d.name);
-      return { rel: path.relative(abs, full).split(path.sep).join('/'), abs: full };
-    });
 }
 
 /**

@@ -319,13 +319,16 @@ export async function profilePath(
     }
     return profileTable({ rel: shown, abs }, options);
   }
-  const files = fs
-    .readdirSync(abs, { recursive: true, withFileTypes: true })
+  return profileImages(shown, filesUnder(abs));
+}
+
+/** Every file under a work-tree directory, sorted, with '/'-separated paths relative to it. */
+export function filesUnder(abs: string): DataFile[] {
+  return (fs.readdirSync(abs, { recursive: true, withFileTypes: true }))
     .filter((d) => d.isFile())
     .map((d) => {
       const full = path.join(d.parentPath, d.name);
       return { rel: path.relative(abs, full).split(path.sep).join('/'), abs: full };
     })
     .sort((a, b) => (a.rel < b.rel ? -1 : 1));
-  return profileImages(shown, files);
 }
