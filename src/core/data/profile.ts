@@ -324,7 +324,8 @@ export async function profilePath(
 
 /** Every file under a work-tree directory, sorted, with '/'-separated paths relative to it. */
 export function filesUnder(abs: string): DataFile[] {
-  return (fs.readdirSync(abs, { recursive: true, withFileTypes: true }))
+  return fs
+    .readdirSync(abs, { recursive: true, withFileTypes: true })
     .filter((d) => d.isFile())
     .map((d) => {
       const full = path.join(d.parentPath, d.name);
