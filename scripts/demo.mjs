@@ -64,6 +64,9 @@ function prepare() {
   const step = (text) => say(`  ${text}`);
   say(`Preparing the demo project in ${workspace}`);
   git('init', '-q', '-b', 'main');
+  // The demo's own identity, so that a user's commits in it work on a machine without one.
+  git('config', 'user.name', 'Ada Lovelace');
+  git('config', 'user.email', 'ada@example.com');
   git('add', '-A');
   git('commit', '-qm', 'Churn model: training code and parameters');
   step('data v1 ...');

@@ -167,6 +167,9 @@ export function prepareWorkspace(fixture) {
   const git = (...args) =>
     run('git', args, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: gitEnv() });
   git('init', '-q', '-b', 'main');
+  // Its own identity: the machine may have no global one, and tests and screenshots commit here.
+  git('config', 'user.name', 'Cairn Test');
+  git('config', 'user.email', 'test@cairn.invalid');
   git('add', '-A', '--', '.', ':(exclude)data');
   git('commit', '-q', '-m', 'fixture');
   return dir;

@@ -34,6 +34,9 @@ export function gitSync(cwd: string, ...args: string[]): string {
 export function tempProject(): Project {
   const root = tempDir();
   gitSync(root, 'init', '-q', '-b', 'main');
+  // A repository-local identity: the machine may have no global one.
+  gitSync(root, 'config', 'user.name', 'Test');
+  gitSync(root, 'config', 'user.email', 't@example.com');
   return initProject(root).project;
 }
 
