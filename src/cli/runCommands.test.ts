@@ -305,7 +305,7 @@ describe('cairn run -- <command> with a Node script', { timeout: 120_000 }, () =
       ],
     );
     assert.match(swept[1]!.command, /train\.js 4$/);
-    const bad = cairn(dir, 'run', 'node', '-p', 'other=1');
+    const bad = cairn(dir, 'run', 'node', '-p', '+other=1'); // a new param, said so
     assert.equal(bad.code, 0, bad.stderr); // defaults fill {{code}}
   });
 });

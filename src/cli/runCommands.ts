@@ -15,10 +15,11 @@ import {
   runJsonReplacer,
   type RunRecord,
 } from '../core/runs/runStore.js';
-import { parseSweepAxes, runSweep, sampleRandom, sweepGrid } from '../core/runs/sweep.js';
-import { getTask, parseOverrides } from '../core/runs/taskConfig.js';
+import { parseSweepArgs, runSweep, sampleRandom, sweepGrid } from '../core/runs/sweep.js';
+import { getTask, parseOverrideArgs } from '../core/runs/taskConfig.js';
 import type { Command, CommandArgs } from './command.js';
 import { err, out, printJson } from './printer.js';
+import { processTerminal } from './processTerminal.js';
 
 const json = { json: { type: 'boolean' } } as const;
 
@@ -121,11 +122,14 @@ const run: Command = {
     const p = project(args);
     const raw = args.argv ?? [];
     const dashdash = raw.indexOf('--');
-    const overrides = parseOverrides(strings(args.values['param']));
+    const { overrides, newParams } = parseOverrideArgs(strings(args.values['param']));
     const name = args.values['name'];
     let handle: RunHandle;
+    const terminal = processTerminal();
     const common = {
       overrides,
+      newParams,
+      ...(terminal ? { terminal } : {}),
       ...(typeof name === 'string' ? { name } : {}),
       onWait: (holder: string) =>
         err(`cairn: waiting for run ${holder}, which is using the params file`),
@@ -184,7 +188,7 @@ const sweep: Command = {
     if (args.positionals.length !== 1)
       throw new CairnError('usage', 'Give one task name: cairn sweep <task> -p key=v1,v2');
     const task = getTask(p, args.positionals[0]!);
-    const axes = parseSweepAxes(strings(args.values['param']));
+    const { axes, newParams } = parseSweepArgs(strings(args.values['param']));
     if (Object.keys(axes).length === 0)
       throw new CairnError('usage', 'Give at least one parameter to sweep: -p key=v1,v2');
     const jobs = positiveInt(args.values['jobs'], '-j') ?? 1;
@@ -193,9 +197,12 @@ const sweep: Command = {
     const combos = random !== undefined ? sampleRandom(grid, random) : grid;
     const asJson = args.values['json'] === true;
     err(`cairn: sweeping ${task.name} over ${combos.length} combination(s), ${jobs} at a time`);
+    const terminal = asJson ? undefined : processTerminal();
     const handle = runSweep(p, task, combos, {
       jobs,
       echo: !asJson,
+      newParams,
+      ...(terminal ? { terminal } : {}),
       onRunStart: (id, params) =>
         err(
           `cairn: started ${id} ${Object.entries(params)
@@ -461,9 +468,11 @@ const reproduce: Command = {
       interrupted = true;
       handle?.stop();
     });
+    const terminal = asJson ? undefined : processTerminal();
     try {
       const result = await reproduceRun(p, id, {
         echo: !asJson,
+        ...(terminal ? { terminal } : {}),
         onStep: (m) => err(`cairn: ${m}`),
         onStart: (h) => {
           handle = h;

@@ -9,10 +9,13 @@ import { readPointer } from '../versioning/pointerFile.js';
 import { compareRecords, type Comparison } from './compare.js';
 import { startRun, type RunHandle } from './runRecorder.js';
 import { readRun, runFiles, type RunRecord } from './runStore.js';
+import type { TerminalAttachment } from './terminalAttachment.js';
 
 export interface ReproduceOptions {
   readonly echo?: boolean;
   readonly tty?: boolean;
+  /** The caller's terminal, given to the program. */
+  readonly terminal?: TerminalAttachment;
   /** Called with the new run once it has started (so a caller can stop it). */
   readonly onStart?: (handle: RunHandle) => void;
   readonly onStep?: (message: string) => void;
@@ -103,6 +106,7 @@ export async function reproduceRun(
       cwd: original.cwd,
       ...(options.echo !== undefined ? { echo: options.echo } : {}),
       ...(options.tty !== undefined ? { tty: options.tty } : {}),
+      ...(options.terminal ? { terminal: options.terminal } : {}),
     });
     options.onStart?.(handle);
     const reproduction = await handle.done;

@@ -7,6 +7,7 @@ import { isEnoent, writeFileAtomic } from '../fsSafe.js';
 import type { Project } from '../project/project.js';
 import { metricValue, type MetricRecord } from './metricParser.js';
 import { isPidAlive, recoverParamsFiles } from './paramsFile.js';
+import { writeAllSync } from './writeAll.js';
 import type { Goal, MetricSource, ParamValue, TaskOut } from './taskConfig.js';
 
 /*
@@ -130,6 +131,10 @@ export const RUN_FILES = {
   diff: 'diff.patch',
   /** Where the Python and JS helpers append their batches (merged into metrics.jsonl live). */
   helperMetrics: 'helper-metrics.jsonl',
+  /** Every param the program sees, as JSON (CAIRN_PARAMS_FILE): too many for the environment. */
+  params: 'params.json',
+  /** Space held back while the run runs, freed to save the final record on a full disk. */
+  reserve: '.reserve',
 } as const;
 
 const INDEX = 'index.jsonl';
@@ -519,8 +524,13 @@ export class MetricsWriter {
   private bufferedBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly fd: number;
+  private broken = false;
 
-  constructor(file: string) {
+  /** With onError, a failed write (a full disk) is reported there and later records are dropped. */
+  constructor(
+    private readonly file: string,
+    private readonly onError?: (error: CairnError) => void,
+  ) {
     this.fd = fs.openSync(file, 'a');
   }
 
@@ -571,7 +581,14 @@ export class MetricsWriter {
     const data = this.buffer.join('\n') + '\n';
     this.buffer = [];
     this.bufferedBytes = 0;
-    fs.writeSync(this.fd, data);
+    if (this.broken) return;
+    try {
+      writeAllSync(this.fd, data);
+    } catch (err) {
+      if (!this.onError) throw fromSystemError(err, this.file, 'Could not write');
+      this.broken = true;
+      this.onError(fromSystemError(err, this.file, 'Could not write the metrics'));
+    }
   }
 
   close(): void {

@@ -2,25 +2,39 @@ import { randomInt } from 'node:crypto';
 import { CairnError } from '../errors.js';
 import type { Project } from '../project/project.js';
 import { specOf, startRun, type RunHandle } from './runRecorder.js';
+import { assertParamKey } from './paramKeys.js';
 import type { RunRecord } from './runStore.js';
 import { parseParamValue, type ParamValue, type TaskSpec } from './taskConfig.js';
+import type { TerminalAttachment } from './terminalAttachment.js';
 
-/** Parses `-p key=v1,v2` sweep axes into typed value lists. */
-export function parseSweepAxes(items: readonly string[]): Record<string, ParamValue[]> {
+/** Sweep axes: each param's values, and the params given as `+key`, which may be new. */
+export interface SweepAxes {
+  readonly axes: Record<string, ParamValue[]>;
+  readonly newParams: string[];
+}
+
+/** Parses `-p key=v1,v2` sweep axes (`+key=...` for a new param) into typed value lists. */
+export function parseSweepArgs(items: readonly string[]): SweepAxes {
+  // A plain object is safe: keys that reach a prototype are refused below.
   const axes: Record<string, ParamValue[]> = {};
+  const newParams: string[] = [];
   for (const item of items) {
-    const eq = item.indexOf('=');
-    const key = eq > 0 ? item.slice(0, eq).trim() : '';
-    const values = eq > 0 ? item.slice(eq + 1).split(',') : [];
+    const added = item.startsWith('+');
+    const text = added ? item.slice(1) : item;
+    const eq = text.indexOf('=');
+    const key = eq > 0 ? text.slice(0, eq).trim() : '';
+    const values = eq > 0 ? text.slice(eq + 1).split(',') : [];
     if (!/^[A-Za-z_][\w.-]*$/.test(key) || values.some((v) => v.trim() === '')) {
       throw new CairnError(
         'usage',
-        `-p ${item}: a sweep parameter is given as key=v1,v2,... (for example -p lr=0.001,0.01)`,
+        `-p ${item}: a sweep parameter is given as key=v1,v2,... (for example -p lr=0.001,0.01; -p +key=... adds a new one)`,
       );
     }
+    assertParamKey(key, `-p ${item}`);
     axes[key] = [...(axes[key] ?? []), ...values.map((v) => parseParamValue(v))];
+    if (added && !newParams.includes(key)) newParams.push(key);
   }
-  return axes;
+  return { axes, newParams };
 }
 
 /** Every combination of the axes (the grid), in a stable order. */
@@ -52,6 +66,10 @@ export interface SweepOptions {
   readonly onRunStart?: (id: string, params: Record<string, ParamValue>) => void;
   readonly onRunEnd?: (record: RunRecord) => void;
   readonly onWait?: (holderRunId: string) => void;
+  /** Params of the axes that are new to the task (`-p +key=...`). */
+  readonly newParams?: readonly string[];
+  /** The caller's terminal, given to the program when one run goes at a time. */
+  readonly terminal?: TerminalAttachment;
 }
 
 /** A sweep in progress. */
@@ -86,7 +104,8 @@ export function runSweep(
         paramDefaults: task.paramDefaults,
         sweep: sweepId,
         echo: jobs === 1 && options.echo !== false,
-        ...(jobs > 1 ? { tty: false } : {}),
+        ...(jobs === 1 && options.terminal ? { terminal: options.terminal } : {}),
+        ...(options.newParams ? { newParams: options.newParams } : {}),
         ...(options.onWait ? { onWait: options.onWait } : {}),
       });
       active.add(handle);

@@ -3,6 +3,7 @@ import { CairnError } from '../errors.js';
 import { assertSafeRelativePath } from '../fsSafe.js';
 import { isMap, isScalar } from 'yaml';
 import { lineOf, readConfig, type ProjectConfig } from '../project/config.js';
+import { assertParamKey } from './paramKeys.js';
 import type { Project } from '../project/project.js';
 
 /** A parameter value as recorded: typed from its text (`0.1` is a number, `adam` a string). */
@@ -50,21 +51,41 @@ export function parseParamValue(text: string): ParamValue {
   return text;
 }
 
-/** Parses `key=value` overrides (as given to `-p`) into typed values; errors name the bad one. */
-export function parseOverrides(items: readonly string[]): Record<string, ParamValue> {
-  const out: Record<string, ParamValue> = {};
+/** `-p` overrides: the typed values, and the keys given as `+key`, which may be new params. */
+export interface OverrideArgs {
+  readonly overrides: Record<string, ParamValue>;
+  readonly newParams: string[];
+}
+
+/**
+ * Parses `key=value` overrides (as given to `-p`; `+key=value` adds a param the task does not
+ * have yet) into typed values; errors name the bad one.
+ */
+export function parseOverrideArgs(items: readonly string[]): OverrideArgs {
+  // A plain object is safe: keys that reach a prototype are refused below.
+  const overrides: Record<string, ParamValue> = {};
+  const newParams: string[] = [];
   for (const item of items) {
-    const eq = item.indexOf('=');
-    const key = eq > 0 ? item.slice(0, eq).trim() : '';
+    const added = item.startsWith('+');
+    const text = added ? item.slice(1) : item;
+    const eq = text.indexOf('=');
+    const key = eq > 0 ? text.slice(0, eq).trim() : '';
     if (eq <= 0 || !/^[A-Za-z_][\w.-]*$/.test(key)) {
       throw new CairnError(
         'usage',
-        `-p ${item}: a parameter is given as key=value (for example -p lr=0.1)`,
+        `-p ${item}: a parameter is given as key=value (for example -p lr=0.1; -p +key=value adds a new one)`,
       );
     }
-    out[key] = parseParamValue(item.slice(eq + 1));
+    assertParamKey(key, `-p ${item}`);
+    overrides[key] = parseParamValue(text.slice(eq + 1));
+    if (added) newParams.push(key);
   }
-  return out;
+  return { overrides, newParams };
+}
+
+/** Parses `key=value` overrides (as given to `-p`) into typed values; errors name the bad one. */
+export function parseOverrides(items: readonly string[]): Record<string, ParamValue> {
+  return parseOverrideArgs(items).overrides;
 }
 
 /** The line of a mapping key itself (where `train:` is written), not of its value. */

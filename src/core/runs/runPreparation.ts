@@ -1,0 +1,294 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CairnError, fromSystemError } from '../errors.js';
+import { gitMaybe } from '../git/git.js';
+import { POINTER_SUFFIX, type Project } from '../project/project.js';
+import { shellQuote } from '../shell.js';
+import { readPointer } from '../versioning/pointerFile.js';
+import { assertParamKey } from './paramKeys.js';
+import {
+  lockParamsFile,
+  readParamsFile,
+  recoverParamsFiles,
+  type ParamsFileLock,
+} from './paramsFile.js';
+import type { RunRequest } from './runRecorder.js';
+import {
+  allocateRunDir,
+  RUN_FILES,
+  runJsonReplacer,
+  saveRun,
+  type ArtifactVersion,
+  type RunRecord,
+  type RunSpec,
+} from './runStore.js';
+import type { ParamValue } from './taskConfig.js';
+
+/** A run ready to start: its record saved as running, its params file overridden. */
+export interface PreparedRun {
+  readonly id: string;
+  readonly dir: string;
+  /** Where the program runs and its files are. */
+  readonly work: Project;
+  readonly spec: RunSpec;
+  readonly record: RunRecord;
+  /** The program and its arguments. */
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env: Record<string, string>;
+  /** The params file's lock, while the run overrides it. */
+  readonly lock: ParamsFileLock | undefined;
+  /** The metrics files the task declares, with what they were before the run (undefined: absent). */
+  readonly metricFilesBefore: ReadonlyMap<string, string | undefined>;
+}
+
+// Linux refuses an environment string over 128 KB (E2BIG); the params file carries any size.
+const MAX_PARAMS_ENV_BYTES = 32 * 1024;
+
+/** Folders of the Python and JavaScript logging helpers (shipped in dist/helpers or the repo). */
+export function helperDirs(): { python: string; js: string } {
+  const candidates = [path.join(__dirname, 'helpers')];
+  for (let d = __dirname; d !== path.dirname(d); d = path.dirname(d)) candidates.push(d);
+  for (const base of candidates) {
+    if (fs.existsSync(path.join(base, 'python', 'cairn', '__init__.py')))
+      return { python: path.join(base, 'python'), js: path.join(base, 'js') };
+  }
+  throw new CairnError(
+    'run',
+    `The logging helpers (python/cairn, js/cairn.js) are missing beside ${__dirname}; reinstall Cairn`,
+  );
+}
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g;
+
+/**
+ * Puts params into a task's command where it says `{{name}}` (shell-quoted), so that programs
+ * that take their params as arguments need no params file (and sweeps over them run in parallel).
+ */
+export function expandParams(cmd: string, params: Record<string, ParamValue>): string {
+  return cmd.replace(PLACEHOLDER, (_m, key: string) => {
+    if (!Object.hasOwn(params, key))
+      throw new CairnError(
+        'usage',
+        `The task's cmd uses {{${key}}}, but no param ${key} is given; add it to the params or pass -p ${key}=...`,
+      );
+    return shellQuote(String(params[key]));
+  });
+}
+
+async function gitInfo(root: string, dir: string): Promise<RunRecord['git']> {
+  // In parallel: each git process costs tens of milliseconds on a busy machine.
+  const [head, symbolic, diffHead, diffCached] = await Promise.all([
+    gitMaybe(root, ['rev-parse', '--verify', '--quiet', 'HEAD']),
+    gitMaybe(root, ['symbolic-ref', '--short', '--quiet', 'HEAD']),
+    gitMaybe(root, ['diff', '--binary', 'HEAD', '--']),
+    gitMaybe(root, ['diff', '--binary', '--cached', '--']),
+  ]);
+  const commit = head?.trim() || null;
+  const branch = symbolic?.trim() || null;
+  // Tracked changes, staged or not, against HEAD (or the index before the first commit).
+  const diff = (commit ? diffHead : diffCached) ?? '';
+  let diffFile: string | null = null;
+  if (diff.length > 0) {
+    const file = path.join(dir, RUN_FILES.diff);
+    try {
+      fs.writeFileSync(file, diff);
+    } catch (err) {
+      throw fromSystemError(err, file, 'Could not save the uncommitted changes to');
+    }
+    diffFile = RUN_FILES.diff;
+  }
+  return { commit, branch, dirty: diff.length > 0, diffFile };
+}
+
+/** The tracked artifacts the deps name: a dep that is an artifact, or lies inside a tracked directory. */
+function inputVersions(project: Project, deps: readonly string[]): ArtifactVersion[] {
+  const out = new Map<string, ArtifactVersion>();
+  for (const dep of deps) {
+    const parts = dep.split('/');
+    for (let i = parts.length; i >= 1; i--) {
+      const artifact = parts.slice(0, i).join('/');
+      const pointerFile = path.join(project.root, artifact + POINTER_SUFFIX);
+      if (!fs.existsSync(pointerFile)) continue;
+      const p = readPointer(pointerFile);
+      out.set(artifact, { path: artifact, hash: p.hash, kind: p.kind });
+      break;
+    }
+  }
+  return [...out.values()];
+}
+
+function defaultName(task: string | null, argv: string, overrides: Record<string, ParamValue>) {
+  const base = task ?? path.basename(argv.split(' ')[0] ?? 'run');
+  const ps = Object.entries(overrides).map(([k, v]) => `${k}=${String(v)}`);
+  return ps.length > 0 ? `${base} ${ps.join(' ')}` : base;
+}
+
+/** A plain record of params without a prototype, so no key can reach Object.prototype. */
+function paramRecord(...sources: Record<string, ParamValue>[]): Record<string, ParamValue> {
+  const out = Object.create(null) as Record<string, ParamValue>;
+  for (const s of sources) for (const [k, v] of Object.entries(s)) out[k] = v;
+  return out;
+}
+
+/**
+ * Refuses overrides of params the task does not have (a typo would otherwise be written into
+ * the params file and recorded as a real run), unless the caller marked them as new (`-p +key`).
+ */
+function checkOverrideKeys(
+  overrides: Record<string, ParamValue>,
+  newKeys: ReadonlySet<string>,
+  known: ReadonlySet<string>,
+  source: string,
+): void {
+  const unknown = Object.keys(overrides).find((k) => !known.has(k) && !newKeys.has(k));
+  if (unknown === undefined) return;
+  const names = [...known].sort();
+  throw new CairnError(
+    'usage',
+    `-p ${unknown}: the task has no param '${unknown}' (${names.length > 0 ? `${source} has ${names.join(', ')}` : `${source} has none`}); check the spelling, or add it as a new param with -p +${unknown}=${String(overrides[unknown])}`,
+  );
+}
+
+/** The metrics files' state before the run, so that only files the run wrote count. */
+function fileStamp(abs: string): string | undefined {
+  try {
+    const st = fs.statSync(abs, { bigint: true });
+    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a metrics file was written since `before` was taken. */
+export function writtenSince(abs: string, before: string | undefined): boolean {
+  const now = fileStamp(abs);
+  return now !== undefined && now !== before;
+}
+
+/**
+ * Prepares a run: takes the params file's lock and reads the params under it, checks the
+ * overrides, records Git state and input versions, writes the overrides into the params file and
+ * saves the record as running. On failure nothing is left behind: no run, no changed params file.
+ */
+export async function prepareRun(project: Project, req: RunRequest): Promise<PreparedRun> {
+  recoverParamsFiles(project);
+  const work = req.workProject ?? project;
+  if (!req.task && (!req.argv || req.argv.length === 0))
+    throw new CairnError('usage', 'Give a task name or a command after --');
+  const spec: RunSpec = req.task?.spec ?? {
+    cmd: req.argv!.map(shellQuote).join(' '),
+    deps: [],
+    outs: [],
+    metrics: [{ type: 'stdout' }],
+    goal: {},
+  };
+  const taskName = req.task?.name ?? null;
+  const overrides = paramRecord(req.overrides ?? {});
+  for (const key of Object.keys(overrides)) assertParamKey(key, `-p ${key}`);
+  const defaults = paramRecord(req.paramDefaults ?? {});
+
+  const { id, dir } = allocateRunDir(project, Date.now());
+  let lock: ParamsFileLock | undefined;
+  try {
+    if (spec.paramsFile && Object.keys(overrides).length > 0)
+      lock = await lockParamsFile(work, spec.paramsFile, id, req.onWait);
+    const fileParams = lock
+      ? lock.params
+      : spec.paramsFile
+        ? readParamsFile(work, spec.paramsFile)
+        : paramRecord();
+    if (req.task) {
+      const known = new Set([...Object.keys(defaults), ...Object.keys(fileParams)]);
+      for (const m of spec.cmd.matchAll(PLACEHOLDER)) known.add(m[1]!);
+      checkOverrideKeys(
+        overrides,
+        new Set(req.newParams ?? []),
+        known,
+        spec.paramsFile ?? 'cairn.yaml',
+      );
+    }
+    const params = paramRecord(defaults, fileParams, overrides);
+    const command = req.task ? expandParams(spec.cmd, params) : spec.cmd;
+    // Time spent waiting for another run's params file is not part of this run.
+    const startMs = Date.now();
+    const git = await gitInfo(work.root, dir);
+    const record: RunRecord = {
+      id,
+      name: req.name ?? defaultName(taskName, spec.cmd, overrides),
+      task: taskName,
+      command,
+      cwd: req.cwd ?? '',
+      params,
+      overrides,
+      startMs,
+      endMs: null,
+      durationMs: null,
+      exitCode: null,
+      signal: null,
+      status: 'running',
+      host: os.hostname(),
+      pid: process.pid,
+      git,
+      inputs: inputVersions(work, spec.deps),
+      outputs: [],
+      summary: {},
+      metricPoints: 0,
+      skippedLines: 0,
+      spec,
+      ...(req.sweep ? { sweep: req.sweep } : {}),
+      ...(req.reproduces ? { reproduces: req.reproduces } : {}),
+    };
+
+    const paramsJson = JSON.stringify(params, runJsonReplacer);
+    const paramsFile = path.join(dir, RUN_FILES.params);
+    const reserve = path.join(dir, RUN_FILES.reserve);
+    const recordBytes = Buffer.byteLength(JSON.stringify(record, runJsonReplacer, 2));
+    try {
+      fs.writeFileSync(paramsFile, paramsJson);
+      // Enough for the final record, its temp copy and its index row.
+      fs.writeFileSync(reserve, Buffer.alloc(3 * recordBytes + 64 * 1024));
+    } catch (err) {
+      throw fromSystemError(err, dir, 'Could not prepare the run directory');
+    }
+    const metricFilesBefore = new Map<string, string | undefined>();
+    for (const m of spec.metrics)
+      if (m.type === 'file') metricFilesBefore.set(m.file, fileStamp(path.join(work.root, m.file)));
+
+    const helpers = helperDirs();
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+    const prepend = (key: string, dirPath: string) =>
+      (env[key] = env[key] ? `${dirPath}${path.delimiter}${env[key]}` : dirPath);
+    prepend('PYTHONPATH', helpers.python);
+    prepend('NODE_PATH', helpers.js);
+    env['CAIRN_RUN_DIR'] = dir;
+    env['CAIRN_RUN_ID'] = id;
+    env['CAIRN_PARAMS_FILE'] = paramsFile;
+    if (Buffer.byteLength(paramsJson) <= MAX_PARAMS_ENV_BYTES) env['CAIRN_PARAMS'] = paramsJson;
+    else delete env['CAIRN_PARAMS'];
+
+    lock?.override(overrides);
+    saveRun(project, record);
+    const [file, ...args] = req.argv && !req.task ? [...req.argv] : ['/bin/sh', '-c', command];
+    return {
+      id,
+      dir,
+      work,
+      spec,
+      record,
+      file: file!,
+      args,
+      cwd: path.join(work.root, req.cwd ?? ''),
+      env,
+      lock,
+      metricFilesBefore,
+    };
+  } catch (err) {
+    lock?.restore();
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
