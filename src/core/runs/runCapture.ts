@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CairnError, fromSystemError } from '../errors.js';
+import { fromSystemError, type CairnError } from '../errors.js';
 import { MetricStreamParser, type MetricRecord } from './metricParser.js';
 import { MetricsWriter, RUN_FILES } from './runStore.js';
 import { writeAllSync } from './writeAll.js';

@@ -7,6 +7,7 @@ import { isEnoent, writeFileAtomic } from '../fsSafe.js';
 import type { Project } from '../project/project.js';
 import { metricValue, type MetricRecord } from './metricParser.js';
 import { isPidAlive, recoverParamsFiles } from './paramsFile.js';
+import { isRunId } from './runId.js';
 import { writeAllSync } from './writeAll.js';
 import type { Goal, MetricSource, ParamValue, TaskOut } from './taskConfig.js';
 
@@ -146,8 +147,7 @@ export function runJsonReplacer(_key: string, value: unknown): unknown {
 
 /** The directory of a run. */
 export function runDir(project: Project, id: string): string {
-  if (!/^[\w.-]+$/.test(id) || id.startsWith('.'))
-    throw new CairnError('usage', `'${id}' is not a run id`);
+  if (!isRunId(id)) throw new CairnError('usage', `'${String(id)}' is not a run id`);
   return path.join(project.runsDir, id);
 }
 
