@@ -16,6 +16,9 @@ function runDir() {
 }
 
 function params() {
+  // The file holds params of any size; CAIRN_PARAMS only small ones (the environment is limited).
+  const file = process.env.CAIRN_PARAMS_FILE;
+  if (file) return JSON.parse(fs.readFileSync(file, 'utf8'));
   const text = process.env.CAIRN_PARAMS;
   return text ? JSON.parse(text) : {};
 }

@@ -28,6 +28,11 @@ def run_dir():
 
 def params():
     """Every parameter of the current run (params file, defaults and -p overrides), flat keys."""
+    # The file holds params of any size; CAIRN_PARAMS only small ones (the environment is limited).
+    path = os.environ.get("CAIRN_PARAMS_FILE")
+    if path:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
     text = os.environ.get("CAIRN_PARAMS")
     return json.loads(text) if text else {}
 

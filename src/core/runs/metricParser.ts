@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { CairnError, fromSystemError } from '../errors.js';
+import { isForbiddenKey } from './paramKeys.js';
 
 /** Metric values found on one line (or one record): NaN and ±Infinity are kept. */
 export interface MetricRecord {
@@ -54,6 +55,8 @@ function collect(
   depth: number,
 ): void {
   for (const [k, v] of Object.entries(obj)) {
+    // Plain objects stay safe: names that reach a prototype are never metric names.
+    if (isForbiddenKey(k)) continue;
     const key = prefix ? `${prefix}.${k}` : k;
     const n = metricValue(v);
     if (n !== undefined) values[key] = n;
@@ -125,6 +128,7 @@ export function parseMetricLine(line: string): MetricRecord | 'malformed' | unde
   PAIR.lastIndex = 0;
   for (let m = PAIR.exec(t); m !== null; m = PAIR.exec(t)) {
     if (m.index > 0 && !SEPARATORS.includes(t[m.index - 1]!)) continue;
+    if (isForbiddenKey(m[1]!)) continue;
     const n = parseNumber(m[2]!);
     if (n !== undefined) {
       values[m[1]!] = n;
@@ -147,7 +151,7 @@ export function parsePatternLine(line: string, pattern: RegExp): MetricRecord | 
   const values: Record<string, number> = {};
   for (let m = re.exec(line); m !== null; m = re.exec(line)) {
     for (const [k, v] of Object.entries(m.groups ?? {})) {
-      if (v === undefined) continue;
+      if (v === undefined || isForbiddenKey(k)) continue;
       const n = parseNumber(v);
       if (n !== undefined) values[k] = n;
     }
@@ -316,7 +320,7 @@ export function readMetricsFile(abs: string, rel: string): MetricRecord[] {
       const values: Record<string, number> = {};
       header.forEach((h, i) => {
         const n = parseNumber(row[i] ?? '');
-        if (n !== undefined) values[h.trim()] = n;
+        if (n !== undefined && !isForbiddenKey(h.trim())) values[h.trim()] = n;
       });
       const r = withStep(values);
       if (r) records.push(r);

@@ -6,7 +6,9 @@ import { CairnError, fromSystemError } from '../errors.js';
 import { isEnoent, writeFileAtomic } from '../fsSafe.js';
 import type { Project } from '../project/project.js';
 import { metricValue, type MetricRecord } from './metricParser.js';
+import { isForbiddenKey } from './paramKeys.js';
 import { isPidAlive, recoverParamsFiles } from './paramsFile.js';
+import { isSummaryRow, parseRunRecord, RunRecordProblem } from './runRecordSchema.js';
 import { isRunId } from './runId.js';
 import { writeAllSync } from './writeAll.js';
 import type { Goal, MetricSource, ParamValue, TaskOut } from './taskConfig.js';
@@ -189,7 +191,7 @@ export function allocateRunDir(project: Project, startMs: number): { id: string;
 }
 
 function toSummary(r: RunRecord): RunSummary {
-  const metrics: Record<string, number> = {};
+  const metrics = Object.create(null) as Record<string, number>;
   for (const [k, s] of Object.entries(r.summary)) metrics[k] = s.last;
   return {
     id: r.id,
@@ -217,11 +219,6 @@ function reviveNumbers(obj: Record<string, unknown>): void {
     const n = metricValue(v);
     if (n !== undefined) obj[k] = n;
   }
-}
-
-function reviveRecord(r: RunRecord): RunRecord {
-  for (const s of Object.values(r.summary)) reviveNumbers(s as unknown as Record<string, unknown>);
-  return r;
 }
 
 function reviveSummary(s: RunSummary): RunSummary {
@@ -259,31 +256,78 @@ export function readRun(project: Project, id: string): RunRecord {
       );
     throw fromSystemError(err, file, 'Could not read');
   }
+  let value: unknown;
   try {
-    return reviveRecord(JSON.parse(text) as RunRecord);
+    value = JSON.parse(text);
   } catch {
-    throw new CairnError(
-      'bad-config',
-      `${file}: the run record is not valid JSON; remove the run with 'cairn runs rm ${id}'`,
-      file,
-    );
+    throw badRecord(file, id, 'it is not valid JSON');
+  }
+  try {
+    return parseRunRecord(value, id);
+  } catch (e) {
+    if (e instanceof RunRecordProblem) throw badRecord(file, id, e.message);
+    throw e;
   }
 }
 
-/** A run whose recorder died (SIGKILL, power loss) is failed, not running forever. */
+function badRecord(file: string, id: string, problem: string): CairnError {
+  return new CairnError(
+    'bad-config',
+    `${file}: not a run record Cairn can use (${problem}); remove the run with 'cairn runs rm ${id}'`,
+    file,
+  );
+}
+
+/**
+ * A run whose recorder died (SIGKILL, power loss) is failed, not running forever; its metrics
+ * summary is rebuilt from metrics.jsonl, which the recorder appended to as the program ran.
+ */
 function repairIfDead(project: Project, r: RunRecord): RunRecord {
   if (r.status !== 'running' || r.host !== os.hostname() || isPidAlive(r.pid)) return r;
+  let summary = r.summary;
+  let metricPoints = r.metricPoints;
+  try {
+    const series = readSeries(project, r.id);
+    summary = summaryOfSeries(series);
+    metricPoints = Object.values(series).reduce((n, s) => n + s.value.length, 0);
+  } catch {
+    /* an unreadable metrics file leaves the summary as it was */
+  }
   const fixed: RunRecord = {
     ...r,
     status: 'failed',
+    summary,
+    metricPoints,
     error: 'the recorder stopped without finishing the run (killed or crashed)',
   };
   try {
+    // The space held back for the final record is free now: the recorder is gone.
+    fs.rmSync(path.join(runDir(project, r.id), RUN_FILES.reserve), { force: true });
     saveRun(project, fixed);
   } catch {
     /* a read-only store still lists */
   }
   return fixed;
+}
+
+/** The summary of step series: last, min and max (NaN aside), count and last step per metric. */
+export function summaryOfSeries(
+  series: Record<string, MetricSeries>,
+): Record<string, MetricSummary> {
+  const out = Object.create(null) as Record<string, MetricSummary>;
+  for (const [name, s] of Object.entries(series)) {
+    const n = s.value.length;
+    if (n === 0) continue;
+    let min = NaN;
+    let max = NaN;
+    for (const v of s.value) {
+      if (Number.isNaN(v)) continue;
+      if (Number.isNaN(min) || v < min) min = v;
+      if (Number.isNaN(max) || v > max) max = v;
+    }
+    out[name] = { last: s.value[n - 1]!, min, max, count: n, lastStep: s.step[n - 1]! };
+  }
+  return out;
 }
 
 /**
@@ -315,10 +359,9 @@ export function listRuns(project: Project): RunSummary[] {
     if (end > start) {
       lineCount++;
       try {
-        const row = JSON.parse(text.slice(start, end)) as
-          RunSummary | { id: string; deleted: true };
-        if ('deleted' in row) rows.delete(row.id);
-        else rows.set(row.id, row);
+        const row = JSON.parse(text.slice(start, end)) as unknown;
+        if (isDeletedRow(row)) rows.delete(row.id);
+        else if (isSummaryRow(row)) rows.set(row.id, row);
       } catch {
         /* a line cut by a crash: run.json still has the truth */
       }
@@ -341,6 +384,15 @@ export function listRuns(project: Project): RunSummary[] {
   }
   if (lineCount > 2 * out.length + 1000) compactIndex(project, out);
   return out.sort((a, b) => b.startMs - a.startMs || (a.id < b.id ? 1 : -1));
+}
+
+function isDeletedRow(row: unknown): row is { id: string; deleted: true } {
+  return (
+    typeof row === 'object' &&
+    row !== null &&
+    (row as { deleted?: unknown }).deleted === true &&
+    typeof (row as { id?: unknown }).id === 'string'
+  );
 }
 
 function compactIndex(project: Project, rows: readonly RunSummary[]): void {
@@ -388,7 +440,8 @@ export function readSeries(project: Project, id: string): Record<string, MetricS
 
 /** Parses metrics.jsonl text into series; steps missing from a line count per metric. */
 export function parseSeries(text: string): Record<string, MetricSeries> {
-  const series: Record<string, MetricSeries> = {};
+  // No prototype: a metric named constructor or toString is a metric like any other.
+  const series = Object.create(null) as Record<string, MetricSeries>;
   let start = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
@@ -401,14 +454,19 @@ export function parseSeries(text: string): Record<string, MetricSeries> {
         start = end + 1;
         continue;
       }
-      for (const name in row.v) {
+      if (typeof row !== 'object' || row === null || typeof row.v !== 'object' || row.v === null) {
+        start = end + 1;
+        continue;
+      }
+      for (const name of Object.keys(row.v)) {
+        if (isForbiddenKey(name)) continue;
         const value = metricValue(row.v[name]);
         if (value === undefined) continue;
         let s = series[name];
         if (!s) series[name] = s = { step: [], value: [], timeMs: [] };
-        s.step.push(row.s ?? s.step.length);
+        s.step.push(typeof row.s === 'number' ? row.s : s.step.length);
         s.value.push(value);
-        s.timeMs.push(row.t);
+        s.timeMs.push(typeof row.t === 'number' ? row.t : 0);
       }
     }
     start = end + 1;
@@ -477,8 +535,14 @@ export function getRun(project: Project, id: string): RunDetail {
 
 /** Deletes a run's directory (refuses a run that is still running). */
 export function deleteRun(project: Project, id: string): void {
-  const record = readRun(project, id);
-  if (repairIfDead(project, record).status === 'running')
+  let record: RunRecord | undefined;
+  try {
+    record = readRun(project, id);
+  } catch (e) {
+    // A record Cairn cannot use is deleted all the same: that is the way out it names.
+    if (!(e instanceof CairnError && e.code === 'bad-config')) throw e;
+  }
+  if (record && repairIfDead(project, record).status === 'running')
     throw new CairnError(
       'usage',
       `Run ${id} is still running (pid ${record.pid} on ${record.host}); stop it first`,
@@ -513,7 +577,7 @@ export function runReferencedHashes(project: Project): Promise<Set<string>> {
  * line within that) and keeps the summary up to date.
  */
 export class MetricsWriter {
-  readonly summary: Record<string, MetricSummary> = {};
+  readonly summary = Object.create(null) as Record<string, MetricSummary>;
   points = 0;
   private readonly counts = new Map<string, number>();
   private readonly live = new Map<
