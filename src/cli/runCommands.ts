@@ -1,5 +1,6 @@
 import { CairnError } from '../core/errors.js';
 import { buildLineage } from '../core/lineage/lineageGraph.js';
+import { staleNodes } from '../core/lineage/lineageStaleness.js';
 import { findProject, type Project } from '../core/project/project.js';
 import { runInputStates } from '../core/data/runDrift.js';
 import { compareRuns, type Comparison } from '../core/runs/compare.js';
@@ -417,18 +418,25 @@ const lineage: Command = {
     const p = project(args);
     const focus = args.positionals[0];
     const graph = await buildLineage(p, focus);
+    const stale = staleNodes(graph);
     if (args.values['json']) {
-      printJsonSafe(graph);
+      printJsonSafe({
+        ...graph,
+        nodes: graph.nodes.map((n) => ({ ...n, stale: stale.has(n.id) })),
+      });
       return 0;
     }
     const label = new Map<string, string>();
-    for (const n of graph.nodes)
+    for (const n of graph.nodes) {
+      const moved = stale.get(n.id);
+      const staleNote = moved ? ` [stale: ${moved.join(', ')} changed since]` : '';
       label.set(
         n.id,
         n.type === 'run'
-          ? `run ${n.runId} (${n.name}, ${n.status})`
-          : `${n.path}@${n.hash.slice(0, 12)}${n.commits.length > 0 ? ` [${n.commits.map((c) => c.slice(0, 7)).join(',')}]` : n.current ? ' [uncommitted]' : ''}`,
+          ? `run ${n.runId} (${n.name}, ${n.status})${staleNote}`
+          : `${n.path}@${n.hash.slice(0, 12)}${n.commits.length > 0 ? ` [${n.commits.map((c) => c.slice(0, 7)).join(',')}]` : n.current ? ' [uncommitted]' : ''}${staleNote}`,
       );
+    }
     const runs = graph.nodes.filter((n) => n.type === 'run');
     if (runs.length === 0 && graph.nodes.length === 0) {
       out(focus ? `Nothing in the lineage matches '${focus}'.` : 'No artifacts or runs yet.');
