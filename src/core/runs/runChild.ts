@@ -118,9 +118,9 @@ export function spawnRunChild(options: ChildOptions): Promise<RunChild> {
 // Reads one line from the recorder; EOF without "done" means the recorder died: end the group.
 const WATCHDOG = `read -r line
 [ "$line" = done ] && exit 0
-kill -TERM -- "-$1" 2>/dev/null
+kill -s TERM -- "-$1" 2>/dev/null
 sleep 3
-kill -KILL -- "-$1" 2>/dev/null
+kill -s KILL -- "-$1" 2>/dev/null
 exit 0`;
 
 /** Ends the watch: the program finished, the recorder stays in charge. */
