@@ -170,7 +170,7 @@ time.sleep(120)
         cwd: dir,
         cols: 80,
         rows: 24,
-        env: process.env as Record<string, string>,
+        env: process.env,
       });
       let out = '';
       p.onData((d) => (out += d));
