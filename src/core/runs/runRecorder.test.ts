@@ -20,15 +20,6 @@ async function run(project: Project, req: RunRequest) {
   return handle.done;
 }
 
-function isCairnError(code: string, re: RegExp) {
-  return (e: unknown): boolean => {
-    assert.ok(e instanceof CairnError, `expected a CairnError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    assert.match(e.message, re);
-    return true;
-  };
-}
-
 // A progress bar on stderr the way tqdm draws one when piped: '\r' refreshes, no newline, while
 // the training loop prints its metrics on stdout.
 const PROGRESS = String.raw`
@@ -140,10 +131,12 @@ test('an unknown -p key is refused, naming the known ones; +key adds a new param
   const task = { name: 'show', spec: spec(`${python} show.py`, { paramsFile: 'params.yaml' }) };
   await assert.rejects(
     run(project, { task, overrides: { lrr: 0.1 }, paramDefaults: { seed: 1 } }),
-    isCairnError(
-      'usage',
-      /-p lrr: the task has no param 'lrr' \(params\.yaml has lr, model\.depth, seed\).*-p \+lrr=0\.1/,
-    ),
+    (e: unknown) =>
+      e instanceof CairnError &&
+      e.code === 'usage' &&
+      /-p lrr: the task has no param 'lrr' \(params\.yaml has lr, model\.depth, seed\).*-p \+lrr=0\.1/.test(
+        e.message,
+      ),
   );
   assert.equal(
     fs.readFileSync(path.join(project.root, 'params.yaml'), 'utf8'),
