@@ -158,13 +158,15 @@ export function yamlToJs(doc: Document, file: string): unknown {
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (e) {
-    if (e instanceof ReferenceError || e instanceof RangeError)
-      throw new CairnError(
-        'bad-config',
-        `${file}: its YAML aliases expand to too much (${e.message.split('\n')[0]}); write the values out or use fewer aliases`,
-        file,
-      );
-    throw e;
+    if (!(e instanceof ReferenceError || e instanceof RangeError)) throw e;
+    const why = e.message.split('\n')[0]!;
+    throw new CairnError(
+      'bad-config',
+      /excessive alias/i.test(why)
+        ? `${file}: its YAML aliases expand to too much (${why}); write the values out or use fewer aliases`
+        : `${file}: ${why}; fix the YAML there`,
+      file,
+    );
   }
 }
 

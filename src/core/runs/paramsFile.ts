@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { isMap, isScalar, parseDocument, type Document } from 'yaml';
 import { CairnError, fromSystemError } from '../errors.js';
 import { isEnoent, writeFileAtomic } from '../fsSafe.js';
-import { parseYamlFile } from '../project/config.js';
+import { parseYamlFile, yamlToJs } from '../project/config.js';
 import type { Project } from '../project/project.js';
 import type { ParamValue } from './taskConfig.js';
 
@@ -88,7 +88,12 @@ function parseParamsText(text: string, rel: string): Record<string, unknown> {
       const ce = e as CairnError;
       throw new CairnError('bad-params', ce.message, rel, ce.line);
     }
-    value = doc.toJS() ?? {};
+    try {
+      value = yamlToJs(doc, rel) ?? {};
+    } catch (e) {
+      const ce = e as CairnError;
+      throw new CairnError('bad-params', ce.message, rel, ce.line);
+    }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new CairnError(
