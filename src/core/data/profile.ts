@@ -306,7 +306,75 @@ export async function profilePath(
     }
     return profileTable({ rel: shown, abs }, options);
   }
-  return profileImages(shown, filesUnder(abs));
+  return profileFolder(shown, filesUnder(abs), options);
+}
+
+/** The tables and images among a folder's files (the rest is counted). */
+export interface FolderContents {
+  readonly tables: DataFile[];
+  readonly images: DataFile[];
+  readonly other: number;
+}
+
+/** Tables in a folder, by name: not .txt or .json, which are as often notes and metadata. */
+const FOLDER_TABLE = /\.(csv|tsv|jsonl|ndjson)(\.gz)?$/i;
+
+/** Sorts a folder's files into tables, images and the rest, by name. */
+export function folderContents(files: readonly DataFile[]): FolderContents {
+  const tables: DataFile[] = [];
+  const images: DataFile[] = [];
+  let other = 0;
+  for (const f of files) {
+    if (FOLDER_TABLE.test(f.rel)) tables.push(f);
+    else if (IMAGE_EXTENSIONS.has(path.extname(f.rel).toLowerCase())) images.push(f);
+    else other++;
+  }
+  return { tables, images, other };
+}
+
+/**
+ * Profiles a folder (in the work tree or a version in the cache): its images, or its one table.
+ * A folder of several tables, or of nothing profileable, is an error that lists what is there,
+ * never an empty profile that looks like a result.
+ */
+export async function profileFolder(
+  shown: string,
+  files: readonly DataFile[],
+  options: { keepSample?: boolean } = {},
+): Promise<DataProfile> {
+  const { tables, images, other } = folderContents(files);
+  if (tables.length === 0 && images.length > 0) return profileImages(shown, files);
+  if (tables.length === 1 && images.length === 0) {
+    const t = tables[0]!;
+    return profileTable({ rel: `${shown}/${t.rel}`, abs: t.abs }, options);
+  }
+  throw folderError(shown, { tables, images, other }, 'profile');
+}
+
+/** The error for a folder that is not one table or one folder of images, listing what it holds. */
+export function folderError(
+  shown: string,
+  c: FolderContents,
+  verb: 'profile' | 'drift',
+): CairnError {
+  const example = (t: DataFile): string =>
+    verb === 'profile'
+      ? `cairn profile ${shown}/${t.rel}`
+      : `cairn drift ${shown}/${t.rel} --from <rev>`;
+  if (c.tables.length === 0) {
+    return new CairnError(
+      'usage',
+      `${shown} holds no tables (CSV, TSV, JSON lines) and no images (${c.other} other ${c.other === 1 ? 'file' : 'files'}); there is nothing to ${verb}`,
+      shown,
+    );
+  }
+  const names = c.tables.slice(0, 5).map((t) => `${shown}/${t.rel}`);
+  const more = c.tables.length > 5 ? ` and ${c.tables.length - 5} more` : '';
+  return new CairnError(
+    'usage',
+    `${shown} holds ${c.tables.length} ${c.tables.length === 1 ? 'table' : 'tables'}${c.images.length ? ` and ${c.images.length} images` : ''}: ${names.join(', ')}${more}; name one, e.g. ${example(c.tables[0]!)}`,
+    shown,
+  );
 }
 
 /** Every file under a work-tree directory, sorted, with '/'-separated paths relative to it. */
