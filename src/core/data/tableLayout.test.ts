@@ -43,7 +43,10 @@ test('a first line shorter than the rows (wine_data.csv) is a preamble: all 14 c
     Array.from({ length: 14 }, (_, i) => `column_${i + 1}`),
   );
   assert.ok(p.columns.every((c) => c.type === 'number' && c.count === 30));
-  assert.match(p.notes.join('\n'), /line 1 has 5 fields .* rows have 14: read it as a preamble/);
+  assert.match(
+    p.notes.join('\n'),
+    /line 1 holds numbers before names \(5 fields; the rows have 14\): read it as a preamble/,
+  );
 });
 
 test('the target column of breast_cancer.csv (31 wide under a 4-field first line) is profiled', async () => {
@@ -61,7 +64,11 @@ test('the target column of breast_cancer.csv (31 wide under a 4-field first line
 test('a preamble line with the real header on line 2 (boston_house_prices.csv)', async () => {
   const header =
     '"CRIM","ZN","INDUS","CHAS","NOX","RM","AGE","DIS","RAD","TAX","PTRATIO","B","LSTAT","MEDV"';
-  const file = write('boston.csv', ['506,13', header, ...numericRows(25, 14)].join('\n') + '\n');
+  // As the file has it: the first line padded with empty fields to the width of the rows.
+  const file = write(
+    'boston.csv',
+    ['506,13,,,,,,,,,,,,', header, ...numericRows(25, 14)].join('\n') + '\n',
+  );
   const p = await profile(file);
   assert.equal(p.rows, 25, 'the header line is not counted as data');
   assert.equal(p.columns.length, 14);
@@ -71,7 +78,47 @@ test('a preamble line with the real header on line 2 (boston_house_prices.csv)',
     p.columns.every((c) => c.type === 'number'),
     'no column turned to strings by a header row',
   );
-  assert.match(p.notes.join('\n'), /line 1 has 2 fields .* line 2 as the header/);
+  assert.match(
+    p.notes.join('\n'),
+    /line 1 \(2 fields\) does not name the 14 columns .* line 2 as the header/,
+  );
+});
+
+test('a first line as wide as the rows with counts before class names (iris.csv) is a preamble', async () => {
+  const file = write(
+    'iris.csv',
+    ['150,4,setosa,versicolor,virginica', ...numericRows(12, 5)].join('\n'),
+  );
+  const p = await profile(file);
+  assert.equal(p.rows, 12);
+  assert.deepEqual(
+    p.columns.map((c) => c.name),
+    ['column_1', 'column_2', 'column_3', 'column_4', 'column_5'],
+  );
+  // A header that names a column by a number still is a header.
+  const years = write('years.csv', ['id,2019,2020', '1,1,2', '2,3,4'].join('\n'));
+  assert.deepEqual(
+    (await profile(years)).columns.map((c) => c.name),
+    ['id', '2019', '2020'],
+  );
+});
+
+test('a space- or semicolon-separated file (diabetes_data_raw.csv.gz) is split on its delimiter', async () => {
+  const rows = Array.from(
+    { length: 10 },
+    (_, i) => `${50 + i} ${(i % 2) + 1} 32.1 101.0 ${150 + i}`,
+  );
+  const file = write('diabetes.csv.gz', gzipSync(rows.join('\n') + '\n'));
+  const p = await profile(file);
+  assert.equal(p.columns.length, 5);
+  assert.equal(p.rows, 10);
+  assert.equal(p.columns[0]!.min, 50);
+  assert.match(p.notes.join('\n'), /fields are separated by spaces/);
+  const semi = write('eu.csv', ['a;b', '1,5;2', '3,5;4'].join('\n'));
+  assert.deepEqual(
+    (await profile(semi)).columns.map((c) => c.name),
+    ['a', 'b'],
+  );
 });
 
 test('a headerless numeric file: the first row is data and the names are unique', async () => {

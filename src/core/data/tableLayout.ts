@@ -54,21 +54,37 @@ function numericColumns(body: readonly string[][], width: number): boolean[] {
   });
 }
 
-type Verdict = 'header' | 'data' | 'unsure';
+type Verdict = 'header' | 'data' | 'mixed' | 'unsure';
 
-/** Whether `record` reads as a header over `body`: names where the body has numbers. */
+/**
+ * Whether `record` reads as a header over rows whose `numeric` columns hold numbers: names there
+ * (a header), numbers (data), or numbers first and then names (scikit-learn's `150,4,setosa,…`
+ * line of counts and class names: a preamble).
+ */
 function judge(record: readonly string[], numeric: readonly boolean[]): Verdict {
   let names = 0;
   let numbers = 0;
+  let namesFirst = false;
   numeric.forEach((isNum, c) => {
     const v = record[c];
     if (!isNum || v === undefined || EMPTY.test(v)) return;
     if (isNumber(v)) numbers++;
-    else names++;
+    else {
+      if (numbers === 0) namesFirst = true;
+      names++;
+    }
   });
-  if (names > 0 && names >= numbers) return 'header';
+  if (names > 0 && numbers > 0) return namesFirst ? 'header' : 'mixed';
+  if (names > 0) return 'header';
   if (numbers > 0) return 'data';
   return 'unsure';
+}
+
+/** Fields up to the last non-empty one (`506,13,,,,` has 2). */
+function filledLength(record: readonly string[]): number {
+  let n = record.length;
+  while (n > 0 && EMPTY.test(record[n - 1]!)) n--;
+  return n;
 }
 
 function numbered(from: number, to: number): string[] {
@@ -103,39 +119,39 @@ export function detectTableLayout(sample: readonly string[][]): TableLayout {
   if (first === undefined) return { skip: 0, hasHeader: false, columns: [], notes: [] };
   const notes: string[] = [];
   const width = sample.length > 1 ? modalWidth(sample.slice(1)) : first.length;
-  const second = sample[1];
+  const filled = filledLength(first);
+  const verdict =
+    sample.length > 1 ? judge(first, numericColumns(sample.slice(1), width)) : 'header';
+  const firstIsPreamble = verdict === 'mixed' || (filled < width && first.some(isNumber));
 
-  if (first.length < width) {
-    // A preamble, then the header on line 2: its width matches the rows and it names them.
-    if (second !== undefined && second.length === width && sample.length > 2) {
-      const body = sample.slice(2);
-      const numeric = numericColumns(body, width);
-      if (judge(second, numeric) === 'header' && first.some(isNumber)) {
-        notes.push(
-          `line 1 has ${first.length} fields but the rows have ${width}: read it as a preamble and line 2 as the header`,
-        );
-        return { skip: 1, hasHeader: true, columns: uniqueNames(second, notes), notes };
-      }
-    }
-    if (first.some(isNumber)) {
+  // A preamble, then the header on line 2: its width matches the rows and it names them.
+  const second = sample[1];
+  if ((firstIsPreamble || filled < width) && second?.length === width && sample.length > 2) {
+    if (judge(second, numericColumns(sample.slice(2), width)) === 'header') {
       notes.push(
-        `line 1 has ${first.length} fields with numbers but the rows have ${width}: read it as a preamble, not a header; columns named ${columnRange(0, width)}`,
+        `line 1 (${filled} ${filled === 1 ? 'field' : 'fields'}) does not name the ${width} columns of the rows: read it as a preamble and line 2 as the header`,
       );
-      return { skip: 1, hasHeader: false, columns: numbered(0, width), notes };
+      return { skip: 1, hasHeader: true, columns: uniqueNames(second, notes), notes };
     }
+  }
+  if (firstIsPreamble) {
     notes.push(
-      `the header names ${first.length} of the ${width} columns: the others are named ${columnRange(first.length, width)}`,
+      `line 1 holds numbers before names (${filled} fields; the rows have ${width}): read it as a preamble, not a header; columns named ${columnRange(0, width)}`,
+    );
+    return { skip: 1, hasHeader: false, columns: numbered(0, width), notes };
+  }
+  if (filled < width) {
+    notes.push(
+      `the header names ${filled} of the ${width} columns: the others are named ${columnRange(filled, width)}`,
     );
     return {
       skip: 0,
       hasHeader: true,
-      columns: uniqueNames([...first, ...numbered(first.length, width)], notes),
+      columns: uniqueNames([...first.slice(0, filled), ...numbered(filled, width)], notes),
       notes,
     };
   }
-
-  const body = sample.slice(1);
-  if (body.length > 0 && judge(first, numericColumns(body, width)) === 'data') {
+  if (verdict === 'data') {
     notes.push(
       `line 1 holds numbers where the rows do: read as data, without a header; columns named ${columnRange(0, first.length)}`,
     );

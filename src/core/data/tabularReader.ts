@@ -31,6 +31,37 @@ const BATCH_ROWS = 8192;
 /** Records read to decide the layout of a CSV (where its header is). */
 const LAYOUT_SAMPLE = 64;
 
+const DELIMITER_NAMES: Record<string, string> = {
+  ',': 'commas',
+  '\t': 'tabs',
+  ';': 'semicolons',
+  '|': 'vertical bars',
+  ' ': 'spaces',
+};
+
+/**
+ * The delimiter of a CSV's first lines: the named one (comma, or tab for .tsv) when it splits
+ * every line into the same number (> 1) of fields, else another that does, else the named one
+ * (quoted fields can make any count uneven).
+ */
+function sniffDelimiter(head: readonly string[], named: string): string {
+  const consistent = (d: string): boolean => {
+    const counts = head.map((l) => l.split(d).length);
+    return counts.length > 0 && counts[0]! > 1 && counts.every((c) => c === counts[0]);
+  };
+  if (consistent(named)) return named;
+  return [',', '\t', ';', '|', ' '].find((d) => d !== named && consistent(d)) ?? named;
+}
+
+/** The peeked lines, then the rest of the stream. */
+async function* replay(
+  head: readonly string[],
+  rest: AsyncGenerator<string>,
+): AsyncGenerator<string> {
+  yield* head;
+  yield* rest;
+}
+
 function isBlank(rec: readonly string[]): boolean {
   return rec.length === 1 && rec[0] === '';
 }
@@ -145,8 +176,19 @@ export async function openTabular(file: string, shown: string): Promise<TabularS
   }
   if (format === 'csv') {
     const base = shown.toLowerCase().replace(/\.gz$/, '');
-    const delimiter = base.endsWith('.tsv') || file.toLowerCase().endsWith('.tsv') ? '\t' : ',';
-    const records = csvRecords(lines(file, shown), delimiter);
+    const named = base.endsWith('.tsv') || file.toLowerCase().endsWith('.tsv') ? '\t' : ',';
+    // The first lines decide the delimiter when the named one does not split them.
+    const src = lines(file, shown);
+    const head: string[] = [];
+    while (head.length < LAYOUT_SAMPLE) {
+      const next = await src.next();
+      if (next.done) break;
+      if (next.value !== '') head.push(next.value);
+    }
+    const delimiter = sniffDelimiter(head, named);
+    const notes: string[] = [];
+    if (delimiter !== named) notes.push(`fields are separated by ${DELIMITER_NAMES[delimiter]}`);
+    const records = csvRecords(replay(head, src), delimiter);
     // The first records decide where the header is; they are then read again as rows.
     const sample: string[][] = [];
     while (sample.length < LAYOUT_SAMPLE) {
@@ -158,7 +200,7 @@ export async function openTabular(file: string, shown: string): Promise<TabularS
       throw new CairnError('usage', `${shown} is empty: a CSV needs a header line`, shown);
     const layout = detectTableLayout(sample);
     const columns = layout.columns;
-    const notes = layout.notes;
+    notes.push(...layout.notes);
     const firstRow = layout.skip + (layout.hasHeader ? 1 : 0);
     return {
       format,
