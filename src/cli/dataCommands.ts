@@ -42,7 +42,7 @@ function columnRow(c: ColumnProfile): string[] {
     num(c.mean),
     num(c.std),
     num(c.min),
-    num(c.quantiles?.p50),
+    c.quantiles ? `${num(c.quantiles.p50)}${c.sampled ? '*' : ''}` : '',
     num(c.max),
     c.topValues && c.type !== 'number'
       ? c.topValues
@@ -88,8 +88,9 @@ const profile: Command = {
       return 0;
     }
     out(
-      `${p.path}: ${p.rows} rows, ${p.columns.length} columns, ${formatBytes(p.sizeBytes)} (${p.format}; TensorFlow.js ${p.backend}, ${p.durationMs} ms)`,
+      `${p.path}: ${p.rows} rows, ${p.columns.length} columns, ${formatBytes(p.sizeBytes)} (${p.format}, ${p.durationMs} ms)`,
     );
+    for (const note of p.notes) out(`  assumed: ${note}`);
     out(
       table([
         [
@@ -108,6 +109,16 @@ const profile: Command = {
         ...p.columns.map(columnRow),
       ]),
     );
+    const sampled = p.columns.filter((c) => c.sampled);
+    if (sampled.length > 0) {
+      const size = Math.min(...sampled.map((c) => c.sampleSize ?? 0));
+      out(
+        `* medians, quantiles and histograms of the ${sampled.length} columns marked come from a uniform sample (${size} values each) of the ${p.rows} rows; count, mean, std, min and max use every row`,
+      );
+    }
+    const estimated = p.columns.filter((c) => !c.distinctExact).length;
+    if (estimated > 0)
+      out('~ distinct counts past 10,000 values are estimates (HyperLogLog, about 1.6%)');
     return 0;
   },
 };

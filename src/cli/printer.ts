@@ -1,8 +1,16 @@
-// The one place where the CLI writes to the terminal.
+// The one place where the CLI writes to the terminal. Human output passes through
+// escapeControlChars here, so no command can print a control sequence that came from a run, a
+// file name or a commit; only the printer's own progress line moves the cursor.
 import { CairnError } from '../core/errors.js';
+import { escapeControlChars } from '../core/text/controlChars.js';
+
+function line(text: string): string {
+  const safe = escapeControlChars(text);
+  return safe.endsWith('\n') ? safe : safe + '\n';
+}
 
 export function out(text: string): void {
-  process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+  process.stdout.write(line(text));
 }
 
 export function printJson(value: unknown): void {
@@ -10,12 +18,13 @@ export function printJson(value: unknown): void {
 }
 
 export function err(text: string): void {
-  process.stderr.write(text.endsWith('\n') ? text : text + '\n');
+  process.stderr.write(line(text));
 }
 
 /** Progress on stderr, only when it is a terminal; overwritten in place. */
 export function progress(text: string): void {
-  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${text}`);
+  if (process.stderr.isTTY)
+    process.stderr.write(`\r\x1b[K${escapeControlChars(text, { singleLine: true })}`);
 }
 
 export function endProgress(): void {

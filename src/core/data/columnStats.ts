@@ -176,7 +176,10 @@ export class ColumnAccumulator {
     return this.sketch === undefined;
   }
   distinct(): number {
-    return this.sketch ? this.sketch.count() : this.numberCounts.size + this.stringCounts.size;
+    // An estimate can overshoot; there are never more distinct values than values.
+    return this.sketch
+      ? Math.min(this.sketch.count(), this.present)
+      : this.numberCounts.size + this.stringCounts.size;
   }
   topValues(): { value: string; count: number }[] {
     return [

@@ -2,6 +2,8 @@ import type { Project } from '../project/project.js';
 import { quantile } from './columnStats.js';
 import { datasetAt, type DatasetVersion } from './datasetVersion.js';
 import {
+  folderContents,
+  folderError,
   profileImages,
   profileTable,
   type ColumnProfile,
@@ -53,14 +55,19 @@ export async function driftBetween(
   to?: string,
 ): Promise<DriftReport> {
   const [a, b] = await Promise.all([datasetAt(project, rel, from), datasetAt(project, rel, to)]);
-  if (a.isDirectory || b.isDirectory) return imageDrift(rel, a, b);
-  return tableDrift(
-    rel,
-    a.files[0]!,
-    b.files[0]!,
-    { rev: a.rev, commit: a.commit },
-    { rev: b.rev, commit: b.commit },
-  );
+  const sides = { from: { rev: a.rev, commit: a.commit }, to: { rev: b.rev, commit: b.commit } };
+  if (!a.isDirectory && !b.isDirectory)
+    return tableDrift(rel, a.files[0]!, b.files[0]!, sides.from, sides.to);
+  // A folder: its images, or the one table it holds in both versions; never a verdict on nothing.
+  const ca = folderContents(a.files);
+  const cb = folderContents(b.files);
+  if (ca.tables.length === 0 && cb.tables.length === 0 && (ca.images.length || cb.images.length))
+    return imageDrift(rel, a, b);
+  const ta = ca.tables[0];
+  const tb = cb.tables[0];
+  if (ca.tables.length === 1 && cb.tables.length === 1 && ta!.rel === tb!.rel && !ca.images.length)
+    return tableDrift(`${rel}/${ta!.rel}`, ta!, tb!, sides.from, sides.to);
+  throw folderError(rel, cb.tables.length || cb.images.length ? cb : ca, 'drift');
 }
 
 /** Drift between two versions of one table, given where each version's bytes are. */

@@ -4,7 +4,6 @@ import { CairnError, fromSystemError } from '../errors.js';
 import { ColumnAccumulator, mergeMoments, quantile, type Moments } from './columnStats.js';
 import { imageInfo } from './imageHeader.js';
 import { openTabular, tabularFormatOf, type TabularFormat } from './tabularReader.js';
-import { loadTf, type Tf } from './tfjs.js';
 
 export type ColumnType = 'number' | 'boolean' | 'string' | 'empty';
 
@@ -39,6 +38,8 @@ export interface ColumnProfile {
   readonly sample?: number[];
   /** True when quantiles and histogram come from a sample (more rows than it holds). */
   readonly sampled?: boolean;
+  /** How many values the quantiles and histogram were computed from. */
+  readonly sampleSize?: number;
 }
 
 export interface TableProfile {
@@ -48,7 +49,10 @@ export interface TableProfile {
   readonly rows: number;
   readonly sizeBytes: number;
   readonly columns: ColumnProfile[];
+  /** How the moments were computed. */
   readonly backend: string;
+  /** What was assumed about the file's layout (a preamble, no header, unnamed columns). */
+  readonly notes: string[];
   readonly durationMs: number;
 }
 
@@ -78,13 +82,12 @@ export interface DataFile {
 const RESERVOIR_BUDGET = 4_000_000; // values across all columns (32 MB)
 const HISTOGRAM_BINS = 20;
 
-/** Profiles a table (CSV/TSV/JSON lines), streamed in bounded memory, moments on TensorFlow.js. */
+/** Profiles a table (CSV/TSV/JSON lines, gzipped or not), streamed in bounded memory. */
 export async function profileTable(
   file: DataFile,
   options: { keepSample?: boolean } = {},
 ): Promise<TableProfile> {
   const started = Date.now();
-  const tf = await loadTf();
   const table = await openTabular(file.abs, file.rel);
   const accs: ColumnAccumulator[] = [];
   const capacity = (): number =>
@@ -119,7 +122,7 @@ export async function profileTable(
       const known = a.missing + a.present;
       if (known < rows) a.missing += rows - known;
     }
-    batchMoments(tf, accs, moments);
+    batchMoments(accs, moments);
   }
   const columns = accs.map((a, c) =>
     finishColumn(a, moments[c]!, rows, options.keepSample === true),
@@ -131,50 +134,33 @@ export async function profileTable(
     rows,
     sizeBytes: fs.statSync(file.abs).size,
     columns,
-    backend: tf.getBackend(),
+    backend: 'float64',
+    notes: table.notes,
     durationMs: Date.now() - started,
   };
 }
 
-/** Count, mean and M2 of each column's new numbers, in one TensorFlow.js pass per batch. */
-function batchMoments(tf: Tf, accs: ColumnAccumulator[], moments: Moments[]): void {
-  const cols = accs.map((a, c) => ({ a, c })).filter(({ a }) => a.pending.length > 0);
-  if (cols.length === 0) return;
-  const width = Math.max(...cols.map(({ a }) => a.pending.length));
-  const values = new Float32Array(cols.length * width);
-  const mask = new Float32Array(cols.length * width);
-  cols.forEach(({ a }, i) => {
-    values.set(a.pending, i * width);
-    mask.fill(1, i * width, i * width + a.pending.length);
-  });
-  // One [3, columns] tensor: count, sum and M2 per column (masked where a column had no number).
-  const stats = tf.tidy(() => {
-    const x = tf.tensor2d(values, [cols.length, width]);
-    const m = tf.tensor2d(mask, [cols.length, width]);
-    const count = tf.sum(m, 1);
-    const s = tf.sum(x, 1);
-    const dev = tf.mul(tf.sub(x, tf.expandDims(tf.div(s, count), 1)), m);
-    return tf.stack([count, s, tf.sum(tf.square(dev), 1)]);
-  });
-  const out = stats.dataSync();
-  stats.dispose();
-  const k = cols.length;
-  cols.forEach(({ a, c }, i) => {
-    // min and max from the float64 values: float32 would round them.
+/**
+ * Folds each column's new numbers into its moments, in float64 with a two-pass mean and M2 per
+ * batch (Chan's merge across batches): the numbers match pandas to ~1e-15, where float32 tensors
+ * were off by up to 7e-6.
+ */
+function batchMoments(accs: ColumnAccumulator[], moments: Moments[]): void {
+  accs.forEach((a, c) => {
+    const xs = a.pending;
+    if (xs.length === 0) return;
+    let sum = 0;
     let lo = Infinity;
     let hi = -Infinity;
-    for (const v of a.pending) {
+    for (const v of xs) {
+      sum += v;
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
-    const count = out[i]!;
-    moments[c] = mergeMoments(moments[c]!, {
-      n: count,
-      mean: out[k + i]! / count,
-      m2: out[2 * k + i]!,
-      min: lo,
-      max: hi,
-    });
+    const mean = sum / xs.length;
+    let m2 = 0;
+    for (const v of xs) m2 += (v - mean) * (v - mean);
+    moments[c] = mergeMoments(moments[c]!, { n: xs.length, mean, m2, min: lo, max: hi });
     a.pending = [];
   });
 }
@@ -219,6 +205,7 @@ function finishColumn(
     histogram: histogram(sorted, m.min, m.max, a.reservoir.seen),
     topValues: a.topValues().slice(0, 10),
     sampled: a.reservoir.seen > a.reservoir.size,
+    sampleSize: a.reservoir.size,
     ...(keepSample ? { sample: Array.from(sorted) } : {}),
   };
 }
@@ -319,7 +306,75 @@ export async function profilePath(
     }
     return profileTable({ rel: shown, abs }, options);
   }
-  return profileImages(shown, filesUnder(abs));
+  return profileFolder(shown, filesUnder(abs), options);
+}
+
+/** The tables and images among a folder's files (the rest is counted). */
+export interface FolderContents {
+  readonly tables: DataFile[];
+  readonly images: DataFile[];
+  readonly other: number;
+}
+
+/** Tables in a folder, by name: not .txt or .json, which are as often notes and metadata. */
+const FOLDER_TABLE = /\.(csv|tsv|jsonl|ndjson)(\.gz)?$/i;
+
+/** Sorts a folder's files into tables, images and the rest, by name. */
+export function folderContents(files: readonly DataFile[]): FolderContents {
+  const tables: DataFile[] = [];
+  const images: DataFile[] = [];
+  let other = 0;
+  for (const f of files) {
+    if (FOLDER_TABLE.test(f.rel)) tables.push(f);
+    else if (IMAGE_EXTENSIONS.has(path.extname(f.rel).toLowerCase())) images.push(f);
+    else other++;
+  }
+  return { tables, images, other };
+}
+
+/**
+ * Profiles a folder (in the work tree or a version in the cache): its images, or its one table.
+ * A folder of several tables, or of nothing profileable, is an error that lists what is there,
+ * never an empty profile that looks like a result.
+ */
+export async function profileFolder(
+  shown: string,
+  files: readonly DataFile[],
+  options: { keepSample?: boolean } = {},
+): Promise<DataProfile> {
+  const { tables, images, other } = folderContents(files);
+  if (tables.length === 0 && images.length > 0) return profileImages(shown, files);
+  if (tables.length === 1 && images.length === 0) {
+    const t = tables[0]!;
+    return profileTable({ rel: `${shown}/${t.rel}`, abs: t.abs }, options);
+  }
+  throw folderError(shown, { tables, images, other }, 'profile');
+}
+
+/** The error for a folder that is not one table or one folder of images, listing what it holds. */
+export function folderError(
+  shown: string,
+  c: FolderContents,
+  verb: 'profile' | 'drift',
+): CairnError {
+  const example = (t: DataFile): string =>
+    verb === 'profile'
+      ? `cairn profile ${shown}/${t.rel}`
+      : `cairn drift ${shown}/${t.rel} --from <rev>`;
+  if (c.tables.length === 0) {
+    return new CairnError(
+      'usage',
+      `${shown} holds no tables (CSV, TSV, JSON lines) and no images (${c.other} other ${c.other === 1 ? 'file' : 'files'}); there is nothing to ${verb}`,
+      shown,
+    );
+  }
+  const names = c.tables.slice(0, 5).map((t) => `${shown}/${t.rel}`);
+  const more = c.tables.length > 5 ? ` and ${c.tables.length - 5} more` : '';
+  return new CairnError(
+    'usage',
+    `${shown} holds ${c.tables.length} ${c.tables.length === 1 ? 'table' : 'tables'}${c.images.length ? ` and ${c.images.length} images` : ''}: ${names.join(', ')}${more}; name one, e.g. ${example(c.tables[0]!)}`,
+    shown,
+  );
 }
 
 /** Every file under a work-tree directory, sorted, with '/'-separated paths relative to it. */

@@ -1,19 +1,26 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
 import { CairnError, fromSystemError } from '../errors.js';
+import { columnRange, detectTableLayout } from './tableLayout.js';
 
 export type TabularFormat = 'csv' | 'jsonl';
 
 /** A table read as a stream: its header, then rows of raw cell strings (undefined = absent). */
 export interface TabularStream {
   readonly format: TabularFormat;
+  /** Grows while rows are read when a row has more fields than the columns known so far. */
   readonly columns: string[];
+  /** What was assumed about the layout (a preamble line, no header, unnamed columns). */
+  readonly notes: string[];
   rows(): AsyncGenerator<(string | undefined)[][]>;
 }
 
+/** The table format of a file name (`.gz` is looked through: `train.csv.gz` is CSV). */
 export function tabularFormatOf(file: string): TabularFormat | undefined {
-  const ext = path.extname(file).toLowerCase();
+  const name = file.toLowerCase().endsWith('.gz') ? file.slice(0, -3) : file;
+  const ext = path.extname(name).toLowerCase();
   if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return 'csv';
   if (ext === '.jsonl' || ext === '.ndjson' || ext === '.json') return 'jsonl';
   return undefined;
@@ -21,10 +28,50 @@ export function tabularFormatOf(file: string): TabularFormat | undefined {
 
 const CHUNK_BYTES = 1 << 20;
 const BATCH_ROWS = 8192;
+/** Records read to decide the layout of a CSV (where its header is). */
+const LAYOUT_SAMPLE = 64;
 
-/** Lines of a file, decoded as UTF-8 (invalid bytes become U+FFFD), read in 1 MB chunks. */
+const DELIMITER_NAMES: Record<string, string> = {
+  ',': 'commas',
+  '\t': 'tabs',
+  ';': 'semicolons',
+  '|': 'vertical bars',
+  ' ': 'spaces',
+};
+
+/**
+ * The delimiter of a CSV's first lines: the named one (comma, or tab for .tsv) when it splits
+ * every line into the same number (> 1) of fields, else another that does, else the named one
+ * (quoted fields can make any count uneven).
+ */
+function sniffDelimiter(head: readonly string[], named: string): string {
+  const consistent = (d: string): boolean => {
+    const counts = head.map((l) => l.split(d).length);
+    return counts.length > 0 && counts[0]! > 1 && counts.every((c) => c === counts[0]);
+  };
+  if (consistent(named)) return named;
+  return [',', '\t', ';', '|', ' '].find((d) => d !== named && consistent(d)) ?? named;
+}
+
+/** The peeked lines, then the rest of the stream. */
+async function* replay(
+  head: readonly string[],
+  rest: AsyncGenerator<string>,
+): AsyncGenerator<string> {
+  yield* head;
+  yield* rest;
+}
+
+function isBlank(rec: readonly string[]): boolean {
+  return rec.length === 1 && rec[0] === '';
+}
+
+/** Lines of a file (gunzipped when its name ends in .gz), decoded as UTF-8 (invalid bytes become U+FFFD), in 1 MB chunks. */
 async function* lines(file: string, shown: string): AsyncGenerator<string> {
-  const stream = fs.createReadStream(file, { highWaterMark: CHUNK_BYTES });
+  const raw = fs.createReadStream(file, { highWaterMark: CHUNK_BYTES });
+  const gzipped = file.toLowerCase().endsWith('.gz') || shown.toLowerCase().endsWith('.gz');
+  const stream = gzipped ? raw.pipe(createGunzip({ chunkSize: CHUNK_BYTES })) : raw;
+  if (gzipped) raw.on('error', (e) => stream.destroy(e));
   const decoder = new StringDecoder('utf8');
   let rest = '';
   let first = true;
@@ -45,6 +92,12 @@ async function* lines(file: string, shown: string): AsyncGenerator<string> {
       rest = text.slice(start);
     }
   } catch (err) {
+    if (gzipped && (err as NodeJS.ErrnoException).code?.startsWith('Z_'))
+      throw new CairnError(
+        'usage',
+        `${shown}: not a readable gzip file (${(err as Error).message})`,
+        shown,
+      );
     throw fromSystemError(err, shown, 'Could not read');
   }
   rest += decoder.end();
@@ -122,29 +175,66 @@ export async function openTabular(file: string, shown: string): Promise<TabularS
     );
   }
   if (format === 'csv') {
-    const delimiter = file.endsWith('.tsv') || shown.endsWith('.tsv') ? '\t' : ',';
-    const records = csvRecords(lines(file, shown), delimiter);
-    const head = await records.next();
-    if (head.done)
+    const base = shown.toLowerCase().replace(/\.gz$/, '');
+    const named = base.endsWith('.tsv') || file.toLowerCase().endsWith('.tsv') ? '\t' : ',';
+    // The first lines decide the delimiter when the named one does not split them.
+    const src = lines(file, shown);
+    const head: string[] = [];
+    while (head.length < LAYOUT_SAMPLE) {
+      const next = await src.next();
+      if (next.done) break;
+      if (next.value !== '') head.push(next.value);
+    }
+    const delimiter = sniffDelimiter(head, named);
+    const notes: string[] = [];
+    if (delimiter !== named) notes.push(`fields are separated by ${DELIMITER_NAMES[delimiter]}`);
+    const records = csvRecords(replay(head, src), delimiter);
+    // The first records decide where the header is; they are then read again as rows.
+    const sample: string[][] = [];
+    while (sample.length < LAYOUT_SAMPLE) {
+      const next = await records.next();
+      if (next.done) break;
+      if (!isBlank(next.value)) sample.push(next.value);
+    }
+    if (sample.length === 0)
       throw new CairnError('usage', `${shown} is empty: a CSV needs a header line`, shown);
-    const columns = head.value.map((c, i) => c.trim() || `column_${i + 1}`);
+    const layout = detectTableLayout(sample);
+    const columns = layout.columns;
+    notes.push(...layout.notes);
+    const firstRow = layout.skip + (layout.hasHeader ? 1 : 0);
     return {
       format,
       columns,
+      notes,
       async *rows() {
-        let batch: (string | undefined)[][] = [];
+        let batch: string[][] = sample.slice(firstRow);
+        // A row wider than the header still has every field profiled, as column_N.
+        const widen = (): void => {
+          let widest = columns.length;
+          for (const rec of batch) if (rec.length > widest) widest = rec.length;
+          if (widest === columns.length) return;
+          notes.push(
+            `some rows have ${widest} fields, more than the ${columns.length} columns named: the others are named ${columnRange(columns.length, widest)}`,
+          );
+          while (columns.length < widest) columns.push(`column_${columns.length + 1}`);
+        };
         for await (const rec of records) {
-          if (rec.length === 1 && rec[0] === '') continue; // blank line
+          if (isBlank(rec)) continue;
           batch.push(rec);
           if (batch.length >= BATCH_ROWS) {
+            widen();
             yield batch;
             batch = [];
           }
         }
-        if (batch.length) yield batch;
+        if (batch.length) {
+          widen();
+          yield batch;
+        }
       },
     };
   }
+
   // JSON lines: columns are the keys of the first rows; later new keys join as they appear.
   const src = lines(file, shown);
   const columns: string[] = [];
@@ -152,6 +242,7 @@ export async function openTabular(file: string, shown: string): Promise<TabularS
   return {
     format,
     columns,
+    notes: [],
     async *rows() {
       let batch: (string | undefined)[][] = [];
       let lineNo = 0;

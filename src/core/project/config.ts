@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { CairnError, fromSystemError } from '../errors.js';
 import type { Project } from './project.js';
 
@@ -19,7 +19,30 @@ export interface ProjectConfig {
   readonly doc: Document;
   readonly lines: LineCounter;
   readonly file: string;
+  /** The line of every mapping key, by its path: one walk, so looking many up stays linear. */
+  readonly keyLines: KeyLines;
 }
+
+/** Lines of mapping keys by key path (`['tasks', 'train']` is where `train:` is written). */
+export class KeyLines {
+  private readonly lines = new Map<string, number>();
+  set(keyPath: readonly (string | number)[], line: number): void {
+    this.lines.set(JSON.stringify(keyPath), line);
+  }
+  get(keyPath: readonly (string | number)[]): number | undefined {
+    return this.lines.get(JSON.stringify(keyPath));
+  }
+}
+
+/** The top-level keys cairn.yaml may have. */
+export const CONFIG_KEYS = ['remotes', 'tasks'] as const;
+
+/** cairn.yaml is a few kilobytes; past this it is not a configuration file. */
+const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+/** Deeper nesting than any configuration needs, and shallow enough for the parser's stack. */
+const MAX_DEPTH = 64;
+/** How many aliases may be expanded (a "billion laughs" document expands millions). */
+const MAX_ALIASES = 1000;
 
 /** The 1-based line of the node at `keyPath` in a parsed YAML document, if it has one. */
 export function lineOf(
@@ -32,21 +55,136 @@ export function lineOf(
   return offset === undefined ? undefined : lines.linePos(offset).line;
 }
 
-/** Parses YAML text, reporting syntax errors with file and line. */
-export function parseYamlFile(text: string, file: string): { doc: Document; lines: LineCounter } {
+function configError(file: string, line: number, what: string): CairnError {
+  return new CairnError('bad-config', `${file}:${line}: ${what}`, file, line);
+}
+
+/** The line where flow collections (`[`, `{`) first nest deeper than MAX_DEPTH, if they do. */
+function tooDeepFlowLine(text: string): number | undefined {
+  let depth = 0;
+  let line = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) line++;
+    else if (c === 35 && (i === 0 || text.charCodeAt(i - 1) <= 32)) {
+      // A comment: skip to the end of the line.
+      const nl = text.indexOf('\n', i);
+      if (nl < 0) break;
+      i = nl - 1;
+    } else if (c === 91 || c === 123) {
+      if (++depth > MAX_DEPTH) return line;
+    } else if ((c === 93 || c === 125) && depth > 0) depth--;
+  }
+  return undefined;
+}
+
+/**
+ * Walks every node once (without recursion): rejects nesting past MAX_DEPTH and repeated keys,
+ * and records the line of each mapping key. The YAML library's own unique-key check compares
+ * every key with every other (40,000 keys took 14 s); a Set per mapping is linear.
+ */
+function indexKeys(doc: Document, lines: LineCounter, file: string): KeyLines {
+  const keyLines = new KeyLines();
+  const lineAt = (offset: number | undefined): number =>
+    offset === undefined ? 1 : lines.linePos(offset).line;
+  const stack: { node: unknown; keyPath: (string | number)[] }[] = [
+    { node: doc.contents, keyPath: [] },
+  ];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const { node, keyPath } = item;
+    if (keyPath.length > MAX_DEPTH) {
+      const offset = (node as { range?: [number, number, number] }).range?.[0];
+      throw configError(
+        file,
+        lineAt(offset),
+        `nested more than ${MAX_DEPTH} levels deep; a configuration needs far fewer`,
+      );
+    }
+    if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        const key: unknown = isScalar(pair.key) ? pair.key.value : pair.key;
+        const line = lineAt(isScalar(pair.key) ? pair.key.range?.[0] : undefined);
+        if (seen.has(key))
+          throw configError(
+            file,
+            line,
+            `the key ${JSON.stringify(key)} is repeated in this mapping; keep one`,
+          );
+        seen.add(key);
+        if (typeof key === 'string' || typeof key === 'number') {
+          keyLines.set([...keyPath, key], line);
+          stack.push({ node: pair.value, keyPath: [...keyPath, key] });
+        }
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((child, i) => stack.push({ node: child, keyPath: [...keyPath, i] }));
+    }
+  }
+  return keyLines;
+}
+
+/** Parses YAML text, reporting syntax errors, repeated keys and resource bombs with file and line. */
+export function parseYamlFile(
+  text: string,
+  file: string,
+): { doc: Document; lines: LineCounter; keyLines: KeyLines } {
+  if (text.length > MAX_CONFIG_BYTES) {
+    throw new CairnError(
+      'bad-config',
+      `${file} is ${Math.round(text.length / 1e6)} MB, too large for a configuration file (at most ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB); keep data out of it`,
+      file,
+    );
+  }
+  const deep = tooDeepFlowLine(text);
+  if (deep !== undefined)
+    throw configError(
+      file,
+      deep,
+      `brackets nested more than ${MAX_DEPTH} levels deep; a configuration needs far fewer`,
+    );
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const first = doc.errors[0];
   if (first) {
     const line = lines.linePos(first.pos[0]).line;
+    throw configError(file, line, `${first.message.split('\n')[0]}; fix the YAML syntax there`);
+  }
+  return { doc, lines, keyLines: indexKeys(doc, lines, file) };
+}
+
+/** The document as plain values, with alias expansion bounded ("billion laughs"). */
+export function yamlToJs(doc: Document, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (e) {
+    if (!(e instanceof ReferenceError || e instanceof RangeError)) throw e;
+    const why = e.message.split('\n')[0]!;
     throw new CairnError(
       'bad-config',
-      `${file}:${line}: ${first.message.split('\n')[0]}; fix the YAML syntax there`,
+      /excessive alias/i.test(why)
+        ? `${file}: its YAML aliases expand to too much (${why}); write the values out or use fewer aliases`
+        : `${file}: ${why}; fix the YAML there`,
       file,
-      line,
     );
   }
-  return { doc, lines };
+}
+
+function closest(word: string, known: readonly string[]): string | undefined {
+  const distance = (a: string, b: string): number => {
+    const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = d[0]!;
+      d[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const cur = d[j]!;
+        d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+        prev = cur;
+      }
+    }
+    return d[b.length]!;
+  };
+  return known.find((k) => distance(word.toLowerCase(), k) <= 2);
 }
 
 /** Reads and validates cairn.yaml. */
@@ -58,7 +196,7 @@ export function readConfig(project: Project): ProjectConfig {
   } catch (err) {
     throw fromSystemError(err, file, 'Could not read');
   }
-  const { doc, lines } = parseYamlFile(text, file);
+  const { doc, lines, keyLines } = parseYamlFile(text, file);
   const rel = path.basename(file);
   const contents = doc.contents;
   if (contents !== null && !isMap(contents)) {
@@ -69,7 +207,18 @@ export function readConfig(project: Project): ProjectConfig {
       1,
     );
   }
-  const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
+  const raw = (yamlToJs(doc, file) ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(raw)) {
+    if ((CONFIG_KEYS as readonly string[]).includes(key)) continue;
+    const line = keyLines.get([key]) ?? 1;
+    const guess = closest(key, CONFIG_KEYS);
+    throw new CairnError(
+      'bad-config',
+      `${rel}:${line}: unknown key '${key}'${guess ? ` (did you mean '${guess}'?)` : ''}; cairn.yaml knows ${CONFIG_KEYS.map((k) => `${k}:`).join(' and ')}`,
+      file,
+      line,
+    );
+  }
   const remotes: RemoteConfig[] = [];
   const remotesRaw = raw['remotes'];
   if (remotesRaw !== undefined && remotesRaw !== null) {
@@ -106,5 +255,5 @@ export function readConfig(project: Project): ProjectConfig {
       remotes.push({ name, url: path.resolve(project.root, dir) });
     }
   }
-  return { remotes, raw, doc, lines, file };
+  return { remotes, raw, doc, lines, file, keyLines };
 }

@@ -10,7 +10,7 @@ import {
   isEnoent,
   writeFileAtomic,
 } from '../fsSafe.js';
-import { parseYamlFile } from '../project/config.js';
+import { parseYamlFile, yamlToJs } from '../project/config.js';
 import type { Project } from '../project/project.js';
 import { findJsonProblem } from './jsonSyntax.js';
 import { assertParamKey, isForbiddenKey } from './paramKeys.js';
@@ -75,8 +75,6 @@ export function readParamsFile(project: Project, rel: string): Record<string, Pa
 
 // Deeper params are a mistake or an attack; the limit keeps every walk over them shallow.
 const MAX_DEPTH = 32;
-// An alias bomb expands a few lines into billions of nodes; real params files use a handful.
-const MAX_ALIASES = 100;
 
 function badParams(rel: string, line: number, what: string): CairnError {
   return new CairnError('bad-params', `${rel}:${line}: ${what}`, rel, line);
@@ -112,13 +110,10 @@ function parseParamsText(text: string, rel: string): Record<string, unknown> {
       throw new CairnError('bad-params', ce.message, rel, ce.line);
     }
     try {
-      value = doc.toJS({ maxAliasCount: MAX_ALIASES }) ?? {};
+      value = yamlToJs(doc, rel) ?? {};
     } catch (e) {
-      throw badParams(
-        rel,
-        1,
-        `the params file could not be read (${(e as Error).message}); write the values out instead of nesting aliases`,
-      );
+      const ce = e as CairnError;
+      throw new CairnError('bad-params', ce.message, rel, ce.line);
     }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

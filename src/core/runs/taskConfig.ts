@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import { CairnError } from '../errors.js';
 import { assertSafeRelativePath } from '../fsSafe.js';
-import { isMap, isScalar } from 'yaml';
 import { lineOf, readConfig, type ProjectConfig } from '../project/config.js';
 import { assertParamKey } from './paramKeys.js';
 import type { Project } from '../project/project.js';
@@ -90,17 +89,7 @@ export function parseOverrides(items: readonly string[]): Record<string, ParamVa
 
 /** The line of a mapping key itself (where `train:` is written), not of its value. */
 function keyLine(config: ProjectConfig, keyPath: (string | number)[]): number | undefined {
-  const parent =
-    keyPath.length > 1 ? config.doc.getIn(keyPath.slice(0, -1), true) : config.doc.contents;
-  if (isMap(parent)) {
-    const last = keyPath[keyPath.length - 1];
-    for (const item of parent.items) {
-      const key = item.key;
-      if (isScalar(key) && key.value === last && key.range)
-        return config.lines.linePos(key.range[0]).line;
-    }
-  }
-  return lineOf(config.doc, config.lines, keyPath);
+  return config.keyLines.get(keyPath) ?? lineOf(config.doc, config.lines, keyPath);
 }
 
 function fail(config: ProjectConfig, keyPath: (string | number)[], what: string): never {
