@@ -354,6 +354,19 @@ describe('crafted files under .cairn/', { timeout: 60_000 }, () => {
     assert.match(show.stdout, /metric toString\s+1 /);
     const detail = cairnJson<{ series: Record<string, unknown> }>(dir, 'runs', 'show', runs[0]!.id);
     assert.deepEqual(Object.keys(detail.series).sort(), ['loss', 'toString']);
+    const c = cairnJson<{ metrics: { name: string; goal: string | null }[] }>(
+      dir,
+      'runs',
+      'compare',
+      runs[0]!.id,
+    );
+    assert.deepEqual(
+      c.metrics.map((m) => [m.name, m.goal]),
+      [
+        ['loss', 'min'],
+        ['toString', null],
+      ],
+    );
   });
 });
 

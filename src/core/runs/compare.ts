@@ -102,7 +102,8 @@ export function compareRecords(
   runs: readonly RunRecord[],
   declared: Record<string, Goal> = {},
 ): Comparison {
-  const goals: Record<string, Goal> = {};
+  // No prototype: a metric named toString has no goal unless one is declared.
+  const goals = Object.create(null) as Record<string, Goal>;
   for (const r of runs) Object.assign(goals, r.spec.goal);
   Object.assign(goals, declared);
   const paramNames = [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort();
