@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CairnError, fromSystemError } from '../errors.js';
-import { assertNoSymlinkEscape, assertSafeRelativePath, tmpSuffix } from '../fsSafe.js';
+import { assertSafeRelativePath, tmpSuffix, WriteGuard } from '../fsSafe.js';
 import { processTmpDir, type Project } from '../project/project.js';
 import { hasObject, isMarkedVerified, markVerified, objectPath, type Hash } from './cache.js';
 import { hashMany } from './hashPool.js';
@@ -39,8 +39,9 @@ export async function checkoutArtifacts(
   const tmpDir = processTmpDir(project);
   try {
     // Plan everything first, so that a refusal changes nothing at all.
+    const guard = new WriteGuard(project.root);
     const plans: Plan[] = [];
-    for (const a of artifacts) plans.push(await plan(project, a, tmpDir));
+    for (const a of artifacts) plans.push(await plan(project, a, tmpDir, guard));
     const unsafe = plans.flatMap((p) => p.unsafe);
     if (unsafe.length > 0 && !options.force) {
       const shown =
@@ -60,6 +61,7 @@ export async function checkoutArtifacts(
         missing[0],
       );
     }
+    for (const p of plans) assertWritesInside(p, guard);
     await verifyObjects(project, plans, tmpDir);
     const results: CheckoutResult[] = [];
     for (const p of plans) results.push(await apply(project, p, tmpDir, options));
@@ -126,8 +128,15 @@ interface Plan {
   readonly keepState: ArtifactState;
 }
 
-async function plan(project: Project, artifact: TrackedArtifact, tmpDir: string): Promise<Plan> {
-  assertNoSymlinkEscape(project.root, artifact.abs, artifact.pointerFile);
+async function plan(
+  project: Project,
+  artifact: TrackedArtifact,
+  tmpDir: string,
+  guard: WriteGuard,
+): Promise<Plan> {
+  // A directory artifact is written into, so the path itself must not lead out either.
+  if (artifact.pointer.type === 'dir') guard.assertDir(artifact.abs, artifact.pointerFile);
+  else guard.assertTarget(artifact.abs, artifact.pointerFile);
   const { pointer } = artifact;
   const c = await compareWorkspace(project, artifact, tmpDir);
   const base = {
@@ -214,6 +223,15 @@ async function plan(project: Project, artifact: TrackedArtifact, tmpDir: string)
     removes,
     emptyDirs,
   };
+}
+
+/** Every directory a plan writes into or removes from must really be inside the project. */
+function assertWritesInside(p: Plan, guard: WriteGuard): void {
+  const { artifact } = p;
+  if (artifact.pointer.type === 'file') return; // checked with the artifact path itself
+  for (const rel of [...p.writes.map((w) => w.rel), ...p.removes])
+    guard.assertDir(path.dirname(path.join(artifact.abs, rel)), artifact.pointerFile);
+  for (const d of p.emptyDirs) guard.assertDir(path.join(artifact.abs, d), artifact.pointerFile);
 }
 
 function listFilesUnder(dir: string): string[] {
