@@ -9,11 +9,7 @@ export function writeFileAtomic(
   data: string | Uint8Array,
   options: { tmpDir?: string; mode?: number } = {},
 ): void {
-  const dir = options.tmpDir ?? path.dirname(file);
-  const tmp = path.join(
-    dir,
-    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-  );
+  const tmp = tmpPathFor(file, options.tmpDir);
   try {
     fs.writeFileSync(tmp, data, { mode: options.mode ?? 0o666 });
     fs.renameSync(tmp, file);
@@ -162,6 +158,18 @@ export function lstatOrUndefined(p: string): fs.Stats | undefined {
     if (isEnoent(err) || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
     throw err;
   }
+}
+
+/**
+ * A temp file name for `file`, in `dir` (default: beside it). Only the start of the name is kept,
+ * so that a file whose name is near the 255-byte limit still gets a temp name that fits.
+ */
+export function tmpPathFor(file: string, dir = path.dirname(file)): string {
+  const stem = Buffer.from(path.basename(file))
+    .subarray(0, 64)
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '');
+  return path.join(dir, `.${stem}.${tmpSuffix()}.tmp`);
 }
 
 /** A short random suffix for temp names. */

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CairnError, fromSystemError } from '../errors.js';
-import { assertSafeRelativePath, tmpSuffix, WriteGuard } from '../fsSafe.js';
+import { assertSafeRelativePath, tmpPathFor, tmpSuffix, WriteGuard } from '../fsSafe.js';
 import { processTmpDir, type Project } from '../project/project.js';
 import { hasObject, isMarkedVerified, markVerified, objectPath, type Hash } from './cache.js';
 import { hashMany } from './hashPool.js';
@@ -323,7 +323,7 @@ async function placeFile(
       if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
       // The artifact is on another file system: copy beside it, then rename there.
       await fs.promises.rm(tmp, { force: true });
-      tmp = path.join(path.dirname(dest), `.${path.basename(dest)}.${tmpSuffix()}.cairn-tmp`);
+      tmp = tmpPathFor(dest);
       await fs.promises.copyFile(src, tmp);
       await fs.promises.chmod(tmp, op.executable ? 0o755 : 0o644);
       await fs.promises.rename(tmp, dest);

@@ -6,6 +6,7 @@ import { readConfig, type RemoteConfig } from '../project/config.js';
 import { processTmpDir, type Project } from '../project/project.js';
 import { hasObject, objectPath, type Hash } from './cache.js';
 import { listArtifacts } from './artifacts.js';
+import { withCacheWriter } from './cacheLock.js';
 import { hashMany } from './hashPool.js';
 import { objectsOf, type VersionRef } from './reachable.js';
 
@@ -127,13 +128,21 @@ export async function pull(
   options: { remote?: string; onProgress?: (p: TransferProgress) => void } = {},
 ): Promise<TransferResult> {
   const remote = selectRemote(project, options.remote);
-  const src = remoteCache(remote);
   if (!fs.existsSync(remote.url)) {
     throw new CairnError(
       'remote',
       `Remote '${remote.name}' at ${remote.url} does not exist or is not mounted`,
     );
   }
+  return withCacheWriter(project, () => pullWith(project, remote, options.onProgress));
+}
+
+async function pullWith(
+  project: Project,
+  remote: RemoteConfig,
+  onProgress?: (p: TransferProgress) => void,
+): Promise<TransferResult> {
+  const src = remoteCache(remote);
   const tmpDir = processTmpDir(project);
   try {
     const versions = await workspaceVersions(project);
@@ -148,7 +157,7 @@ export async function pull(
     const first = await fetchVerified(src, manifests, project.cacheDir, tmpDir);
     const { objects, missingManifests } = objectsOf(project.cacheDir, versions);
     const todo = [...objects].filter((h) => !hasObject(project.cacheDir, h));
-    const second = await fetchVerified(src, todo, project.cacheDir, tmpDir, options.onProgress);
+    const second = await fetchVerified(src, todo, project.cacheDir, tmpDir, onProgress);
     const copiedRuns = copyRuns(path.join(remote.url, 'runs'), project.runsDir, project.tmpRoot);
     return {
       remote: remote.name,
@@ -274,6 +283,9 @@ function copyRuns(srcRuns: string, destRuns: string, tmpDir: string): number {
       copied++;
     } catch (err) {
       fs.rmSync(tmp, { recursive: true, force: true });
+      // Another push or pull brought the same finished record first: it is there, whole.
+      const code = (err as NodeJS.ErrnoException).code;
+      if ((code === 'ENOTEMPTY' || code === 'EEXIST') && fs.existsSync(dest)) continue;
       throw fromSystemError(err, dest, 'Could not copy run record to');
     }
   }
