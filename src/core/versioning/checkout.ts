@@ -5,6 +5,7 @@ import { assertSafeRelativePath, tmpPathFor, tmpSuffix, WriteGuard } from '../fs
 import { processTmpDir, type Project } from '../project/project.js';
 import { hasObject, isMarkedVerified, markVerified, objectPath, type Hash } from './cache.js';
 import { hashMany } from './hashPool.js';
+import { copySparse, isSparse } from './sparseCopy.js';
 import { listArtifacts, type TrackedArtifact } from './artifacts.js';
 import { isFileEntry, loadManifest } from './manifest.js';
 import { saveState, statKey, type ArtifactState } from './stateCache.js';
@@ -84,14 +85,16 @@ async function verifyObjects(
   for (const p of plans) {
     for (const op of p.writes) {
       const file = objectPath(project.cacheDir, op.hash);
-      if (!suspects.has(op.hash) && !isMarkedVerified(fs.statSync(file)))
-        suspects.set(op.hash, file);
+      if (suspects.has(op.hash)) continue;
+      // lstat: a symlink put in the cache is never trusted, whatever its own times say.
+      const st = fs.lstatSync(file);
+      if (!st.isFile() || !isMarkedVerified(st)) suspects.set(op.hash, file);
     }
   }
   if (suspects.size === 0) return;
   const entries = [...suspects];
   const outcomes = await hashMany(
-    entries.map(([, file]) => ({ file, store: false })),
+    entries.map(([, file]) => ({ file, store: false, noFollow: true })),
     project.cacheDir,
     tmpDir,
   );
@@ -307,7 +310,8 @@ async function placeFile(
   let tmp = path.join(tmpDir, `co.${tmpSuffix()}`);
   try {
     await fs.promises.mkdir(path.dirname(dest), { recursive: true });
-    await fs.promises.copyFile(src, tmp);
+    const sparse = isSparse(await fs.promises.lstat(src));
+    await copyObjectTo(src, tmp, sparse);
     await fs.promises.chmod(tmp, op.executable ? 0o755 : 0o644);
     const st = await fs.promises.stat(tmp);
     if (Number(st.size) !== op.sizeBytes) {
@@ -324,7 +328,7 @@ async function placeFile(
       // The artifact is on another file system: copy beside it, then rename there.
       await fs.promises.rm(tmp, { force: true });
       tmp = tmpPathFor(dest);
-      await fs.promises.copyFile(src, tmp);
+      await copyObjectTo(src, tmp, sparse);
       await fs.promises.chmod(tmp, op.executable ? 0o755 : 0o644);
       await fs.promises.rename(tmp, dest);
     }
@@ -333,6 +337,12 @@ async function placeFile(
     await fs.promises.rm(tmp, { force: true });
     throw fromSystemError(err, dest, 'Could not restore');
   }
+}
+
+/** A sparse object keeps its holes in the work tree; others take the kernel's fast copy. */
+async function copyObjectTo(src: string, dest: string, sparse: boolean): Promise<void> {
+  if (sparse) await copySparse(src, dest);
+  else await fs.promises.copyFile(src, dest);
 }
 
 /** Removes directories left empty by removed files, except those the version has. */

@@ -213,3 +213,31 @@ test('many files are hashed on worker threads with the same result', async () =>
     Object.fromEntries(Object.entries(files).map(([k, v]) => [k.slice('many/'.length), v])),
   );
 });
+
+test('a sparse file stays sparse in the cache and in the checkout, with the same bytes', async () => {
+  const project = tempProject();
+  const file = path.join(project.root, 'sparse.img');
+  // 1 GB, nearly all hole: 1 MB of data at the start and 64 KB in the middle.
+  const fd = fs.openSync(file, 'w');
+  fs.writeSync(fd, Buffer.alloc(1 << 20, 'a'), 0, 1 << 20, 0);
+  fs.writeSync(fd, Buffer.alloc(64 << 10, 'b'), 0, 64 << 10, 512 << 20);
+  fs.ftruncateSync(fd, 1 << 30);
+  fs.closeSync(fd);
+  const onDisk = (p: string): number => fs.statSync(p).blocks * 512;
+  assert.ok(onDisk(file) < 4 << 20);
+  const [r] = await addArtifacts(project, ['sparse.img']);
+  const obj = objectPath(project.cacheDir, r!.pointer.hash);
+  assert.equal(fs.statSync(obj).size, 1 << 30);
+  assert.ok(onDisk(obj) < 4 << 20, `the cache object takes ${onDisk(obj)} bytes on disk`);
+  fs.rmSync(file);
+  await checkoutArtifacts(project);
+  assert.equal(fs.statSync(file).size, 1 << 30);
+  assert.ok(onDisk(file) < 4 << 20, `the checkout takes ${onDisk(file)} bytes on disk`);
+  const [status] = await artifactStatus(project);
+  assert.equal(status?.status, 'ok');
+  const back = fs.openSync(file, 'r');
+  const probe = Buffer.alloc(64 << 10);
+  fs.readSync(back, probe, 0, probe.length, 512 << 20);
+  fs.closeSync(back);
+  assert.ok(probe.equals(Buffer.alloc(64 << 10, 'b')));
+});
