@@ -123,11 +123,11 @@ test('a corrupt cache object stops checkout before anything changes, naming the 
   const project = tempProject();
   writeTree(project.root, { 'd/a.txt': 'alpha', 'd/b.txt': 'beta' });
   await addArtifacts(project, ['d']);
+  writeTree(project.root, { 'd/b.txt': 'beta edited' });
+  await addArtifacts(project, ['d']);
   const obj = objectPath(project.cacheDir, sha256('alpha'));
   fs.chmodSync(obj, 0o644);
   fs.writeFileSync(obj, 'ALPHA');
-  writeTree(project.root, { 'd/b.txt': 'beta edited' });
-  await addArtifacts(project, ['d']);
   gitSync(project.root, 'add', '-A');
   // Go back to a pointer naming the corrupt object while the work tree lacks a.txt.
   fs.rmSync(path.join(project.root, 'd/a.txt'));
