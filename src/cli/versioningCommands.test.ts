@@ -116,3 +116,28 @@ test('diff against the work tree shows edits not yet added', () => {
   // Between two revisions the work tree plays no part.
   assert.match(cairn(root, 'diff', 'HEAD', 'HEAD').stdout, /No artifact versions differ/);
 });
+
+test('pull from a hostile repository never writes through its committed symlink `data -> ~/.ssh`', () => {
+  const attacker = project();
+  const remote = tempDir('cairn-remote-');
+  fs.appendFileSync(path.join(attacker, 'cairn.yaml'), `remotes:\n  shared:\n    url: ${remote}\n`);
+  writeTree(attacker, { 'data/authorized_keys': 'ssh-ed25519 ATTACKER\n' });
+  assert.equal(cairn(attacker, 'add', 'data').code, 0);
+  assert.equal(cairn(attacker, 'push').code, 0);
+  const victimHome = tempDir('cairn-home-');
+  writeTree(victimHome, { '.ssh/authorized_keys': 'ssh-ed25519 MINE\n' });
+  fs.rmSync(path.join(attacker, 'data'), { recursive: true });
+  fs.symlinkSync(path.join(victimHome, '.ssh'), path.join(attacker, 'data'));
+  fs.writeFileSync(path.join(attacker, '.gitignore'), '');
+  gitSync(attacker, 'add', '-A');
+  gitSync(attacker, 'commit', '-qm', 'innocent');
+  const victim = tempDir('cairn-victim-');
+  gitSync(victim, 'clone', '-q', attacker, '.');
+  const r = cairn(victim, 'pull', '--force');
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /data\.cairn: data is a symlink that leads outside the project/);
+  assert.equal(
+    fs.readFileSync(path.join(victimHome, '.ssh/authorized_keys'), 'utf8'),
+    'ssh-ed25519 MINE\n',
+  );
+});

@@ -200,8 +200,13 @@ function newestMtimeMs(abs: string): number {
   if (!st) return Date.now(); // removed meanwhile by another push
   let newest = st.mtimeMs;
   if (st.isDirectory()) {
-    for (const name of fs.readdirSync(abs))
-      newest = Math.max(newest, newestMtimeMs(path.join(abs, name)));
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(abs);
+    } catch (err) {
+      if (!isEnoent(err)) throw err; // its push finished meanwhile
+    }
+    for (const name of names) newest = Math.max(newest, newestMtimeMs(path.join(abs, name)));
   }
   return newest;
 }
