@@ -98,7 +98,7 @@ export class WriteGuard {
     this.checked.add(dir);
   }
 
-  /** Refuses a file about to be created or replaced whose directory, or which itself as a symlink, leads out. */
+  /** Refuses a file about to be created or replaced whose directory, or which as a link, leads out. */
   assertTarget(abs: string, source: string): void {
     this.assertDir(path.dirname(abs), source);
     if (lstatOrUndefined(abs)?.isSymbolicLink()) {
