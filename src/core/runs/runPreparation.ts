@@ -7,6 +7,7 @@ import { POINTER_SUFFIX, type Project } from '../project/project.js';
 import { shellQuote } from '../shell.js';
 import { readPointer } from '../versioning/pointerFile.js';
 import { assertParamKey } from './paramKeys.js';
+import { unroutedParams } from './paramRoutes.js';
 import {
   lockParamsFile,
   readParamsFile,
@@ -209,6 +210,11 @@ export async function prepareRun(project: Project, req: RunRequest): Promise<Pre
         known,
         spec.paramsFile ?? 'cairn.yaml',
       );
+      // An override the program never sees would record a run whose params it did not run with.
+      const unrouted = unroutedParams(work, spec, Object.keys(overrides));
+      if (unrouted) {
+        throw new CairnError('usage', `-p ${unrouted.params.join(', -p ')}: ${unrouted.message}`);
+      }
     }
     const params = paramRecord(defaults, fileParams, overrides);
     const command = req.task ? expandParams(spec.cmd, params) : spec.cmd;
