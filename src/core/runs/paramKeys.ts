@@ -18,3 +18,11 @@ export function assertParamKey(key: string, where: string): void {
       `${where}: '${key}' cannot be a parameter name (__proto__, constructor and prototype are reserved); rename it`,
     );
 }
+
+/** Splits the mark of a new param (`-p +key=value`) from the rest of a `-p` item. */
+export function splitNewParamMark(item: string): {
+  readonly added: boolean;
+  readonly text: string;
+} {
+  return item.startsWith('+') ? { added: true, text: item.slice(1) } : { added: false, text: item };
+}
