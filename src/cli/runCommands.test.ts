@@ -305,8 +305,13 @@ describe('cairn run -- <command> with a Node script', { timeout: 120_000 }, () =
       ],
     );
     assert.match(swept[1]!.command, /train\.js 4$/);
-    const bad = cairn(dir, 'run', 'node', '-p', '+other=1'); // a new param, said so
-    assert.equal(bad.code, 0, bad.stderr); // defaults fill {{code}}
+    // A new param, said so, reaches a program through the params file it reads...
+    const added = cairn(dir, 'run', 'train', '-p', '+other=1');
+    assert.equal(added.code, 0, added.stderr);
+    // ...but not one whose command has no {{other}} and that reads no params: refused, not recorded.
+    const bad = cairn(dir, 'run', 'node', '-p', '+other=1');
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /other never reaches the program: cmd has no \{\{other\}\}/);
   });
 });
 

@@ -31,10 +31,10 @@ const init: Command = {
   summary: 'start versioning data and models in this Git repository',
   options: {},
   run(args) {
-    const { project, created } = initProject(args.cwd);
+    const { project, createdPaths } = initProject(args.cwd);
     out(
-      created
-        ? `Initialized Cairn in ${project.root} (cairn.yaml, .cairn/). Next: cairn add <data-or-model>`
+      createdPaths.length > 0
+        ? `Initialized Cairn in ${project.root} (created ${createdPaths.join(', ')}). Next: cairn add <data-or-model>`
         : `Cairn is already initialized in ${project.root}`,
     );
     return Promise.resolve(0);
@@ -110,7 +110,7 @@ const status: Command = {
     const hints: string[] = [];
     if (entries.some((e) => e.status === 'modified'))
       hints.push(
-        "'cairn add <path>' to version the changes, 'cairn checkout <path>' to discard them",
+        "'cairn add <path>' to version the changes, 'cairn checkout --force <path>' to discard them",
       );
     if (entries.some((e) => e.status === 'missing'))
       hints.push("'cairn checkout' to restore missing artifacts");
@@ -194,15 +194,27 @@ const diff: Command = {
     if (entries.length === 0)
       out(`No artifact versions differ between ${a ?? 'HEAD'} and ${b ?? 'the work tree'}.`);
     for (const e of entries) {
+      const pointerSame = e.a !== undefined && e.b !== undefined && e.a.hash === e.b.hash;
       out(
-        `${e.change.padEnd(9)} ${e.path}  ${e.a?.hash.slice(0, 12) ?? '-'} -> ${e.b?.hash.slice(0, 12) ?? '-'}  size ${signed(e.sizeDeltaBytes, formatBytes)}, files ${signed(e.fileCountDelta, String)}`,
+        pointerSame
+          ? `${e.change.padEnd(9)} ${e.path}  ${e.a?.hash.slice(0, 12)}, edited in the work tree`
+          : `${e.change.padEnd(9)} ${e.path}  ${e.a?.hash.slice(0, 12) ?? '-'} -> ${e.b?.hash.slice(0, 12) ?? '-'}  size ${signed(e.sizeDeltaBytes, formatBytes)}, files ${signed(e.fileCountDelta, String)}`,
       );
       if (e.files) {
         for (const f of e.files.added) out(`    added:    ${f}`);
         for (const f of e.files.removed) out(`    removed:  ${f}`);
         for (const f of e.files.modified) out(`    modified: ${f}`);
       }
+      if (e.workTree?.status === 'missing') out('    missing from the work tree');
+      if (e.workTree?.status === 'modified') {
+        const w = e.workTree;
+        for (const f of w.added) out(`    added:    ${f} (not yet added)`);
+        for (const f of w.removed) out(`    removed:  ${f} (not yet added)`);
+        for (const f of w.modified) out(`    modified: ${f || e.path} (not yet added)`);
+      }
     }
+    if (entries.some((e) => e.workTree?.status === 'modified'))
+      out("  (use 'cairn add <path>' to version the edits marked 'not yet added')");
     return 0;
   },
 };

@@ -55,6 +55,12 @@ export function fromSystemError(err: unknown, file: string, doing: string): Cair
       );
     case 'ENOENT':
       return new CairnError('not-found', `${doing} ${file}: no such file or directory`, file);
+    case 'ENAMETOOLONG':
+      return new CairnError(
+        'bad-path',
+        `${doing} ${file}: the name is too long for the file system (at most 255 bytes per name); use a shorter name`,
+        file,
+      );
     case 'EDQUOT':
       return new CairnError('no-space', `${doing} ${file}: disk quota exceeded`, file);
     default:

@@ -9,11 +9,7 @@ export function writeFileAtomic(
   data: string | Uint8Array,
   options: { tmpDir?: string; mode?: number } = {},
 ): void {
-  const dir = options.tmpDir ?? path.dirname(file);
-  const tmp = path.join(
-    dir,
-    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-  );
+  const tmp = tmpPathFor(file, options.tmpDir);
   try {
     fs.writeFileSync(tmp, data, { mode: options.mode ?? 0o666 });
     fs.renameSync(tmp, file);
@@ -61,34 +57,93 @@ export function assertSafeRelativePath(rel: string, source: string, line?: numbe
 }
 
 /**
- * Refuses a path whose existing parent directories include a symlink that leads out of the
- * project root, so that writes through it never land outside the project.
+ * Checks that writes into the work tree land inside the project: every directory written into
+ * (or the deepest part of it that exists) must really lie inside the project root, not behind a
+ * symlink that leads elsewhere, and not inside `.git/` or `.cairn/`. A repository is untrusted
+ * input: it can commit `data -> ~/.ssh` beside a pointer file `data.cairn`.
  */
-export function assertNoSymlinkEscape(root: string, abs: string, source: string): void {
-  const realRoot = fs.realpathSync(root);
-  let dir = path.dirname(abs);
-  const chain: string[] = [];
-  while (dir.length >= root.length && dir !== path.dirname(dir)) {
-    chain.push(dir);
-    if (dir === root) break;
-    dir = path.dirname(dir);
+export class WriteGuard {
+  private readonly realRoot: string;
+  private readonly checked = new Set<string>();
+
+  constructor(private readonly root: string) {
+    this.realRoot = fs.realpathSync(root);
   }
-  for (const d of chain) {
-    let real: string;
-    try {
-      real = fs.realpathSync(d);
-    } catch {
-      continue; // does not exist yet
+
+  /** Refuses writing into `dir` (created if missing) when it really lies outside the project. */
+  assertDir(dir: string, source: string): void {
+    if (this.checked.has(dir)) return;
+    let existing = dir;
+    let real: string | undefined;
+    for (;;) {
+      try {
+        real = fs.realpathSync(existing);
+        break;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' && code !== 'ENOTDIR') throw fromSystemError(err, dir, 'Cannot use');
+      }
+      const parent = path.dirname(existing);
+      if (parent === existing) break;
+      existing = parent;
     }
-    if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
+    if (real === undefined || !this.allows(real)) {
+      const link = this.firstLink(existing);
       throw new CairnError(
         'bad-path',
-        `${source}: ${path.relative(root, d) || '.'} is a symlink that leads outside the project (${real}); remove the link or track the real location`,
+        `${source}: ${link ?? (path.relative(this.root, existing) || '.')} is a symlink that leads ${real !== undefined && this.isInside(real) ? "into Cairn's or Git's own files" : 'outside the project'} (${real ?? '?'}); Cairn will not write through it, so remove the link or track the real location`,
         source,
       );
     }
-    return; // the deepest existing directory decides
+    this.checked.add(dir);
   }
+
+  /** Refuses a file about to be created or replaced whose directory, or which as a link, leads out. */
+  assertTarget(abs: string, source: string): void {
+    this.assertDir(path.dirname(abs), source);
+    if (lstatOrUndefined(abs)?.isSymbolicLink()) {
+      let real: string | undefined;
+      try {
+        real = fs.realpathSync(abs);
+      } catch {
+        return; // a dangling link is replaced, never written through
+      }
+      if (!this.allows(real)) {
+        throw new CairnError(
+          'bad-path',
+          `${source}: ${path.relative(this.root, abs)} is a symlink that leads outside the project (${real}); remove the link, then run the command again`,
+          source,
+        );
+      }
+    }
+  }
+
+  private isInside(real: string): boolean {
+    return real === this.realRoot || real.startsWith(this.realRoot + path.sep);
+  }
+
+  private allows(real: string): boolean {
+    if (!this.isInside(real)) return false;
+    const first = path.relative(this.realRoot, real).split(path.sep)[0];
+    return first !== '.git' && first !== '.cairn';
+  }
+
+  /** The project-relative path of the first symlink on the way from the root to `abs`. */
+  private firstLink(abs: string): string | undefined {
+    const rel = path.relative(this.root, abs);
+    if (rel.startsWith('..')) return undefined;
+    let cur = this.root;
+    for (const seg of rel.split(path.sep).filter((s) => s !== '')) {
+      cur = path.join(cur, seg);
+      if (lstatOrUndefined(cur)?.isSymbolicLink()) return path.relative(this.root, cur);
+    }
+    return undefined;
+  }
+}
+
+/** Refuses a path whose directory really lies outside the project (see WriteGuard). */
+export function assertNoSymlinkEscape(root: string, abs: string, source: string): void {
+  new WriteGuard(root).assertTarget(abs, source);
 }
 
 export function isEnoent(err: unknown): boolean {
@@ -103,6 +158,18 @@ export function lstatOrUndefined(p: string): fs.Stats | undefined {
     if (isEnoent(err) || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
     throw err;
   }
+}
+
+/**
+ * A temp file name for `file`, in `dir` (default: beside it). Only the start of the name is kept,
+ * so that a file whose name is near the 255-byte limit still gets a temp name that fits.
+ */
+export function tmpPathFor(file: string, dir = path.dirname(file)): string {
+  const stem = Buffer.from(path.basename(file))
+    .subarray(0, 64)
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '');
+  return path.join(dir, `.${stem}.${tmpSuffix()}.tmp`);
 }
 
 /** A short random suffix for temp names. */

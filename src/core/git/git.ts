@@ -1,5 +1,6 @@
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { CairnError } from '../errors.js';
+import { artifactOfPointerPath } from '../project/project.js';
 
 /**
  * A simple-git instance for a repository, with a fixed locale so that output can be parsed.
@@ -57,7 +58,7 @@ export async function listPointerFiles(root: string): Promise<string[]> {
     ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ':(glob)**/*.cairn'],
     'listing pointer files',
   );
-  return [...new Set(out.split('\0').filter((p) => p.length > 0))].sort();
+  return [...new Set(out.split('\0').filter((p) => artifactOfPointerPath(p) !== undefined))].sort();
 }
 
 /** Resolves a revision to a commit hash, or throws a clear error. */

@@ -7,6 +7,21 @@ import { isEnoent, tmpSuffix } from '../fsSafe.js';
 export const CONFIG_FILE = 'cairn.yaml';
 export const POINTER_SUFFIX = '.cairn';
 
+/**
+ * The artifact a pointer file belongs to (both project-relative, '/'-separated), or undefined
+ * when the path is no pointer file: a name that is `.cairn` alone (Cairn's own folder, a stray
+ * `notes/.cairn`) or `..cairn` names no artifact, and nothing inside `.cairn/` or `.git/` is one.
+ */
+export function artifactOfPointerPath(rel: string): string | undefined {
+  if (!rel.endsWith(POINTER_SUFFIX)) return undefined;
+  const artifact = rel.slice(0, -POINTER_SUFFIX.length);
+  const parts = artifact.split('/');
+  const name = parts[parts.length - 1];
+  if (name === '' || name === '.' || name === '..') return undefined;
+  if (parts.length > 1 && (parts[0] === '.cairn' || parts[0] === '.git')) return undefined;
+  return artifact;
+}
+
 /** Where a project keeps its files. */
 export interface Project {
   /** Absolute path of the directory that holds cairn.yaml. */
@@ -58,8 +73,15 @@ const DEFAULT_CONFIG = `# Cairn project: https://github.com/cairn-ml/cairn
 tasks: {}
 `;
 
-/** Creates cairn.yaml and .cairn/ in a Git repository; safe to run twice. */
-export function initProject(root: string): { project: Project; created: boolean } {
+/**
+ * Creates cairn.yaml and .cairn/ in a Git repository, whichever is missing; safe to run twice.
+ * `created` says whether anything was missing; `createdPaths` lists what this call made.
+ */
+export function initProject(root: string): {
+  project: Project;
+  created: boolean;
+  createdPaths: string[];
+} {
   const abs = path.resolve(root);
   if (!fs.existsSync(path.join(abs, '.git'))) {
     throw new CairnError(
@@ -68,22 +90,22 @@ export function initProject(root: string): { project: Project; created: boolean 
     );
   }
   const project = projectAt(abs);
-  let created = false;
+  const createdPaths: string[] = [];
   try {
     if (!fs.existsSync(project.configFile)) {
       fs.writeFileSync(project.configFile, DEFAULT_CONFIG);
-      created = true;
+      createdPaths.push(CONFIG_FILE);
     }
-    for (const d of [project.cacheDir, project.stateDir, project.runsDir, project.tmpRoot]) {
-      fs.mkdirSync(d, { recursive: true });
-    }
+    const dirs = [project.cacheDir, project.stateDir, project.runsDir, project.tmpRoot];
+    if (dirs.some((d) => !fs.existsSync(d))) createdPaths.push('.cairn/');
+    for (const d of dirs) fs.mkdirSync(d, { recursive: true });
     // .cairn/ never goes into Git: the cache and runs are shared through remotes.
     const ignore = path.join(project.dataDir, '.gitignore');
     if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, '*\n');
   } catch (err) {
     throw fromSystemError(err, project.dataDir, 'Could not initialize');
   }
-  return { project, created };
+  return { project, created: createdPaths.length > 0, createdPaths };
 }
 
 /**
@@ -96,7 +118,7 @@ export function processTmpDir(project: Project): string {
     fs.mkdirSync(project.tmpRoot, { recursive: true });
     for (const name of safeReaddir(project.tmpRoot)) {
       const pid = Number(name.split('.')[0]);
-      if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) {
+      if (Number.isInteger(pid) && pid !== process.pid && !isProcessAlive(pid)) {
         fs.rmSync(path.join(project.tmpRoot, name), { recursive: true, force: true });
       }
     }
@@ -120,7 +142,9 @@ function safeReaddir(dir: string): string[] {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid runs on this machine. */
+export function isProcessAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;

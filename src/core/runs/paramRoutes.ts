@@ -49,6 +49,28 @@ export function scanProjectScript(project: Project, rel: string): ScriptScan | u
   }
 }
 
+/**
+ * Whether the script, or a module beside it in the same language (where a config loader that
+ * the script imports would be), mentions `text`.
+ */
+function mentionedBeside(project: Project, script: string, text: string): boolean {
+  const dir = path.join(project.root, path.dirname(script));
+  const language = scriptLanguage(script);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((n) => scriptLanguage(n) === language);
+  } catch {
+    return false;
+  }
+  return names.slice(0, 200).some((n) => {
+    try {
+      return fs.readFileSync(path.join(dir, n), 'utf8').includes(text);
+    } catch {
+      return false;
+    }
+  });
+}
+
 const norm = (name: string): string => name.toLowerCase().replace(/-/g, '_');
 
 /** The script option a param name maps to (`hidden_size` ↔ `--hidden-size`). */
@@ -63,7 +85,7 @@ export function optionFor(scan: ScriptScan, param: string): ScriptOption | undef
  */
 export function unroutedParams(
   project: Project,
-  task: TaskSpec,
+  task: Pick<TaskSpec, 'cmd' | 'paramsFile'>,
   paramNames: readonly string[],
 ): UnroutedParams | undefined {
   if (paramNames.length === 0) return undefined;
@@ -73,8 +95,7 @@ export function unroutedParams(
   if (!scan || scan.readsCairnParams) return undefined;
   if (task.paramsFile) {
     const base = path.basename(task.paramsFile);
-    const source = fs.readFileSync(path.join(project.root, script), 'utf8');
-    if (task.cmd.includes(base) || source.includes(base)) return undefined;
+    if (task.cmd.includes(base) || mentionedBeside(project, script, base)) return undefined;
   }
   const missing = paramNames.filter((p) => !task.cmd.includes(`{{${p}}}`));
   if (missing.length === 0) return undefined;

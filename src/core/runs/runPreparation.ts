@@ -4,9 +4,11 @@ import * as path from 'node:path';
 import { CairnError, fromSystemError } from '../errors.js';
 import { gitMaybe } from '../git/git.js';
 import { POINTER_SUFFIX, type Project } from '../project/project.js';
-import { shellQuote } from '../shell.js';
+import { shellQuote, splitCommand } from '../shell.js';
 import { readPointer } from '../versioning/pointerFile.js';
 import { assertParamKey } from './paramKeys.js';
+import { unroutedParams } from './paramRoutes.js';
+import { scriptLanguage } from './scriptScan.js';
 import {
   lockParamsFile,
   readParamsFile,
@@ -16,6 +18,7 @@ import {
 import type { RunRequest } from './runRecorder.js';
 import {
   allocateRunDir,
+  listRuns,
   RUN_FILES,
   runJsonReplacer,
   saveRun,
@@ -120,10 +123,32 @@ function inputVersions(project: Project, deps: readonly string[]): ArtifactVersi
   return [...out.values()];
 }
 
-function defaultName(task: string | null, argv: string, overrides: Record<string, ParamValue>) {
-  const base = task ?? path.basename(argv.split(' ')[0] ?? 'run');
+/**
+ * A readable name that tells runs apart: the task (or the script an ad-hoc command runs, not its
+ * interpreter), what was overridden, and the run's number among the task's runs: `train lr=0.5 #3`.
+ */
+function defaultName(
+  project: Project,
+  task: string | null,
+  cmd: string,
+  overrides: Record<string, ParamValue>,
+): string {
+  let base = task;
+  if (base === null) {
+    let words: string[] = [];
+    try {
+      words = splitCommand(cmd);
+    } catch {
+      words = cmd.split(' ');
+    }
+    const script = words.find((w) => scriptLanguage(w) !== undefined);
+    base = path.basename(script ?? words[0] ?? 'run');
+  }
   const ps = Object.entries(overrides).map(([k, v]) => `${k}=${String(v)}`);
-  return ps.length > 0 ? `${base} ${ps.join(' ')}` : base;
+  const same = listRuns(project).filter((r) =>
+    task === null ? r.task === null && r.name.startsWith(base) : r.task === task,
+  ).length;
+  return `${[base, ...ps].join(' ')} #${same + 1}`;
 }
 
 /** A plain record of params without a prototype, so no key can reach Object.prototype. */
@@ -231,6 +256,11 @@ export async function prepareRun(project: Project, req: RunRequest): Promise<Pre
         known,
         spec.paramsFile ?? 'cairn.yaml',
       );
+      // An override the program never sees would record a run whose params it did not run with.
+      const unrouted = unroutedParams(work, spec, Object.keys(overrides));
+      if (unrouted) {
+        throw new CairnError('usage', `-p ${unrouted.params.join(', -p ')}: ${unrouted.message}`);
+      }
     }
     const params = paramRecord(defaults, fileParams, overrides);
     const command = req.task ? expandParams(spec.cmd, params) : spec.cmd;
@@ -239,7 +269,7 @@ export async function prepareRun(project: Project, req: RunRequest): Promise<Pre
     const git = await gitInfo(work.root, dir);
     const record: RunRecord = {
       id,
-      name: req.name ?? defaultName(taskName, spec.cmd, overrides),
+      name: req.name ?? defaultName(project, taskName, spec.cmd, overrides),
       task: taskName,
       command,
       cwd: req.cwd ?? '',

@@ -147,3 +147,19 @@ test('a task drafted from an argparse script is written into cairn.yaml and its 
     `the sweep's lr reached the program: ${JSON.stringify(losses)}`,
   );
 });
+
+test('a sweep whose params never reach the program is refused before any run, with the fix', () => {
+  const p = project();
+  fs.writeFileSync(
+    path.join(p.root, 'cairn.yaml'),
+    `tasks:\n  train:\n    cmd: ${python} train.py\n    params: {defaults: {lr: 0.01}}\n`,
+  );
+  const r = cairn(p.root, 'sweep', 'train', '-p', 'lr=0.01,0.5');
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, /-p lr: lr never reaches the program: cmd has no \{\{lr\}\}/);
+  assert.match(r.stderr, /train\.py takes --lr: set cmd to ".*train\.py --lr \{\{lr\}\}"/);
+  const runs = JSON.parse(cairn(p.root, 'runs', 'ls', '--json').stdout) as { runs: unknown[] };
+  assert.equal(runs.runs.length, 0, 'nothing was recorded');
+  // Run with its defaults only, it runs: nothing is claimed about params it was not given.
+  assert.equal(cairn(p.root, 'run', 'train').code, 0);
+});

@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CairnError, fromSystemError } from '../errors.js';
-import { assertNoSymlinkEscape, writeFileAtomic } from '../fsSafe.js';
+import { assertNoSymlinkEscape } from '../fsSafe.js';
 import { POINTER_SUFFIX, processTmpDir, type Project } from '../project/project.js';
 import { hasObject } from './cache.js';
+import { withCacheWriter } from './cacheLock.js';
 import type { HashJob } from './hashFile.js';
 import { hashMany, unwrap, type HashProgress } from './hashPool.js';
 import { storeManifest, type ManifestEntry } from './manifest.js';
@@ -65,14 +66,16 @@ export async function addArtifacts(
   rels: readonly string[],
   options: AddOptions = {},
 ): Promise<AddResult[]> {
-  const tmpDir = processTmpDir(project);
-  try {
-    const results: AddResult[] = [];
-    for (const rel of rels) results.push(await addOne(project, rel, tmpDir, options));
-    return results;
-  } finally {
-    fs.rmSync(tmpDir, { recursive: true, force: true });
-  }
+  return withCacheWriter(project, async () => {
+    const tmpDir = processTmpDir(project);
+    try {
+      const results: AddResult[] = [];
+      for (const rel of rels) results.push(await addOne(project, rel, tmpDir, options));
+      return results;
+    } finally {
+      fs.rmSync(tmpDir, { recursive: true, force: true });
+    }
+  });
 }
 
 async function addOne(
@@ -82,6 +85,7 @@ async function addOne(
   options: AddOptions,
 ): Promise<AddResult> {
   const abs = path.join(project.root, rel);
+  assertTrackableName(rel);
   assertNoSymlinkEscape(project.root, abs, rel);
   assertNotInsideArtifact(project, rel);
   let st: fs.Stats;
@@ -213,7 +217,7 @@ async function addOne(
     writePointer(pointerFile, pointer, tmpDir);
   }
   saveState(project.stateDir, rel, newState, tmpDir);
-  ensureGitignored(project, rel, tmpDir);
+  ensureGitignored(project, rel);
   return { path: rel, pointerFile, pointer, changed, hashedFiles };
 }
 
@@ -222,6 +226,31 @@ function tryReadPointer(file: string): Pointer | undefined {
     return readPointer(file);
   } catch {
     return undefined; // a broken pointer is replaced by the new version
+  }
+}
+
+/** Bytes in one file name on Linux, macOS and Windows file systems alike. */
+const NAME_MAX_BYTES = 255;
+
+/** A name the pointer file and the .gitignore line can hold, or a clear refusal. */
+function assertTrackableName(rel: string): void {
+  const name = path.basename(rel);
+  // A .gitignore line cannot hold a line break (Git has no escape for it): the entry would split
+  // in two and leave the data visible to Git.
+  if ([...name].some((c) => c.charCodeAt(0) < 0x20 || c === '\x7f')) {
+    throw new CairnError(
+      'bad-path',
+      `${JSON.stringify(rel)} has a line break or another control character in its name, which a .gitignore entry cannot hold; rename it and add it again`,
+      rel,
+    );
+  }
+  const bytes = Buffer.byteLength(name + POINTER_SUFFIX);
+  if (bytes > NAME_MAX_BYTES) {
+    throw new CairnError(
+      'bad-path',
+      `${rel}: its pointer file name would be ${bytes} bytes, more than the ${NAME_MAX_BYTES} a file system allows; rename it to at most ${NAME_MAX_BYTES - POINTER_SUFFIX.length} bytes and add it again`,
+      rel,
+    );
   }
 }
 
@@ -241,7 +270,7 @@ function assertNotInsideArtifact(project: Project, rel: string): void {
 }
 
 /** Adds `/<name>` to the .gitignore beside the artifact, once, so Git keeps only the pointer. */
-export function ensureGitignored(project: Project, rel: string, tmpDir: string): void {
+export function ensureGitignored(project: Project, rel: string): void {
   const abs = path.join(project.root, rel);
   const ignoreFile = path.join(path.dirname(abs), '.gitignore');
   const entry = '/' + gitignoreEscape(path.basename(abs));
@@ -253,8 +282,14 @@ export function ensureGitignored(project: Project, rel: string, tmpDir: string):
   }
   const lines = text.split(/\r?\n/);
   if (lines.includes(entry) || lines.includes(entry + '/')) return;
-  const next = (text === '' || text.endsWith('\n') ? text : text + '\n') + entry + '\n';
-  writeFileAtomic(ignoreFile, next, { tmpDir });
+  // Appended (O_APPEND, one write) rather than rewritten: adds running at once in one folder
+  // each read the file before the others wrote it, and a rewrite would drop their lines.
+  const line = (text === '' || text.endsWith('\n') ? '' : '\n') + entry + '\n';
+  try {
+    fs.appendFileSync(ignoreFile, line);
+  } catch (err) {
+    throw fromSystemError(err, ignoreFile, 'Could not write');
+  }
 }
 
 /** Escapes a file name for a .gitignore line (wildcards, a leading # or !, trailing spaces). */

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { CairnError } from '../errors.js';
 import { assertSafeRelativePath, toProjectPath } from '../fsSafe.js';
 import { listPointerFiles } from '../git/git.js';
-import { POINTER_SUFFIX, type Project } from '../project/project.js';
+import { artifactOfPointerPath, POINTER_SUFFIX, type Project } from '../project/project.js';
 import { readPointer, type Pointer } from './pointerFile.js';
 
 /** A tracked artifact in the work tree: its path and the version its pointer file names. */
@@ -17,8 +17,7 @@ export interface TrackedArtifact {
 
 /** Normalizes a user-given path (the artifact or its pointer file) to a project path. */
 export function artifactPathFrom(project: Project, given: string, cwd: string): string {
-  let rel = toProjectPath(project.root, path.resolve(cwd, given));
-  if (rel.endsWith(POINTER_SUFFIX)) rel = rel.slice(0, -POINTER_SUFFIX.length);
+  const rel = toProjectPath(project.root, path.resolve(cwd, given));
   const first = rel.split('/')[0];
   if (first === '.cairn' || first === '.git') {
     throw new CairnError(
@@ -26,7 +25,8 @@ export function artifactPathFrom(project: Project, given: string, cwd: string): 
       `${given} is inside ${first}/, which Cairn manages itself; track your own data and models`,
     );
   }
-  return rel;
+  // A pointer file given for its artifact (`data.cairn` for `data`).
+  return artifactOfPointerPath(rel) ?? rel;
 }
 
 /** Reads one tracked artifact by project path. */
@@ -53,5 +53,5 @@ export async function listArtifacts(
   const pointers = await listPointerFiles(project.root);
   return pointers
     .filter((p) => fs.existsSync(path.join(project.root, p)))
-    .map((p) => readArtifact(project, p.slice(0, -POINTER_SUFFIX.length)));
+    .map((p) => readArtifact(project, artifactOfPointerPath(p)!));
 }

@@ -123,11 +123,11 @@ test('a corrupt cache object stops checkout before anything changes, naming the 
   const project = tempProject();
   writeTree(project.root, { 'd/a.txt': 'alpha', 'd/b.txt': 'beta' });
   await addArtifacts(project, ['d']);
+  writeTree(project.root, { 'd/b.txt': 'beta edited' });
+  await addArtifacts(project, ['d']);
   const obj = objectPath(project.cacheDir, sha256('alpha'));
   fs.chmodSync(obj, 0o644);
   fs.writeFileSync(obj, 'ALPHA');
-  writeTree(project.root, { 'd/b.txt': 'beta edited' });
-  await addArtifacts(project, ['d']);
   gitSync(project.root, 'add', '-A');
   // Go back to a pointer naming the corrupt object while the work tree lacks a.txt.
   fs.rmSync(path.join(project.root, 'd/a.txt'));
@@ -219,3 +219,50 @@ test(
     }
   },
 );
+
+test('checkout never writes through an artifact path, or a folder in it, that is a symlink out of the project', async () => {
+  const project = tempProject();
+  const outside = tempDir('cairn-ssh-');
+  writeTree(outside, { authorized_keys: 'mine\n', 'sub/config': 'mine\n' });
+  writeTree(project.root, {
+    'data/authorized_keys': 'attacker\n',
+    'data/sub/config': 'attacker\n',
+  });
+  await addArtifacts(project, ['data']);
+  // What a hostile repository commits: `data -> ~/.ssh` beside the pointer `data.cairn`.
+  fs.rmSync(path.join(project.root, 'data'), { recursive: true });
+  fs.symlinkSync(outside, path.join(project.root, 'data'));
+  for (const force of [false, true]) {
+    await assert.rejects(
+      checkoutArtifacts(project, [], { force }),
+      isCairnError('bad-path', /data\.cairn: data is a symlink that leads outside the project/),
+    );
+  }
+  // A real folder, with a symlink out of the project inside it.
+  fs.rmSync(path.join(project.root, 'data'));
+  fs.mkdirSync(path.join(project.root, 'data'));
+  fs.symlinkSync(path.join(outside, 'sub'), path.join(project.root, 'data/sub'));
+  await assert.rejects(
+    checkoutArtifacts(project, [], { force: true }),
+    isCairnError('bad-path', /data\/sub is a symlink that (leads|points) outside the project/),
+  );
+  // Into Git's own files is refused too (a checkout must not write hooks).
+  fs.rmSync(path.join(project.root, 'data'), { recursive: true });
+  fs.symlinkSync(path.join(project.root, '.git'), path.join(project.root, 'data'));
+  await assert.rejects(
+    checkoutArtifacts(project, [], { force: true }),
+    isCairnError('bad-path', /data is a symlink that leads into Cairn's or Git's own files/),
+  );
+  assert.deepEqual(readTree(outside), { authorized_keys: 'mine\n', 'sub/config': 'mine\n' });
+  assert.ok(!fs.existsSync(path.join(project.root, '.git/authorized_keys')));
+  // A file artifact whose path is a symlink out of the project is refused as well.
+  writeTree(project.root, { 'm.bin': 'model' });
+  await addArtifacts(project, ['m.bin']);
+  fs.rmSync(path.join(project.root, 'm.bin'));
+  fs.symlinkSync(path.join(outside, 'authorized_keys'), path.join(project.root, 'm.bin'));
+  await assert.rejects(
+    checkoutArtifacts(project, ['m.bin'], { force: true }),
+    isCairnError('bad-path', /m\.bin is a symlink that leads outside the project/),
+  );
+  assert.equal(fs.readFileSync(path.join(outside, 'authorized_keys'), 'utf8'), 'mine\n');
+});

@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CairnError, fromSystemError } from '../errors.js';
-import { assertNoSymlinkEscape, assertSafeRelativePath, tmpSuffix } from '../fsSafe.js';
+import { assertSafeRelativePath, tmpPathFor, tmpSuffix, WriteGuard } from '../fsSafe.js';
 import { processTmpDir, type Project } from '../project/project.js';
 import { hasObject, isMarkedVerified, markVerified, objectPath, type Hash } from './cache.js';
 import { hashMany } from './hashPool.js';
+import { copySparse, isSparse } from './sparseCopy.js';
 import { listArtifacts, type TrackedArtifact } from './artifacts.js';
 import { isFileEntry, loadManifest } from './manifest.js';
 import { saveState, statKey, type ArtifactState } from './stateCache.js';
@@ -39,8 +40,9 @@ export async function checkoutArtifacts(
   const tmpDir = processTmpDir(project);
   try {
     // Plan everything first, so that a refusal changes nothing at all.
+    const guard = new WriteGuard(project.root);
     const plans: Plan[] = [];
-    for (const a of artifacts) plans.push(await plan(project, a, tmpDir));
+    for (const a of artifacts) plans.push(await plan(project, a, tmpDir, guard));
     const unsafe = plans.flatMap((p) => p.unsafe);
     if (unsafe.length > 0 && !options.force) {
       const shown =
@@ -60,6 +62,7 @@ export async function checkoutArtifacts(
         missing[0],
       );
     }
+    for (const p of plans) assertWritesInside(p, guard);
     await verifyObjects(project, plans, tmpDir);
     const results: CheckoutResult[] = [];
     for (const p of plans) results.push(await apply(project, p, tmpDir, options));
@@ -82,14 +85,16 @@ async function verifyObjects(
   for (const p of plans) {
     for (const op of p.writes) {
       const file = objectPath(project.cacheDir, op.hash);
-      if (!suspects.has(op.hash) && !isMarkedVerified(fs.statSync(file)))
-        suspects.set(op.hash, file);
+      if (suspects.has(op.hash)) continue;
+      // lstat: a symlink put in the cache is never trusted, whatever its own times say.
+      const st = fs.lstatSync(file);
+      if (!st.isFile() || !isMarkedVerified(st)) suspects.set(op.hash, file);
     }
   }
   if (suspects.size === 0) return;
   const entries = [...suspects];
   const outcomes = await hashMany(
-    entries.map(([, file]) => ({ file, store: false })),
+    entries.map(([, file]) => ({ file, store: false, noFollow: true })),
     project.cacheDir,
     tmpDir,
   );
@@ -126,8 +131,15 @@ interface Plan {
   readonly keepState: ArtifactState;
 }
 
-async function plan(project: Project, artifact: TrackedArtifact, tmpDir: string): Promise<Plan> {
-  assertNoSymlinkEscape(project.root, artifact.abs, artifact.pointerFile);
+async function plan(
+  project: Project,
+  artifact: TrackedArtifact,
+  tmpDir: string,
+  guard: WriteGuard,
+): Promise<Plan> {
+  // A directory artifact is written into, so the path itself must not lead out either.
+  if (artifact.pointer.type === 'dir') guard.assertDir(artifact.abs, artifact.pointerFile);
+  else guard.assertTarget(artifact.abs, artifact.pointerFile);
   const { pointer } = artifact;
   const c = await compareWorkspace(project, artifact, tmpDir);
   const base = {
@@ -216,6 +228,15 @@ async function plan(project: Project, artifact: TrackedArtifact, tmpDir: string)
   };
 }
 
+/** Every directory a plan writes into or removes from must really be inside the project. */
+function assertWritesInside(p: Plan, guard: WriteGuard): void {
+  const { artifact } = p;
+  if (artifact.pointer.type === 'file') return; // checked with the artifact path itself
+  for (const rel of [...p.writes.map((w) => w.rel), ...p.removes])
+    guard.assertDir(path.dirname(path.join(artifact.abs, rel)), artifact.pointerFile);
+  for (const d of p.emptyDirs) guard.assertDir(path.join(artifact.abs, d), artifact.pointerFile);
+}
+
 function listFilesUnder(dir: string): string[] {
   return fs
     .readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -289,7 +310,8 @@ async function placeFile(
   let tmp = path.join(tmpDir, `co.${tmpSuffix()}`);
   try {
     await fs.promises.mkdir(path.dirname(dest), { recursive: true });
-    await fs.promises.copyFile(src, tmp);
+    const sparse = isSparse(await fs.promises.lstat(src));
+    await copyObjectTo(src, tmp, sparse);
     await fs.promises.chmod(tmp, op.executable ? 0o755 : 0o644);
     const st = await fs.promises.stat(tmp);
     if (Number(st.size) !== op.sizeBytes) {
@@ -305,8 +327,8 @@ async function placeFile(
       if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
       // The artifact is on another file system: copy beside it, then rename there.
       await fs.promises.rm(tmp, { force: true });
-      tmp = path.join(path.dirname(dest), `.${path.basename(dest)}.${tmpSuffix()}.cairn-tmp`);
-      await fs.promises.copyFile(src, tmp);
+      tmp = tmpPathFor(dest);
+      await copyObjectTo(src, tmp, sparse);
       await fs.promises.chmod(tmp, op.executable ? 0o755 : 0o644);
       await fs.promises.rename(tmp, dest);
     }
@@ -315,6 +337,12 @@ async function placeFile(
     await fs.promises.rm(tmp, { force: true });
     throw fromSystemError(err, dest, 'Could not restore');
   }
+}
+
+/** A sparse object keeps its holes in the work tree; others take the kernel's fast copy. */
+async function copyObjectTo(src: string, dest: string, sparse: boolean): Promise<void> {
+  if (sparse) await copySparse(src, dest);
+  else await fs.promises.copyFile(src, dest);
 }
 
 /** Removes directories left empty by removed files, except those the version has. */

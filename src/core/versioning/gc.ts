@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import { git } from '../git/git.js';
-import { POINTER_SUFFIX, type Project } from '../project/project.js';
+import { artifactOfPointerPath, type Project } from '../project/project.js';
 import { listObjects, type Hash } from './cache.js';
 import { listArtifacts } from './artifacts.js';
+import { withCacheExclusive } from './cacheLock.js';
 import { parsePointer } from './pointerFile.js';
 import { objectsOf, type VersionRef } from './reachable.js';
 import { runReferencedHashes } from '../runs/runStore.js';
@@ -27,7 +28,7 @@ async function versionsInHistory(project: Project): Promise<VersionRef[]> {
     const space = line.indexOf(' ');
     if (space < 0) continue;
     const name = line.slice(space + 1);
-    if (name.endsWith(POINTER_SUFFIX)) blobs.set(line.slice(0, space), name);
+    if (artifactOfPointerPath(name) !== undefined) blobs.set(line.slice(0, space), name);
   }
   const out: VersionRef[] = [];
   await Promise.all(
@@ -49,6 +50,13 @@ async function versionsInHistory(project: Project): Promise<VersionRef[]> {
  * no kept run (a run record in .cairn/runs) needs. With dryRun, only lists them.
  */
 export async function gc(project: Project, options: { dryRun?: boolean } = {}): Promise<GcResult> {
+  // What to keep is decided and acted on while no add or pull is half-way through.
+  return options.dryRun
+    ? collect(project, true)
+    : withCacheExclusive(project, () => collect(project, false));
+}
+
+async function collect(project: Project, dryRun: boolean): Promise<GcResult> {
   const runVersions = [...(await runReferencedHashes(project))].map((hash) => ({
     type: undefined,
     hash,
@@ -75,7 +83,7 @@ export async function gc(project: Project, options: { dryRun?: boolean } = {}): 
     const sizeBytes = fs.statSync(file).size;
     removed.push({ hash, sizeBytes });
     removedBytes += sizeBytes;
-    if (!options.dryRun) fs.rmSync(file, { force: true });
+    if (!dryRun) fs.rmSync(file, { force: true });
   }
-  return { removed, removedBytes, keptObjects: kept, dryRun: options.dryRun === true };
+  return { removed, removedBytes, keptObjects: kept, dryRun };
 }

@@ -4,12 +4,15 @@ import { createHash } from 'node:crypto';
 import { CairnError, fromSystemError } from '../errors.js';
 import { tmpSuffix } from '../fsSafe.js';
 import { commitObject, type Hash } from './cache.js';
+import { writeSkippingZeros } from './sparseCopy.js';
 import { statKey } from './stateCache.js';
 
 /** A file to hash, and whether to store its content in the cache while reading it. */
 export interface HashJob {
   readonly file: string;
   readonly store: boolean;
+  /** Refuse a symlink (cache objects are never links: one to /etc/passwd must not be read). */
+  readonly noFollow?: boolean;
 }
 
 export interface HashResult {
@@ -27,9 +30,11 @@ const CHUNK_BYTES = 4 << 20;
 
 /**
  * Hashes one file and, when asked, stores a copy in the cache. A small file is read once into
- * memory, hashed, and those very bytes written to the cache. A large one is hashed on this thread
- * while the kernel copies it (copy_file_range, in the thread pool); its stat (size, mtime, ctime)
- * must be the same before and after both, or the file changed while being read and is refused.
+ * memory, hashed, and those very bytes written to the cache. A large one is read in chunks, each
+ * hashed on this thread while the previous one is written in the thread pool, zero blocks left as
+ * holes (see sparseCopy.ts). Either way the stored bytes are the hashed bytes. Its stat (size,
+ * mtime, ctime) must be the same before and after, or the file changed while being read and is
+ * refused.
  */
 export async function hashFile(
   job: HashJob,
@@ -38,8 +43,18 @@ export async function hashFile(
 ): Promise<HashResult> {
   let fd: number;
   try {
-    fd = fs.openSync(job.file, 'r');
+    fd = fs.openSync(
+      job.file,
+      job.noFollow ? fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW : fs.constants.O_RDONLY,
+    );
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') {
+      throw new CairnError(
+        'corrupt-object',
+        `${job.file} is a symlink, which a cache object never is; delete it and run 'cairn fsck'`,
+        job.file,
+      );
+    }
     throw fromSystemError(err, job.file, 'Could not read');
   }
   let tmp: string | undefined;
@@ -53,12 +68,8 @@ export async function hashFile(
       hasher.update(data);
       if (tmp !== undefined) fs.writeFileSync(tmp, data);
     } else {
-      const copy = tmp !== undefined ? fs.promises.copyFile(job.file, tmp) : undefined;
-      // Let the copy start in the thread pool before this thread is busy hashing.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      hashRange(fd, hasher);
-      await copy;
-      if (tmp !== undefined && fs.statSync(tmp).size !== size) throw changed(job.file);
+      const read = await hashAndStore(fd, hasher, tmp);
+      if (read !== size) throw changed(job.file);
     }
     const after = fs.fstatSync(fd);
     if (
@@ -105,13 +116,32 @@ function readAll(fd: number, size: number): Buffer {
   return buf.subarray(0, read);
 }
 
-function hashRange(fd: number, hasher: ReturnType<typeof createHash>): void {
-  const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+/** Hashes a file from its descriptor and, with `tmp`, writes the same bytes there; returns the size. */
+async function hashAndStore(
+  fd: number,
+  hasher: ReturnType<typeof createHash>,
+  tmp: string | undefined,
+): Promise<number> {
+  const out = tmp !== undefined ? fs.openSync(tmp, 'w') : undefined;
+  // Two buffers: one is written while the other is read and hashed.
+  const bufs = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
+  const writes: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
   let position = 0;
-  for (;;) {
-    const n = fs.readSync(fd, buf, 0, CHUNK_BYTES, position);
-    if (n === 0) return;
-    hasher.update(buf.subarray(0, n));
-    position += n;
+  try {
+    for (let i = 0; ; i ^= 1) {
+      await writes[i];
+      const buf = bufs[i]!;
+      const n = fs.readSync(fd, buf, 0, CHUNK_BYTES, position);
+      if (n === 0) break;
+      hasher.update(buf.subarray(0, n));
+      if (out !== undefined) writes[i] = writeSkippingZeros(out, buf, n, position);
+      position += n;
+    }
+    await Promise.all(writes);
+    if (out !== undefined) fs.ftruncateSync(out, position);
+    return position;
+  } finally {
+    await Promise.allSettled(writes);
+    if (out !== undefined) fs.closeSync(out);
   }
 }

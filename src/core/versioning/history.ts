@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import { git, gitMaybe, listPointerFiles, resolveRev } from '../git/git.js';
-import { POINTER_SUFFIX, type Project } from '../project/project.js';
+import { artifactOfPointerPath, POINTER_SUFFIX, type Project } from '../project/project.js';
 import { hasObject } from './cache.js';
 import { readArtifact } from './artifacts.js';
 import { isFileEntry, loadManifest } from './manifest.js';
 import { parsePointer, type Pointer } from './pointerFile.js';
+import { artifactStatus } from './status.js';
 
 /** One commit that changed an artifact's pointer file. */
 export interface LogEntry {
@@ -73,6 +74,16 @@ export interface DiffEntry {
     readonly removed: string[];
     readonly modified: string[];
   };
+  /**
+   * Against the work tree only: edits not yet versioned with `cairn add` (the work tree differs
+   * from the version its pointer file names), or the artifact missing from the work tree.
+   */
+  readonly workTree?: {
+    readonly status: 'modified' | 'missing';
+    readonly added: string[];
+    readonly removed: string[];
+    readonly modified: string[];
+  };
 }
 
 /** A revision, or the work tree when undefined. */
@@ -83,7 +94,7 @@ async function pointersOf(
   const map = new Map<string, Pointer>();
   if (rev === undefined) {
     for (const p of await listPointerFiles(project.root)) {
-      const rel = p.slice(0, -POINTER_SUFFIX.length);
+      const rel = artifactOfPointerPath(p)!;
       try {
         map.set(rel, readArtifact(project, rel).pointer);
       } catch (err) {
@@ -98,11 +109,11 @@ async function pointersOf(
     ['ls-tree', '-r', '-z', '--name-only', commit, '--', '.'],
     `listing ${rev}`,
   );
-  const files = listing.split('\0').filter((p) => p.endsWith(POINTER_SUFFIX));
+  const files = listing.split('\0').filter((p) => artifactOfPointerPath(p) !== undefined);
   const pointers = await Promise.all(files.map((f) => pointerAt(project, commit, f)));
   files.forEach((f, i) => {
     const p = pointers[i];
-    if (p) map.set(f.slice(0, -POINTER_SUFFIX.length), p);
+    if (p) map.set(artifactOfPointerPath(f)!, p);
   });
   return map;
 }
@@ -117,12 +128,17 @@ export async function artifactDiff(
   revB?: string,
 ): Promise<DiffEntry[]> {
   const [a, b] = await Promise.all([pointersOf(project, revA), pointersOf(project, revB)]);
+  const edits =
+    revB === undefined
+      ? await workTreeEdits(project, [...b.keys()])
+      : new Map<string, NonNullable<DiffEntry['workTree']>>();
   const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
   const out: DiffEntry[] = [];
   for (const p of paths) {
     const pa = a.get(p);
     const pb = b.get(p);
-    if (pa && pb && pa.hash === pb.hash) continue;
+    const workTree = edits.get(p);
+    if (pa && pb && pa.hash === pb.hash && !workTree) continue;
     const change = !pa ? 'added' : !pb ? 'removed' : 'modified';
     const files =
       pa && pb && pa.type === 'dir' && pb.type === 'dir'
@@ -136,7 +152,23 @@ export async function artifactDiff(
       sizeDeltaBytes: (pb?.sizeBytes ?? 0) - (pa?.sizeBytes ?? 0),
       fileCountDelta: (pb?.fileCount ?? 0) - (pa?.fileCount ?? 0),
       ...(files ? { files } : {}),
+      ...(workTree ? { workTree } : {}),
     });
+  }
+  return out;
+}
+
+/** Artifacts whose work tree differs from the version their pointer file names. */
+async function workTreeEdits(
+  project: Project,
+  rels: readonly string[],
+): Promise<Map<string, NonNullable<DiffEntry['workTree']>>> {
+  const out = new Map<string, NonNullable<DiffEntry['workTree']>>();
+  if (rels.length === 0) return out;
+  for (const e of await artifactStatus(project, rels)) {
+    if (e.status === 'modified') out.set(e.path, { status: 'modified', ...e.changes! });
+    else if (e.status === 'missing')
+      out.set(e.path, { status: 'missing', added: [], removed: [], modified: [] });
   }
   return out;
 }

@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { gitSync, readTree, tempDir, tempProject, writeTree } from '../testing/tempProject.js';
+import { CairnError } from '../errors.js';
+import { CLI, gitSync, readTree, tempDir, tempProject, writeTree } from '../testing/tempProject.js';
 import { projectAt } from '../project/project.js';
 import { addArtifacts } from './add.js';
 import { listObjects, objectPath } from './cache.js';
@@ -87,4 +90,107 @@ test('an interrupted push resumes: objects already there are skipped, stale temp
 test('without a remote, push says how to configure one', async () => {
   const project = tempProject();
   await assert.rejects(push(project), /No remote is configured; add one to cairn\.yaml/);
+});
+
+/** Every file under a directory, by content, to search a remote for bytes that must not be there. */
+function allContents(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => fs.readFileSync(path.join(d.parentPath, d.name), 'latin1'));
+}
+
+test('push hashes what it sends: a corrupt or linked cache object is refused, never uploaded under its name', async () => {
+  const project = tempProject();
+  const remote = tempDir('cairn-remote-');
+  withRemote(project.root, remote);
+  writeTree(project.root, { 'a.bin': 'good bytes' });
+  const [a] = await addArtifacts(project, ['a.bin']);
+  const localA = objectPath(project.cacheDir, a!.pointer.hash);
+  fs.chmodSync(localA, 0o644);
+  fs.writeFileSync(localA, 'evil bytes'); // same size, wrong content
+  await assert.rejects(push(project), (e: Error) => {
+    assert.ok(e instanceof CairnError && e.code === 'corrupt-object', String(e));
+    assert.ok(e.message.includes(localA), e.message);
+    return true;
+  });
+  assert.ok(!fs.existsSync(objectPath(path.join(remote, 'cache'), a!.pointer.hash)));
+
+  // A cache object replaced by a symlink to a secret file is not followed.
+  const secretDir = tempDir('cairn-secret-');
+  fs.writeFileSync(path.join(secretDir, 'passwd'), 'root:x:0:0 secret');
+  fs.rmSync(localA);
+  fs.symlinkSync(path.join(secretDir, 'passwd'), localA);
+  await assert.rejects(push(project), /is a symlink, which a cache object never is/);
+  assert.ok(!allContents(remote).some((c) => c.includes('secret')));
+});
+
+test('push replaces a remote object whose bytes do not match its name', async () => {
+  const project = tempProject();
+  const remote = tempDir('cairn-remote-');
+  withRemote(project.root, remote);
+  writeTree(project.root, { 'm.bin': 'the real model' });
+  const [r] = await addArtifacts(project, ['m.bin']);
+  // What an older push left: a corrupt object under the right name.
+  const remoteObj = objectPath(path.join(remote, 'cache'), r!.pointer.hash);
+  fs.mkdirSync(path.dirname(remoteObj), { recursive: true });
+  fs.writeFileSync(remoteObj, 'corrupt model!');
+  const first = await push(project);
+  assert.equal(first.copiedObjects, 1);
+  assert.equal(fs.readFileSync(remoteObj, 'utf8'), 'the real model');
+  const second = await push(project);
+  assert.deepEqual([second.copiedObjects, second.upToDateObjects], [0, 1]);
+  // And a clone pulls the good bytes.
+  gitSync(project.root, 'add', '-A');
+  gitSync(project.root, 'commit', '-qm', 'model');
+  const cloneRoot = tempDir('cairn-clone-');
+  gitSync(cloneRoot, 'clone', '-q', project.root, '.');
+  const clone = projectAt(cloneRoot);
+  await pull(clone);
+  await checkoutArtifacts(clone);
+  assert.equal(fs.readFileSync(path.join(cloneRoot, 'm.bin'), 'utf8'), 'the real model');
+});
+
+test('a push killed mid-way leaves temp files that the next push removes, but not a live push’s', async () => {
+  const project = tempProject();
+  const remote = tempDir('cairn-remote-');
+  withRemote(project.root, remote);
+  const big = path.join(project.root, 'big.bin');
+  const chunk = Buffer.alloc(8 << 20, 'x');
+  const fd = fs.openSync(big, 'w');
+  for (let i = 0; i < 48; i++) fs.writeSync(fd, chunk); // 384 MB, no zero blocks
+  fs.closeSync(fd);
+  await addArtifacts(project, ['big.bin']);
+  const child = spawn(process.execPath, [CLI, 'push'], { cwd: project.root, stdio: 'ignore' });
+  const tmpRoot = path.join(remote, 'tmp');
+  const tempFiles = (): string[] =>
+    fs.existsSync(tmpRoot)
+      ? fs
+          .readdirSync(tmpRoot, { recursive: true, withFileTypes: true })
+          .filter((d) => d.isFile())
+          .map((d) => path.join(d.parentPath, d.name))
+      : [];
+  const deadline = Date.now() + 20_000;
+  while (!tempFiles().some((f) => fs.statSync(f).size > 0) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 2));
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('close', r));
+  const left = tempFiles();
+  assert.ok(left.length > 0, 'the killed push left a temp file');
+  // A live push's temp folder (this process is alive), an old file of an older Cairn, and a
+  // recent one of a push on another machine.
+  const live = path.join(tmpRoot, `${os.hostname()}@${process.pid}.0123abcd`);
+  writeTree(live, { 'blob.1': 'being written' });
+  fs.writeFileSync(path.join(tmpRoot, 'push.999.deadbeef'), 'partial');
+  const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+  fs.utimesSync(path.join(tmpRoot, 'push.999.deadbeef'), twoHoursAgo, twoHoursAgo);
+  writeTree(tmpRoot, { 'other-host@123.00ff/blob.2': 'elsewhere' });
+
+  const r = await push(project);
+  assert.equal(r.copiedObjects, 1);
+  assert.deepEqual(
+    fs.readdirSync(tmpRoot).sort(),
+    [path.basename(live), 'other-host@123.00ff'].sort(),
+  );
+  for (const f of left) assert.ok(!fs.existsSync(f), `${f} removed`);
 });

@@ -1,11 +1,13 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { CairnError, fromSystemError } from '../errors.js';
-import { isEnoent, tmpSuffix } from '../fsSafe.js';
+import { isEnoent, lstatOrUndefined, tmpSuffix } from '../fsSafe.js';
 import { readConfig, type RemoteConfig } from '../project/config.js';
-import { processTmpDir, type Project } from '../project/project.js';
-import { hasObject, objectPath, type Hash } from './cache.js';
+import { isProcessAlive, processTmpDir, type Project } from '../project/project.js';
+import { hasObject, isMarkedVerified, markVerified, objectPath, type Hash } from './cache.js';
 import { listArtifacts } from './artifacts.js';
+import { withCacheWriter } from './cacheLock.js';
 import { hashMany } from './hashPool.js';
 import { objectsOf, type VersionRef } from './reachable.js';
 
@@ -25,8 +27,6 @@ export interface TransferResult {
   /** Objects the source side lacks (not pushed / not pulled). */
   readonly missing: string[];
 }
-
-const COPIES_IN_FLIGHT = 8;
 
 /** The remote to use: the one named, or the only one configured. */
 export function selectRemote(project: Project, name?: string): RemoteConfig {
@@ -69,7 +69,12 @@ async function workspaceVersions(project: Project): Promise<VersionRef[]> {
   }));
 }
 
-/** Copies to the remote every object the work tree's versions need that it lacks, and finished runs. */
+/**
+ * Copies to the remote every object the work tree's versions need that it lacks, and finished
+ * runs. Each object is hashed as it is sent, so a corrupt or linked cache object never arrives
+ * under the name of good content; a remote object not yet verified is re-hashed, and replaced
+ * when its bytes do not match its name.
+ */
 export async function push(
   project: Project,
   options: { remote?: string; onProgress?: (p: TransferProgress) => void } = {},
@@ -77,45 +82,133 @@ export async function push(
   const remote = selectRemote(project, options.remote);
   const dest = remoteCache(remote);
   const remoteTmp = path.join(remote.url, 'tmp');
+  let tmpDir: string;
   try {
     fs.mkdirSync(dest, { recursive: true });
     fs.mkdirSync(remoteTmp, { recursive: true });
+    removeStaleTemps(remoteTmp);
+    tmpDir = path.join(remoteTmp, `${os.hostname()}@${tmpSuffix()}`);
+    fs.mkdirSync(tmpDir);
   } catch (err) {
     throw new CairnError(
       'remote',
       `Cannot use remote '${remote.name}' at ${remote.url}: ${fromSystemError(err, remote.url, 'creating').message}`,
     );
   }
-  const { objects, missingManifests } = objectsOf(
-    project.cacheDir,
-    await workspaceVersions(project),
-  );
-  const missing = missingManifests.map((v) => v.source);
-  const todo: Hash[] = [];
-  let upToDate = 0;
-  for (const h of objects) {
-    if (hasObject(dest, h)) upToDate++;
-    else if (hasObject(project.cacheDir, h)) todo.push(h);
-    else missing.push(h);
+  try {
+    const { objects, missingManifests } = objectsOf(
+      project.cacheDir,
+      await workspaceVersions(project),
+    );
+    const missing = missingManifests.map((v) => v.source);
+    const todo: Hash[] = [];
+    const unverified: Hash[] = [];
+    let upToDate = 0;
+    for (const h of objects) {
+      const st = lstatOrUndefined(objectPath(dest, h));
+      if (st?.isFile() && isMarkedVerified(st)) upToDate++;
+      else if (st) unverified.push(h);
+      else if (hasObject(project.cacheDir, h)) todo.push(h);
+      else missing.push(h);
+    }
+    // Remote objects written by older versions (or since changed) are checked once.
+    const checks = await hashMany(
+      unverified.map((h) => ({ file: objectPath(dest, h), store: false, noFollow: true })),
+      dest,
+      tmpDir,
+    );
+    checks.forEach((o, i) => {
+      const h = unverified[i]!;
+      if (!('error' in o) && o.hash === h) {
+        markVerified(objectPath(dest, h));
+        upToDate++;
+      } else if (hasObject(project.cacheDir, h)) todo.push(h);
+      else missing.push(h);
+    });
+    const sent = await hashMany(
+      todo.map((h) => ({ file: objectPath(project.cacheDir, h), store: true, noFollow: true })),
+      dest,
+      tmpDir,
+      options.onProgress
+        ? {
+            onProgress: (p) =>
+              options.onProgress?.({ doneObjects: p.doneFiles, totalObjects: p.totalFiles }),
+          }
+        : {},
+    );
+    let copiedBytes = 0;
+    const corrupt: CairnError[] = [];
+    sent.forEach((o, i) => {
+      const file = objectPath(project.cacheDir, todo[i]!);
+      if (!('error' in o) && o.hash === todo[i]) copiedBytes += o.sizeBytes;
+      else if ('error' in o && o.error.code !== 'corrupt-object')
+        throw new CairnError('remote', o.error.message, o.error.file);
+      else
+        corrupt.push(
+          'error' in o
+            ? new CairnError('corrupt-object', o.error.message, file)
+            : new CairnError(
+                'corrupt-object',
+                `Cache object ${file} is corrupt (its content does not match its name), so it was not pushed; run 'cairn fsck', then re-add the artifact from a good copy or pull it`,
+                file,
+              ),
+        );
+    });
+    if (corrupt.length > 0) {
+      const [first] = corrupt;
+      throw new CairnError(
+        'corrupt-object',
+        first!.message + (corrupt.length > 1 ? ` (and ${corrupt.length - 1} more objects)` : ''),
+        first!.file,
+      );
+    }
+    const copiedRuns = copyRuns(project.runsDir, path.join(remote.url, 'runs'), tmpDir);
+    return {
+      remote: remote.name,
+      copiedObjects: todo.length,
+      copiedBytes,
+      upToDateObjects: upToDate,
+      copiedRuns,
+      missing,
+    };
+  } finally {
+    fs.rmSync(tmpDir, { recursive: true, force: true });
   }
-  let copiedBytes = 0;
-  await parallel(
-    todo,
-    async (h) => {
-      const size = await copyObject(objectPath(project.cacheDir, h), dest, h, remoteTmp);
-      copiedBytes += size;
-    },
-    options.onProgress,
-  );
-  const copiedRuns = copyRuns(project.runsDir, path.join(remote.url, 'runs'), remoteTmp);
-  return {
-    remote: remote.name,
-    copiedObjects: todo.length,
-    copiedBytes,
-    upToDateObjects: upToDate,
-    copiedRuns,
-    missing,
-  };
+}
+
+/** A push's temp folder on the remote untouched this long belongs to no live push. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+/**
+ * Removes what killed pushes left in the remote's tmp/: the folders of pushes from this machine
+ * whose process is gone, and anything no push has written to for an hour (a live push on another
+ * machine keeps writing its temp files, so their mtime stays recent).
+ */
+function removeStaleTemps(remoteTmp: string): void {
+  const now = Date.now();
+  for (const name of fs.readdirSync(remoteTmp)) {
+    const abs = path.join(remoteTmp, name);
+    const owner = /^(.+)@(\d+)\.[0-9a-f]+$/.exec(name);
+    const dead = owner?.[1] === os.hostname() && !isProcessAlive(Number(owner[2]));
+    if (dead || now - newestMtimeMs(abs) > STALE_TEMP_MS)
+      fs.rmSync(abs, { recursive: true, force: true });
+  }
+}
+
+function newestMtimeMs(abs: string): number {
+  const st = lstatOrUndefined(abs);
+  if (!st) return Date.now(); // removed meanwhile by another push
+  let newest = st.mtimeMs;
+  if (st.isDirectory()) {
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(abs);
+    } catch (err) {
+      if (!isEnoent(err)) throw err; // its push finished meanwhile
+    }
+    for (const name of names) newest = Math.max(newest, newestMtimeMs(path.join(abs, name)));
+  }
+  return newest;
 }
 
 /**
@@ -127,13 +220,21 @@ export async function pull(
   options: { remote?: string; onProgress?: (p: TransferProgress) => void } = {},
 ): Promise<TransferResult> {
   const remote = selectRemote(project, options.remote);
-  const src = remoteCache(remote);
   if (!fs.existsSync(remote.url)) {
     throw new CairnError(
       'remote',
       `Remote '${remote.name}' at ${remote.url} does not exist or is not mounted`,
     );
   }
+  return withCacheWriter(project, () => pullWith(project, remote, options.onProgress));
+}
+
+async function pullWith(
+  project: Project,
+  remote: RemoteConfig,
+  onProgress?: (p: TransferProgress) => void,
+): Promise<TransferResult> {
+  const src = remoteCache(remote);
   const tmpDir = processTmpDir(project);
   try {
     const versions = await workspaceVersions(project);
@@ -148,7 +249,7 @@ export async function pull(
     const first = await fetchVerified(src, manifests, project.cacheDir, tmpDir);
     const { objects, missingManifests } = objectsOf(project.cacheDir, versions);
     const todo = [...objects].filter((h) => !hasObject(project.cacheDir, h));
-    const second = await fetchVerified(src, todo, project.cacheDir, tmpDir, options.onProgress);
+    const second = await fetchVerified(src, todo, project.cacheDir, tmpDir, onProgress);
     const copiedRuns = copyRuns(path.join(remote.url, 'runs'), project.runsDir, project.tmpRoot);
     return {
       remote: remote.name,
@@ -175,7 +276,7 @@ async function fetchVerified(
   const present = hashes.filter((h) => hasObject(src, h));
   const missing = hashes.filter((h) => !hasObject(src, h));
   const outcomes = await hashMany(
-    present.map((h) => ({ file: objectPath(src, h), store: true })),
+    present.map((h) => ({ file: objectPath(src, h), store: true, noFollow: true })),
     cacheDir,
     tmpDir,
     onProgress
@@ -185,8 +286,9 @@ async function fetchVerified(
   let bytes = 0;
   outcomes.forEach((o, i) => {
     const expected = present[i]!;
-    if ('error' in o) throw new CairnError('remote', o.error.message, o.error.file);
-    if (o.hash !== expected) {
+    if ('error' in o && o.error.code !== 'corrupt-object')
+      throw new CairnError('remote', o.error.message, o.error.file);
+    if ('error' in o || o.hash !== expected) {
       // The content went into the cache under its real name; the expected object is still absent.
       throw new CairnError(
         'corrupt-object',
@@ -197,46 +299,6 @@ async function fetchVerified(
     bytes += o.sizeBytes;
   });
   return { copied: present.length, bytes, missing };
-}
-
-/** Copies one object into a cache directory: temp file in that store, then an atomic rename. */
-async function copyObject(
-  srcFile: string,
-  destCache: string,
-  hash: Hash,
-  tmpDir: string,
-): Promise<number> {
-  const dest = objectPath(destCache, hash);
-  const tmp = path.join(tmpDir, `push.${tmpSuffix()}`);
-  try {
-    await fs.promises.copyFile(srcFile, tmp);
-    const { size } = await fs.promises.stat(tmp);
-    await fs.promises.chmod(tmp, 0o444);
-    await fs.promises.mkdir(path.dirname(dest), { recursive: true });
-    await fs.promises.rename(tmp, dest);
-    return size;
-  } catch (err) {
-    await fs.promises.rm(tmp, { force: true });
-    throw fromSystemError(err, dest, 'Could not copy object to');
-  }
-}
-
-async function parallel(
-  items: readonly Hash[],
-  fn: (h: Hash) => Promise<void>,
-  onProgress?: (p: TransferProgress) => void,
-): Promise<void> {
-  let next = 0;
-  let done = 0;
-  const lane = async (): Promise<void> => {
-    for (;;) {
-      const h = items[next++];
-      if (h === undefined) return;
-      await fn(h);
-      onProgress?.({ doneObjects: ++done, totalObjects: items.length });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(COPIES_IN_FLIGHT, items.length) }, lane));
 }
 
 /**
@@ -274,6 +336,9 @@ function copyRuns(srcRuns: string, destRuns: string, tmpDir: string): number {
       copied++;
     } catch (err) {
       fs.rmSync(tmp, { recursive: true, force: true });
+      // Another push or pull brought the same finished record first: it is there, whole.
+      const code = (err as NodeJS.ErrnoException).code;
+      if ((code === 'ENOTEMPTY' || code === 'EEXIST') && fs.existsSync(dest)) continue;
       throw fromSystemError(err, dest, 'Could not copy run record to');
     }
   }

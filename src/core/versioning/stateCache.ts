@@ -6,25 +6,41 @@ import { writeFileAtomic } from '../fsSafe.js';
 
 /**
  * What Cairn last saw of an artifact in the workspace: for each file its stat key
- * (device, inode, size, mtime in ns) and content hash, and each directory's mtime. A file whose
- * stat key is unchanged is not re-hashed; a directory whose mtime is unchanged is not re-read.
+ * (device, inode, size, mtime and ctime) and content hash, and each directory's mtime. A file
+ * whose stat key is unchanged is not re-hashed; a directory whose mtime is unchanged is not re-read.
  */
 export interface ArtifactState {
   /** The version the workspace matched when this was written, if it matched one. */
   version?: Hash;
-  /** rel path ('' for a single-file artifact) → `dev:ino:size:mtimeMs:hash` */
+  /** rel path ('' for a single-file artifact) → `dev:ino:size:mtimeMs:ctimeMs:hash` */
   files: Record<string, string>;
   /** rel dir path ('' for the root) → mtimeMs */
   dirs: Record<string, string>;
+  /** When the state was saved (epoch ms); set by saveState. */
+  savedAtMs?: number;
 }
 
 /**
- * What identifies an unchanged file: device, inode, size and mtime. The mtime is Node's mtimeMs,
- * a double derived from the nanosecond timestamp (sub-microsecond steps at today's dates); plain
- * number stats cost a fraction of bigint ones, which matters at 100,000 files.
+ * What identifies an unchanged file: device, inode, size, mtime and ctime. The ctime matters: a
+ * file rewritten in place at the same size with its mtime put back (`touch -r`, rsync -t, some
+ * tools that restore times) keeps every other field, but no program can set its ctime. The times
+ * are Node's mtimeMs/ctimeMs, doubles derived from the nanosecond timestamps (sub-microsecond
+ * steps at today's dates); plain number stats cost a fraction of bigint ones, which matters at
+ * 100,000 files.
  */
 export function statKey(st: fs.Stats): string {
-  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
+/**
+ * How close to the state's save time a ctime makes an entry suspicious. The kernel stamps files
+ * with a coarse clock (a tick, a few ms), so a file written again within the tick in which it was
+ * hashed keeps its stat; file systems with whole-second times (ctime without a fraction) widen the
+ * window to seconds. Such an entry is treated as changed, and re-hashed once, as Git does with
+ * its "racily clean" index entries.
+ */
+function racyWindowMs(ctimeMs: number): number {
+  return ctimeMs % 1000 === 0 ? 2000 : 50;
 }
 
 export function stateFile(stateDir: string, artifact: string): string {
@@ -52,15 +68,23 @@ export function saveState(
   tmpDir: string,
 ): void {
   fs.mkdirSync(stateDir, { recursive: true });
-  writeFileAtomic(stateFile(stateDir, artifact), v8.serialize({ artifact, ...state }), { tmpDir });
+  const saved = { artifact, ...state, savedAtMs: Date.now() };
+  writeFileAtomic(stateFile(stateDir, artifact), v8.serialize(saved), { tmpDir });
 }
 
-/** The hash recorded for a file whose stat key is unchanged, or undefined. */
+/**
+ * The hash recorded for a file whose stat key is unchanged, or undefined: also for an entry
+ * whose ctime is too close to when the state was saved to be sure (see racyWindowMs).
+ */
 export function cachedHash(state: ArtifactState, rel: string, key: string): Hash | undefined {
   const v = state.files[rel];
   if (v === undefined) return undefined;
   const cut = v.lastIndexOf(':');
-  return v.slice(0, cut) === key ? v.slice(cut + 1) : undefined;
+  if (v.slice(0, cut) !== key) return undefined;
+  const ctimeMs = Number(key.slice(key.lastIndexOf(':') + 1));
+  if (state.savedAtMs === undefined || !(ctimeMs <= state.savedAtMs - racyWindowMs(ctimeMs)))
+    return undefined;
+  return v.slice(cut + 1);
 }
 
 export function dropState(stateDir: string, artifact: string): void {

@@ -10,6 +10,10 @@ import { checkoutArtifacts } from './checkout.js';
 import { readPointer } from './pointerFile.js';
 import { artifactStatus } from './status.js';
 
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 const dataset = {
   'data/train/a.csv': 'x,y\n1,2\n',
   'data/train/b.csv': 'x,y\n3,4\n',
@@ -46,6 +50,8 @@ test('add tracks a directory: pointer file, .gitignore, content in the cache, on
 test('re-adding unchanged data hashes nothing; a change re-hashes only that file', async () => {
   const project = tempProject();
   writeTree(project.root, dataset);
+  // Files written in the very moment they are hashed are hashed again next time (see below).
+  await sleep(100);
   const [first] = await addArtifacts(project, ['data']);
   const [again] = await addArtifacts(project, ['data']);
   assert.equal(again?.hashedFiles, 0);
@@ -56,6 +62,36 @@ test('re-adding unchanged data hashes nothing; a change re-hashes only that file
   assert.equal(third?.hashedFiles, 1);
   assert.equal(third?.changed, true);
   assert.notEqual(third?.pointer.hash, first?.pointer.hash);
+});
+
+test('a file rewritten in place at the same size with its mtime put back is seen as changed', async () => {
+  const project = tempProject();
+  const file = path.join(project.root, 'model.bin');
+  fs.writeFileSync(file, 'weights v1');
+  const mtime = new Date('2026-01-01T00:00:00Z'); // whole seconds: utimes puts it back exactly
+  fs.utimesSync(file, mtime, mtime);
+  await sleep(100);
+  const [first] = await addArtifacts(project, ['model.bin']);
+  const before = fs.statSync(file);
+  fs.writeFileSync(file, 'weights v2'); // same size, in place
+  fs.utimesSync(file, mtime, mtime);
+  assert.equal(fs.statSync(file).mtimeMs, before.mtimeMs);
+  const [status] = await artifactStatus(project);
+  assert.equal(status?.status, 'modified');
+  const [again] = await addArtifacts(project, ['model.bin']);
+  assert.equal(again?.hashedFiles, 1);
+  assert.notEqual(again?.pointer.hash, first?.pointer.hash);
+});
+
+test('an entry recorded in the moment its file was written is re-hashed once, then trusted', async () => {
+  const project = tempProject();
+  writeTree(project.root, { 'data/a.csv': 'a\n', 'data/b.csv': 'b\n' });
+  await addArtifacts(project, ['data']); // the files' ctime is within the racy window
+  await sleep(100);
+  const [second] = await addArtifacts(project, ['data']);
+  assert.equal(second?.hashedFiles, 2);
+  const [third] = await addArtifacts(project, ['data']);
+  assert.equal(third?.hashedFiles, 0);
 });
 
 test('status reports ok, modified with the files, missing and not-in-cache', async () => {
@@ -212,4 +248,32 @@ test('many files are hashed on worker threads with the same result', async () =>
     back,
     Object.fromEntries(Object.entries(files).map(([k, v]) => [k.slice('many/'.length), v])),
   );
+});
+
+test('a sparse file stays sparse in the cache and in the checkout, with the same bytes', async () => {
+  const project = tempProject();
+  const file = path.join(project.root, 'sparse.img');
+  // 1 GB, nearly all hole: 1 MB of data at the start and 64 KB in the middle.
+  const fd = fs.openSync(file, 'w');
+  fs.writeSync(fd, Buffer.alloc(1 << 20, 'a'), 0, 1 << 20, 0);
+  fs.writeSync(fd, Buffer.alloc(64 << 10, 'b'), 0, 64 << 10, 512 << 20);
+  fs.ftruncateSync(fd, 1 << 30);
+  fs.closeSync(fd);
+  const onDisk = (p: string): number => fs.statSync(p).blocks * 512;
+  assert.ok(onDisk(file) < 4 << 20);
+  const [r] = await addArtifacts(project, ['sparse.img']);
+  const obj = objectPath(project.cacheDir, r!.pointer.hash);
+  assert.equal(fs.statSync(obj).size, 1 << 30);
+  assert.ok(onDisk(obj) < 4 << 20, `the cache object takes ${onDisk(obj)} bytes on disk`);
+  fs.rmSync(file);
+  await checkoutArtifacts(project);
+  assert.equal(fs.statSync(file).size, 1 << 30);
+  assert.ok(onDisk(file) < 4 << 20, `the checkout takes ${onDisk(file)} bytes on disk`);
+  const [status] = await artifactStatus(project);
+  assert.equal(status?.status, 'ok');
+  const back = fs.openSync(file, 'r');
+  const probe = Buffer.alloc(64 << 10);
+  fs.readSync(back, probe, 0, probe.length, 512 << 20);
+  fs.closeSync(back);
+  assert.ok(probe.equals(Buffer.alloc(64 << 10, 'b')));
 });

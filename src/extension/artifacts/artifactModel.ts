@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { POINTER_SUFFIX, type Project } from '../../core/project/project.js';
+import { artifactOfPointerPath, POINTER_SUFFIX, type Project } from '../../core/project/project.js';
 import type { Pointer } from '../../core/versioning/pointerFile.js';
 import type { StatusEntry } from '../../core/versioning/status.js';
 import { isCairnError } from '../shared/cairnErrors.js';
@@ -153,8 +153,8 @@ export class ArtifactModel implements vscode.Disposable {
     );
     return uris
       .map((u) => path.relative(project.root, u.fsPath).split(path.sep).join('/'))
-      .map((rel) => rel.slice(0, -POINTER_SUFFIX.length))
-      .filter((rel) => rel.length > 0 && !rel.startsWith('..'));
+      .map((rel) => artifactOfPointerPath(rel))
+      .filter((rel): rel is string => rel !== undefined && !rel.startsWith('..'));
   }
 
   private async inspect(project: Project, rel: string): Promise<ArtifactInfo> {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { POINTER_SUFFIX } from '../../core/project/project.js';
+import { artifactOfPointerPath } from '../../core/project/project.js';
 import type { ArtifactModel } from '../artifacts/artifactModel.js';
 import type { WorkspaceProject } from '../project/workspaceProject.js';
 
@@ -50,8 +50,9 @@ export class ArtifactWatcher implements vscode.Disposable {
     ) {
       return;
     }
-    if (rel.endsWith(POINTER_SUFFIX)) {
-      this.model.refresh([rel.slice(0, -POINTER_SUFFIX.length)]);
+    const artifact = artifactOfPointerPath(rel);
+    if (artifact !== undefined) {
+      this.model.refresh([artifact]);
       return;
     }
     const touched = this.model.known
