@@ -177,6 +177,28 @@ function checkOverrideKeys(
   );
 }
 
+/** The program's environment: ours, the helpers on its paths, the run's dir, id and params. */
+function programEnv(
+  id: string,
+  dir: string,
+  paramsFile: string,
+  paramsJson: string,
+): Record<string, string> {
+  const helpers = helperDirs();
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  const prepend = (key: string, dirPath: string) =>
+    (env[key] = env[key] ? `${dirPath}${path.delimiter}${env[key]}` : dirPath);
+  prepend('PYTHONPATH', helpers.python);
+  prepend('NODE_PATH', helpers.js);
+  env['CAIRN_RUN_DIR'] = dir;
+  env['CAIRN_RUN_ID'] = id;
+  env['CAIRN_PARAMS_FILE'] = paramsFile;
+  if (Buffer.byteLength(paramsJson) <= MAX_PARAMS_ENV_BYTES) env['CAIRN_PARAMS'] = paramsJson;
+  else delete env['CAIRN_PARAMS'];
+  return env;
+}
+
 /** The metrics files' state before the run, so that only files the run wrote count. */
 function fileStamp(abs: string): string | undefined {
   try {
@@ -287,19 +309,7 @@ export async function prepareRun(project: Project, req: RunRequest): Promise<Pre
     for (const m of spec.metrics)
       if (m.type === 'file') metricFilesBefore.set(m.file, fileStamp(path.join(work.root, m.file)));
 
-    const helpers = helperDirs();
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-    const prepend = (key: string, dirPath: string) =>
-      (env[key] = env[key] ? `${dirPath}${path.delimiter}${env[key]}` : dirPath);
-    prepend('PYTHONPATH', helpers.python);
-    prepend('NODE_PATH', helpers.js);
-    env['CAIRN_RUN_DIR'] = dir;
-    env['CAIRN_RUN_ID'] = id;
-    env['CAIRN_PARAMS_FILE'] = paramsFile;
-    if (Buffer.byteLength(paramsJson) <= MAX_PARAMS_ENV_BYTES) env['CAIRN_PARAMS'] = paramsJson;
-    else delete env['CAIRN_PARAMS'];
-
+    const env = programEnv(id, dir, paramsFile, paramsJson);
     lock?.override(overrides);
     saveRun(project, record);
     const [file, ...args] = req.argv && !req.task ? [...req.argv] : ['/bin/sh', '-c', command];

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { CairnError } from '../errors.js';
 import type { Project } from '../project/project.js';
 import { specOf, startRun, type RunHandle } from './runRecorder.js';
-import { assertParamKey } from './paramKeys.js';
+import { assertParamKey, splitNewParamMark } from './paramKeys.js';
 import type { RunRecord } from './runStore.js';
 import { parseParamValue, type ParamValue, type TaskSpec } from './taskConfig.js';
 import type { TerminalAttachment } from './terminalAttachment.js';
@@ -19,8 +19,7 @@ export function parseSweepArgs(items: readonly string[]): SweepAxes {
   const axes: Record<string, ParamValue[]> = {};
   const newParams: string[] = [];
   for (const item of items) {
-    const added = item.startsWith('+');
-    const text = added ? item.slice(1) : item;
+    const { added, text } = splitNewParamMark(item);
     const eq = text.indexOf('=');
     const key = eq > 0 ? text.slice(0, eq).trim() : '';
     const values = eq > 0 ? text.slice(eq + 1).split(',') : [];
