@@ -89,8 +89,21 @@ export function readObjectVerified(cacheDir: string, hash: Hash): Buffer {
   const file = objectPath(cacheDir, hash);
   let data: Buffer;
   try {
-    data = fs.readFileSync(file);
+    // Never through a symlink: a cache object is a file, and a link could lead anywhere.
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    try {
+      data = fs.readFileSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') {
+      throw new CairnError(
+        'corrupt-object',
+        `Cache object ${file} is a symlink, which a cache object never is; delete it and run 'cairn pull' or re-add the artifact`,
+        file,
+      );
+    }
     if (isEnoent(err)) {
       throw new CairnError(
         'not-in-cache',
