@@ -12,7 +12,7 @@ import { artifactDiff, artifactLog } from '../core/versioning/history.js';
 import { HOOK_NAMES, installHooks, runHook, type HookName } from '../core/versioning/hooks.js';
 import { pull, push, type TransferResult } from '../core/versioning/remote.js';
 import { formatBytes } from '../core/format.js';
-import type { Command, CommandArgs } from './command.js';
+import { defineCommand, type Command, type CommandArgs } from './command.js';
 import { endProgress, err, out, printJson, progress } from './printer.js';
 
 const json = { json: { type: 'boolean' } } as const;
@@ -25,7 +25,7 @@ function projectPaths(args: CommandArgs): {
   return { project, rels: args.positionals.map((p) => artifactPathFrom(project, p, args.cwd)) };
 }
 
-const init: Command = {
+const init = defineCommand({
   name: 'init',
   usage: 'cairn init',
   summary: 'start versioning data and models in this Git repository',
@@ -39,9 +39,9 @@ const init: Command = {
     );
     return Promise.resolve(0);
   },
-};
+});
 
-const add: Command = {
+const add = defineCommand({
   name: 'add',
   usage: 'cairn add <path>... [--kind data|model]',
   summary: 'track or re-version datasets and models',
@@ -81,9 +81,9 @@ const add: Command = {
       out(`To record this version: git add ${pointers.map(shellQuote).join(' ')} && git commit`);
     return 0;
   },
-};
+});
 
-const status: Command = {
+const status = defineCommand({
   name: 'status',
   usage: 'cairn status [<path>...] [--json]',
   summary: 'ok | modified | missing | not-in-cache, per artifact',
@@ -119,9 +119,9 @@ const status: Command = {
     for (const h of hints) out(`  (use ${h})`);
     return 0;
   },
-};
+});
 
-const checkout: Command = {
+const checkout = defineCommand({
   name: 'checkout',
   usage: 'cairn checkout [<path>...] [--force]',
   summary: 'restore the versions the pointer files name',
@@ -144,13 +144,13 @@ const checkout: Command = {
       out(results.length === 0 ? 'No artifacts tracked.' : 'Everything is already checked out.');
     return 0;
   },
-};
+});
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-const log: Command = {
+const log = defineCommand({
   name: 'log',
   usage: 'cairn log <path> [--json]',
   summary: 'versions of an artifact across Git history',
@@ -174,9 +174,9 @@ const log: Command = {
     }
     return 0;
   },
-};
+});
 
-const diff: Command = {
+const diff = defineCommand({
   name: 'diff',
   usage: 'cairn diff [<rev-a> [<rev-b>]] [--json]',
   summary: 'artifact versions that differ between revisions (default: HEAD and the work tree)',
@@ -217,7 +217,7 @@ const diff: Command = {
       out("  (use 'cairn add <path>' to version the edits marked 'not yet added')");
     return 0;
   },
-};
+});
 
 function signed(n: number, fmt: (n: number) => string): string {
   return n > 0 ? `+${fmt(n)}` : n < 0 ? `-${fmt(-n)}` : '±0';
@@ -235,14 +235,14 @@ function printTransfer(verb: string, r: TransferResult): void {
 
 const remoteOption = { remote: { type: 'string' }, ...json } as const;
 
-const pushCmd: Command = {
+const pushCmd = defineCommand({
   name: 'push',
   usage: 'cairn push [--remote <name>]',
   summary: 'copy cache objects and run records to a remote',
   options: remoteOption,
   async run(args) {
     const project = findProject(args.cwd);
-    const remote = args.values['remote'] as string | undefined;
+    const remote = args.values['remote'];
     const r = await push(project, {
       ...(remote ? { remote } : {}),
       onProgress: (p) => progress(`Pushing: ${p.doneObjects}/${p.totalObjects} objects`),
@@ -252,16 +252,16 @@ const pushCmd: Command = {
     else printTransfer('Pushed', r);
     return r.missing.length > 0 ? 1 : 0;
   },
-};
+});
 
-const pullCmd: Command = {
+const pullCmd = defineCommand({
   name: 'pull',
   usage: 'cairn pull [--remote <name>]',
   summary: 'fetch cache objects and run records from a remote, then check out',
   options: { ...remoteOption, force: { type: 'boolean' } },
   async run(args) {
     const project = findProject(args.cwd);
-    const remote = args.values['remote'] as string | undefined;
+    const remote = args.values['remote'];
     const r = await pull(project, {
       ...(remote ? { remote } : {}),
       onProgress: (p) => progress(`Pulling: ${p.doneObjects}/${p.totalObjects} objects`),
@@ -278,9 +278,9 @@ const pullCmd: Command = {
     for (const c of results.filter((x) => x.action === 'restored')) out(`Restored ${c.path}`);
     return r.missing.length > 0 ? 1 : 0;
   },
-};
+});
 
-const gcCmd: Command = {
+const gcCmd = defineCommand({
   name: 'gc',
   usage: 'cairn gc [--dry-run] [--json]',
   summary: 'drop cache objects that no commit, tag, branch or kept run needs',
@@ -300,9 +300,9 @@ const gcCmd: Command = {
     );
     return 0;
   },
-};
+});
 
-const fsckCmd: Command = {
+const fsckCmd = defineCommand({
   name: 'fsck',
   usage: 'cairn fsck [--json]',
   summary: 'verify every cache object against its hash',
@@ -332,9 +332,9 @@ const fsckCmd: Command = {
       );
     return ok ? 0 : 1;
   },
-};
+});
 
-const hooksInstall: Command = {
+const hooksInstall = defineCommand({
   name: 'hooks install',
   usage: 'cairn hooks install',
   summary: 'git hooks: post-checkout, pre-commit, pre-push',
@@ -348,9 +348,9 @@ const hooksInstall: Command = {
       );
     return 0;
   },
-};
+});
 
-const hooksRun: Command = {
+const hooksRun = defineCommand({
   name: 'hooks run',
   usage: 'cairn hooks run <hook> [<git arguments>...]',
   summary: 'what the installed git hooks call',
@@ -366,7 +366,7 @@ const hooksRun: Command = {
     for (const m of r.messages) err(m);
     return r.exitCode;
   },
-};
+});
 
 export const versioningCommands: readonly Command[] = [
   init,
