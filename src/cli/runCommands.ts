@@ -1,3 +1,4 @@
+import { shortHash } from '../core/format.js';
 import { CairnError } from '../core/errors.js';
 import { buildLineage } from '../core/lineage/lineageGraph.js';
 import { staleNodes } from '../core/lineage/lineageStaleness.js';
@@ -102,7 +103,7 @@ export function reportRun(r: RunRecord): void {
   const m = metricsText(r.summary);
   if (m) err(`  metrics: ${m}`);
   if (r.skippedLines > 0) err(`  ${r.skippedLines} malformed metric line(s) skipped`);
-  for (const o of r.outputs) err(`  versioned ${o.kind} ${o.path} ${o.hash.slice(0, 12)}`);
+  for (const o of r.outputs) err(`  versioned ${o.kind} ${o.path} ${shortHash(o.hash)}`);
   if (r.error) err(`  ${r.error}`);
 }
 
@@ -332,10 +333,10 @@ const runsShow = defineCommand({
             : s.state === 'stable'
               ? ' (changed since, no drift)'
               : " (changed since; 'cairn drift' measures how)";
-      rows.push(['input', `${a.path} ${a.hash.slice(0, 12)}${since}`]);
+      rows.push(['input', `${a.path} ${shortHash(a.hash)}${since}`]);
     }
     for (const a of detail.outputs)
-      rows.push(['output', `${a.kind} ${a.path} ${a.hash.slice(0, 12)}`]);
+      rows.push(['output', `${a.kind} ${a.path} ${shortHash(a.hash)}`]);
     for (const [k, s] of Object.entries(detail.summary))
       rows.push([
         `metric ${k}`,
@@ -426,7 +427,7 @@ const lineage = defineCommand({
         n.id,
         n.type === 'run'
           ? `run ${n.runId} (${n.name}, ${n.status})${staleNote}`
-          : `${n.path}@${n.hash.slice(0, 12)}${n.commits.length > 0 ? ` [${n.commits.map((c) => c.slice(0, 7)).join(',')}]` : n.current ? ' [uncommitted]' : ''}${staleNote}`,
+          : `${n.path}@${shortHash(n.hash)}${n.commits.length > 0 ? ` [${n.commits.map((c) => shortHash(c)).join(',')}]` : n.current ? ' [uncommitted]' : ''}${staleNote}`,
       );
     }
     const runs = graph.nodes.filter((n) => n.type === 'run');
@@ -437,7 +438,7 @@ const lineage = defineCommand({
     for (const r of runs) {
       const ins = graph.edges.filter((e) => e.to === r.id).map((e) => label.get(e.from));
       const outs = graph.edges.filter((e) => e.from === r.id).map((e) => label.get(e.to));
-      out(`${label.get(r.id)}${r.commit ? ` at ${r.commit.slice(0, 7)}` : ''}`);
+      out(`${label.get(r.id)}${r.commit ? ` at ${shortHash(r.commit)}` : ''}`);
       for (const i of ins) out(`  <- ${i}`);
       for (const o of outs) out(`  -> ${o}`);
     }

@@ -11,7 +11,7 @@ import { gc } from '../core/versioning/gc.js';
 import { artifactDiff, artifactLog } from '../core/versioning/history.js';
 import { HOOK_NAMES, installHooks, runHook, type HookName } from '../core/versioning/hooks.js';
 import { pull, push, type TransferResult } from '../core/versioning/remote.js';
-import { formatBytes } from '../core/format.js';
+import { formatBytes, shortHash } from '../core/format.js';
 import { defineCommand, type Command, type CommandArgs } from './command.js';
 import { endProgress, err, out, printJson, progress } from './printer.js';
 
@@ -71,7 +71,7 @@ const add = defineCommand({
           ? `${plural(r.pointer.fileCount, 'file')}, ${formatBytes(r.pointer.sizeBytes)}`
           : formatBytes(r.pointer.sizeBytes);
       out(
-        `${r.changed ? 'Versioned' : 'Unchanged'} ${r.pointer.kind === 'data' ? 'dataset' : 'model'} ${r.path} (${what}) ${r.pointer.hash.slice(0, 12)}`,
+        `${r.changed ? 'Versioned' : 'Unchanged'} ${r.pointer.kind === 'data' ? 'dataset' : 'model'} ${r.path} (${what}) ${shortHash(r.pointer.hash)}`,
       );
     }
     const pointers = results
@@ -168,9 +168,9 @@ const log = defineCommand({
     for (const e of entries) {
       const date = new Date(e.dateMs).toISOString().slice(0, 16).replace('T', ' ');
       const what = e.pointer
-        ? `${e.pointer.hash.slice(0, 12)}  ${formatBytes(e.pointer.sizeBytes)} (${signed(e.sizeDeltaBytes, formatBytes)})  ${e.pointer.fileCount} files (${signed(e.fileCountDelta, String)})${e.pointer.run ? `  run ${e.pointer.run}` : ''}`
+        ? `${shortHash(e.pointer.hash)}  ${formatBytes(e.pointer.sizeBytes)} (${signed(e.sizeDeltaBytes, formatBytes)})  ${e.pointer.fileCount} files (${signed(e.fileCountDelta, String)})${e.pointer.run ? `  run ${e.pointer.run}` : ''}`
         : 'removed';
-      out(`${e.commit.slice(0, 10)}  ${date}  ${what}  ${e.subject}`);
+      out(`${shortHash(e.commit)}  ${date}  ${what}  ${e.subject}`);
     }
     return 0;
   },
@@ -197,8 +197,8 @@ const diff = defineCommand({
       const pointerSame = e.a !== undefined && e.b !== undefined && e.a.hash === e.b.hash;
       out(
         pointerSame
-          ? `${e.change.padEnd(9)} ${e.path}  ${e.a?.hash.slice(0, 12)}, edited in the work tree`
-          : `${e.change.padEnd(9)} ${e.path}  ${e.a?.hash.slice(0, 12) ?? '-'} -> ${e.b?.hash.slice(0, 12) ?? '-'}  size ${signed(e.sizeDeltaBytes, formatBytes)}, files ${signed(e.fileCountDelta, String)}`,
+          ? `${e.change.padEnd(9)} ${e.path}  ${e.a ? shortHash(e.a.hash) : '-'}, edited in the work tree`
+          : `${e.change.padEnd(9)} ${e.path}  ${e.a ? shortHash(e.a.hash) : '-'} -> ${e.b ? shortHash(e.b.hash) : '-'}  size ${signed(e.sizeDeltaBytes, formatBytes)}, files ${signed(e.fileCountDelta, String)}`,
       );
       if (e.files) {
         for (const f of e.files.added) out(`    added:    ${f}`);
@@ -320,7 +320,7 @@ const fsckCmd = defineCommand({
     }
     for (const c of r.corrupt)
       out(
-        `corrupt  ${c.path}${c.actual ? ` (content hashes to ${c.actual.slice(0, 12)})` : ` (${c.error})`}`,
+        `corrupt  ${c.path}${c.actual ? ` (content hashes to ${shortHash(c.actual)})` : ` (${c.error})`}`,
       );
     for (const m of r.missing) out(`missing  ${m.hash} (needed by ${m.neededBy})`);
     out(

@@ -1,3 +1,4 @@
+import { shortHash } from '../format.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -107,7 +108,7 @@ export function readObjectVerified(cacheDir: string, hash: Hash): Buffer {
     if (isEnoent(err)) {
       throw new CairnError(
         'not-in-cache',
-        `Object ${hash.slice(0, 12)} is not in the cache (${file}); run 'cairn pull' to fetch it from a remote`,
+        `Object ${shortHash(hash)} is not in the cache (${file}); run 'cairn pull' to fetch it from a remote`,
         file,
       );
     }
