@@ -83,6 +83,20 @@ test('a file rewritten in place at the same size with its mtime put back is seen
   assert.notEqual(again?.pointer.hash, first?.pointer.hash);
 });
 
+test('a file added to a folder whose mtime is then put back is still seen', async () => {
+  const project = tempProject();
+  writeTree(project.root, { 'data/a.csv': 'a\n' });
+  const dir = path.join(project.root, 'data');
+  const mtime = new Date('2026-01-01T00:00:00Z'); // whole seconds: utimes puts it back exactly
+  fs.utimesSync(dir, mtime, mtime);
+  await sleep(100);
+  await addArtifacts(project, ['data']);
+  writeTree(project.root, { 'data/new.csv': 'new\n' });
+  fs.utimesSync(dir, mtime, mtime);
+  const [status] = await artifactStatus(project);
+  assert.deepEqual(status?.changes?.added, ['new.csv']);
+});
+
 test('an entry recorded in the moment its file was written is re-hashed once, then trusted', async () => {
   const project = tempProject();
   writeTree(project.root, { 'data/a.csv': 'a\n', 'data/b.csv': 'b\n' });
