@@ -7,11 +7,10 @@ import {
   type DriftState,
   type DriftWebviewMessage,
 } from '../../../src/protocol/drift';
-import { assertNever } from '../../../src/protocol/guards';
 import { startApp, type AppShell } from '../shared/appShell';
 import { codiconButton } from '../shared/codiconButton';
 import { h } from '../shared/dom';
-import { filterBox } from '../shared/filterBox';
+import { columnFilter } from '../shared/columnFilter';
 import { LoadStatus } from '../shared/loadStatus';
 import { columnDetails } from './columnDetails';
 import { ColumnTable } from './columnTable';
@@ -37,20 +36,10 @@ function mountDrift(
     shell.post({ type: 'drift/profile/open', side }),
   );
   const table = new ColumnTable((name) => select(name));
-  const search = filterBox({
-    placeholder: 'Filter columns by name (/)',
-    label: 'Filter columns by name',
-    value: vs.filter,
-    changed: (value) => {
-      vs.filter = value;
-      shell.save();
-      renderTable();
-    },
-    enterList: () => {
-      table.focus();
-      const shown = table.columns;
-      if (shown.length > 0 && !shown.some((c) => c.name === vs.selected)) select(shown[0]!.name);
-    },
+  const search = columnFilter(shell, renderTable, () => {
+    table.focus();
+    const shown = table.columns;
+    if (shown.length > 0 && !shown.some((c) => c.name === vs.selected)) select(shown[0]!.name);
   });
   const onlyBox = h('input', { type: 'checkbox', id: 'only-drifted' });
   onlyBox.checked = vs.onlyDrifted;
@@ -108,34 +97,22 @@ function mountDrift(
   }
 
   renderDetails();
-  return (m) => {
-    switch (m.type) {
-      case 'drift/load/didStart':
-        status.started();
-        break;
-      case 'drift/state/didChange':
-        state = m.state;
-        status.done();
-        header.render(m.state);
-        // The first time, show the most drifted column unless the user had chosen one.
-        if (
-          firstState &&
-          (vs.selected === null || !m.state.columns.some((c) => c.name === vs.selected))
-        ) {
-          vs.selected = m.state.columns[0]?.name ?? null;
-          shell.save();
-        }
-        firstState = false;
-        renderTable();
-        select(vs.selected, false);
-        break;
-      case 'drift/load/didFail':
-        status.failed(m.error);
-        break;
-      default:
-        assertNever(m);
-    }
-  };
+  return (m) =>
+    status.handle(m, (next) => {
+      state = next;
+      header.render(next);
+      // The first time, show the most drifted column unless the user had chosen one.
+      if (
+        firstState &&
+        (vs.selected === null || !next.columns.some((c) => c.name === vs.selected))
+      ) {
+        vs.selected = next.columns[0]?.name ?? null;
+        shell.save();
+      }
+      firstState = false;
+      renderTable();
+      select(vs.selected, false);
+    });
 }
 
 startApp({ restore: restoreDriftViewState, isMessage: isDriftHostMessage, mount: mountDrift });

@@ -1,7 +1,6 @@
 // The profile webview: the statistics of one dataset version, one card per column (or, for a
 // folder of images, its sizes, formats, channels and classes). The host owns the profile; this
 // page keeps only view state (filter, sort, the focused column) with getState/setState.
-import { assertNever } from '../../../src/protocol/guards';
 import {
   isProfileHostMessage,
   type ProfileHostMessage,
@@ -11,7 +10,7 @@ import {
 import { startApp, type AppShell } from '../shared/appShell';
 import { codiconButton } from '../shared/codiconButton';
 import { frameThrottle, h } from '../shared/dom';
-import { filterBox } from '../shared/filterBox';
+import { columnFilter } from '../shared/columnFilter';
 import { LoadStatus } from '../shared/loadStatus';
 import { pageHead } from '../shared/pageHead';
 import { CardList } from './cardList';
@@ -43,17 +42,7 @@ function mountProfile(
     vs.focused = name;
     shell.save();
   });
-  const search = filterBox({
-    placeholder: 'Filter columns by name (/)',
-    label: 'Filter columns by name',
-    value: vs.filter,
-    changed: (value) => {
-      vs.filter = value;
-      shell.save();
-      render();
-    },
-    enterList: () => cards.focusCard(0),
-  });
+  const search = columnFilter(shell, render, () => cards.focusCard(0));
   const sortSelect = h(
     'select',
     { 'aria-label': 'Sort columns by' },
@@ -137,27 +126,15 @@ function mountProfile(
   }
 
   render();
-  return (m) => {
-    switch (m.type) {
-      case 'profile/load/didStart':
-        status.started();
-        break;
-      case 'profile/state/didChange':
-        state = m.state;
-        status.done();
-        render();
-        if (!scrollRestored) {
-          scrollRestored = true;
-          content.scrollTop = vs.scrollTop;
-        }
-        break;
-      case 'profile/load/didFail':
-        status.failed(m.error);
-        break;
-      default:
-        assertNever(m);
-    }
-  };
+  return (m) =>
+    status.handle(m, (next) => {
+      state = next;
+      render();
+      if (!scrollRestored) {
+        scrollRestored = true;
+        content.scrollTop = vs.scrollTop;
+      }
+    });
 }
 
 startApp({

@@ -9,9 +9,9 @@ export interface AppShell<ViewState, Out> {
   /** The page's view state, as the last session left it; change it, then call save(). */
   readonly view: ViewState;
   /** Posts a message to the host. */
-  post(message: Out): void;
+  readonly post: (message: Out) => void;
   /** Saves the view state, at most once per animation frame. */
-  save(): void;
+  readonly save: () => void;
 }
 
 export interface AppOptions<ViewState, In, Out> {
