@@ -107,7 +107,7 @@ export class ColumnTable {
     return this.shown;
   }
 
-  /** Shows the columns whose name contains filter (only the drifted ones if asked). */
+  /** Shows the columns whose name has filter in it (drifted only, if asked); returns the count. */
   render(state: DriftState, filter: string, onlyDrifted: boolean, selected: string | null): string {
     const q = filter.toLowerCase();
     this.shown = state.columns.filter(
