@@ -186,3 +186,21 @@ test('params of 200 KB reach the program through a file, not the environment', a
     /js vocab 204800 0.1/,
   );
 });
+
+test('the run log holds no NUL bytes, in a terminal or through pipes', async () => {
+  const project = tempProject();
+  // A NUL first, as a terminal's input echoed by the pty can put there, and one mid-line.
+  writeTree(project.root, {
+    'nul.py': "import sys\nsys.stdout.write('\\0epoch 1 loss=0.5\\n\\0done\\0\\n')\n",
+  });
+  for (const tty of [true, false]) {
+    const record = await run(project, {
+      task: { name: 'nul', spec: spec(`${python} nul.py`) },
+      tty,
+    });
+    const log = fs.readFileSync(path.join(project.root, '.cairn', 'runs', record.id, 'log'));
+    assert.equal(log.indexOf(0), -1, `a NUL in the ${tty ? 'terminal' : 'piped'} log`);
+    assert.match(log.toString(), /^epoch 1 loss=0\.5\r?\ndone\r?\n$/);
+    assert.equal(getRun(project, record.id).summary['loss']?.last, 0.5);
+  }
+});
