@@ -240,8 +240,10 @@ export async function prepareRun(project: Project, req: RunRequest): Promise<Pre
   const { id, dir } = allocateRunDir(project, Date.now());
   let lock: ParamsFileLock | undefined;
   try {
-    if (spec.paramsFile && Object.keys(overrides).length > 0)
-      lock = await lockParamsFile(work, spec.paramsFile, id, req.onWait);
+    // Every run of a task with a params file holds its lock, overrides or not: a run without
+    // overrides that started while another run had the file overridden would run with (and
+    // record) that run's values instead of the user's.
+    if (spec.paramsFile) lock = await lockParamsFile(work, spec.paramsFile, id, req.onWait);
     const fileParams = lock
       ? lock.params
       : spec.paramsFile
@@ -310,7 +312,7 @@ export async function prepareRun(project: Project, req: RunRequest): Promise<Pre
       if (m.type === 'file') metricFilesBefore.set(m.file, fileStamp(path.join(work.root, m.file)));
 
     const env = programEnv(id, dir, paramsFile, paramsJson);
-    lock?.override(overrides);
+    if (Object.keys(overrides).length > 0) lock?.override(overrides);
     saveRun(project, record);
     const [file, ...args] = req.argv && !req.task ? [...req.argv] : ['/bin/sh', '-c', command];
     return {

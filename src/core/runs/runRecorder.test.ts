@@ -101,6 +101,32 @@ test('a run that waited for the params file records the params its program read'
   );
 });
 
+test("a run without overrides waits for one that overrode the params file, and runs with the user's values", async () => {
+  const project = tempProject();
+  writeTree(project.root, { 'params.yaml': 'lr: 0.5\nepochs: 3\n', 'show.py': SHOW_PARAMS });
+  const task = (sleep: number) => ({
+    name: 'show',
+    spec: spec(`${python} show.py ${sleep}`, { paramsFile: 'params.yaml' }),
+  });
+  const first = await startRun(project, {
+    task: task(1.5),
+    overrides: { lr: 0.9 },
+    echo: false,
+    tty: false,
+  });
+  let waitedFor = '';
+  const plain = await startRun(project, {
+    task: task(0),
+    echo: false,
+    tty: false,
+    onWait: (holder) => (waitedFor = holder),
+  });
+  const [a, b] = await Promise.all([first.done, plain.done]);
+  assert.equal(waitedFor, a.id);
+  assert.deepEqual({ ...b.params }, { lr: 0.5, epochs: 3 });
+  assert.match(fs.readFileSync(path.join(plain.dir, 'log'), 'utf8'), /file lr: 0.5 epochs: 3/);
+});
+
 test('a metrics file left by an earlier run does not count for a run that did not write it', async () => {
   const project = tempProject();
   writeTree(project.root, { 'metrics.json': '{"acc": 0.99}\n' });
