@@ -67,7 +67,11 @@ print('env', json.dumps(cairn.params(), sort_keys=True), flush=True)
 time.sleep(float(sys.argv[1]) if len(sys.argv) > 1 else 0)
 `;
 
-test('a run that waited for the params file records the params its program read', async () => {
+/**
+ * Starts a run that overrides lr in params.yaml and sleeps, then a second run of the same task
+ * with `overrides` while the first holds the file; returns both records and the second's log.
+ */
+async function secondRunWhileOverridden(overrides: Record<string, number>) {
   const project = tempProject();
   writeTree(project.root, { 'params.yaml': 'lr: 0.5\nepochs: 3\n', 'show.py': SHOW_PARAMS });
   const task = (sleep: number) => ({
@@ -83,48 +87,32 @@ test('a run that waited for the params file records the params its program read'
   let waitedFor = '';
   const second = await startRun(project, {
     task: task(0),
-    overrides: { epochs: 5 },
+    overrides,
     echo: false,
     tty: false,
     onWait: (holder) => (waitedFor = holder),
   });
   const [a, b] = await Promise.all([first.done, second.done]);
-  assert.equal(waitedFor, a.id);
-  assert.deepEqual({ ...a.params }, { lr: 0.9, epochs: 3 });
-  assert.deepEqual({ ...b.params }, { lr: 0.5, epochs: 5 });
-  const log = fs.readFileSync(path.join(second.dir, 'log'), 'utf8');
-  assert.match(log, /file lr: 0.5 epochs: 5/);
-  assert.match(log, /env \{"epochs": 5, "lr": 0.5\}/);
+  assert.equal(waitedFor, a.id, 'the second run waited for the first');
   assert.equal(
     fs.readFileSync(path.join(project.root, 'params.yaml'), 'utf8'),
     'lr: 0.5\nepochs: 3\n',
   );
+  return { a, b, log: fs.readFileSync(path.join(second.dir, 'log'), 'utf8') };
+}
+
+test('a run that waited for the params file records the params its program read', async () => {
+  const { a, b, log } = await secondRunWhileOverridden({ epochs: 5 });
+  assert.deepEqual({ ...a.params }, { lr: 0.9, epochs: 3 });
+  assert.deepEqual({ ...b.params }, { lr: 0.5, epochs: 5 });
+  assert.match(log, /file lr: 0.5 epochs: 5/);
+  assert.match(log, /env \{"epochs": 5, "lr": 0.5\}/);
 });
 
 test("a run without overrides waits for one that overrode the params file, and runs with the user's values", async () => {
-  const project = tempProject();
-  writeTree(project.root, { 'params.yaml': 'lr: 0.5\nepochs: 3\n', 'show.py': SHOW_PARAMS });
-  const task = (sleep: number) => ({
-    name: 'show',
-    spec: spec(`${python} show.py ${sleep}`, { paramsFile: 'params.yaml' }),
-  });
-  const first = await startRun(project, {
-    task: task(1.5),
-    overrides: { lr: 0.9 },
-    echo: false,
-    tty: false,
-  });
-  let waitedFor = '';
-  const plain = await startRun(project, {
-    task: task(0),
-    echo: false,
-    tty: false,
-    onWait: (holder) => (waitedFor = holder),
-  });
-  const [a, b] = await Promise.all([first.done, plain.done]);
-  assert.equal(waitedFor, a.id);
+  const { b, log } = await secondRunWhileOverridden({});
   assert.deepEqual({ ...b.params }, { lr: 0.5, epochs: 3 });
-  assert.match(fs.readFileSync(path.join(plain.dir, 'log'), 'utf8'), /file lr: 0.5 epochs: 3/);
+  assert.match(log, /file lr: 0.5 epochs: 3/);
 });
 
 test('a metrics file left by an earlier run does not count for a run that did not write it', async () => {
