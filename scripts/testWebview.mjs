@@ -4,9 +4,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-if (!existsSync('/usr/bin/chromium')) {
+const chromium = process.env.CAIRN_CHROMIUM || '/usr/bin/chromium';
+if (!existsSync(chromium)) {
   console.error(
-    'test:webview: /usr/bin/chromium is missing; run scripts/setup.sh (apt-get install chromium).',
+    `test:webview: ${chromium} is missing; run scripts/setup.sh (apt-get install chromium) or set CAIRN_CHROMIUM to a Chromium binary.`,
   );
   process.exit(1);
 }

@@ -5,6 +5,8 @@ import { minMaxDownsample, Series, smooth } from '../../webview-ui/src/compare/d
 import { applyFilter, parseFilter } from '../../webview-ui/src/compare/filterExpr';
 import { bestValues, buildModel, sortRuns, toCsv } from '../../webview-ui/src/compare/runModel';
 import { layoutGraph, reachable } from '../../webview-ui/src/lineage/layout';
+import { shortHash as coreShortHash } from '../../src/core/format';
+import { shortHash as pageShortHash } from '../../webview-ui/src/shared/shortHash';
 import { hostileName, lineageState, smallCompareState } from './fixtures';
 
 describe('compare model', () => {
@@ -107,5 +109,13 @@ describe('lineage layout', () => {
     const model = index.get('model:12')!;
     const up = reachable(model, l.preds);
     assert.ok(up.has(index.get('run:12')!) && up.has(index.get('data:1')!));
+  });
+});
+
+describe('short hashes', () => {
+  it('the page shortens hashes as the host and the CLI do', () => {
+    for (const h of ['sha256:' + 'ab12'.repeat(16), 'c768f61bca0123456789', 'abc']) {
+      assert.equal(pageShortHash(h), coreShortHash(h));
+    }
   });
 });

@@ -3,6 +3,7 @@
 import type { RunDiff } from '../../../src/protocol/compare';
 import { formatNumber, h } from '../shared/dom';
 import type { Run } from './runModel';
+import { shortHash } from '../shared/shortHash';
 
 const maxDiffLines = 4000;
 
@@ -77,9 +78,12 @@ export function renderRunDiff(a: Run, b: Run, code: DiffCode, onlyChanges: boole
     onlyChanges ? keys.filter((k) => valueText(get(a, k)) !== valueText(get(b, k))) : keys;
   const param = (r: Run, k: string): unknown => r.row.params[k];
   const metric = (r: Run, k: string): unknown => r.metrics[k];
-  const data = (r: Run, k: string): unknown => r.row.dataVersions[k]?.slice(0, 12);
+  const data = (r: Run, k: string): unknown => {
+    const version = r.row.dataVersions[k];
+    return version === undefined ? undefined : shortHash(version);
+  };
   const commit = (r: Run): string =>
-    `${r.row.commit === null ? 'no commit' : r.row.commit.slice(0, 12)}${
+    `${r.row.commit === null ? 'no commit' : shortHash(r.row.commit)}${
       r.row.dirty ? ' + uncommitted changes' : ''
     }`;
   const codeSection = h(

@@ -2,6 +2,7 @@
 // and "columns that differ". No DOM here, so it is cheap to test and to run over 10,000 runs.
 import { decodeNumber } from '../../../src/protocol/guards';
 import type { CompareState, Goal, ParamValue, RunRow } from '../../../src/protocol/compare';
+import { shortHash } from '../shared/shortHash';
 
 export type CellValue = number | string | boolean | null;
 export type ColumnKind = 'run' | 'param' | 'metric';
@@ -47,7 +48,7 @@ export const runColumns: Column[] = [
   runColumn('task', false, (r) => r.row.task),
   runColumn('started', true, (r) => r.row.startedMs),
   runColumn('duration', true, (r) => r.row.durationMs),
-  runColumn('commit', false, (r) => (r.row.commit === null ? null : r.row.commit.slice(0, 8))),
+  runColumn('commit', false, (r) => (r.row.commit === null ? null : shortHash(r.row.commit))),
   runColumn('id', false, (r) => r.row.id),
 ];
 

@@ -6,6 +6,7 @@ import { h } from '../shared/dom';
 import { pageHead } from '../shared/pageHead';
 import { formatCount, percent } from '../shared/statCharts';
 import { versionName } from './driftFormat';
+import { shortHash } from '../shared/shortHash';
 
 export class DriftHeader {
   private readonly title = h('h1', { className: 'title' }, 'Drift');
@@ -65,7 +66,7 @@ export class DriftHeader {
       h('strong', {}, versionName(v)),
       v.commit === null
         ? null
-        : h('code', { className: 'commit', title: v.commit }, v.commit.slice(0, 10)),
+        : h('code', { className: 'commit', title: v.commit }, shortHash(v.commit)),
       h('span', { className: 'muted' }, `${formatCount(v.rows)} ${unit}`),
       open,
     );

@@ -2,6 +2,7 @@
 import type { ProfileState } from '../../../src/protocol/profile';
 import { h } from '../shared/dom';
 import { formatBytes, formatCount } from '../shared/statCharts';
+import { shortHash } from '../shared/shortHash';
 
 function fact(label: string, value: string): HTMLElement {
   return h('span', { className: 'fact' }, h('span', { className: 'muted' }, `${label} `), value);
@@ -12,7 +13,7 @@ export function profileFacts(s: ProfileState): HTMLElement[] {
   const p = s.profile;
   const version = s.rev === 'workspace' ? 'work tree' : s.rev;
   const items: HTMLElement[] = [
-    fact('version', s.commit === null ? version : `${version} (${s.commit.slice(0, 10)})`),
+    fact('version', s.commit === null ? version : `${version} (${shortHash(s.commit)})`),
   ];
   if (p.kind === 'table') {
     items.push(
