@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { webviewHtml } from '../../src/extension/webviews/webviewHtml';
+import { webviewHtml } from '../../src/extension/shared/webviewHtml';
 
 // npm runs the tests from the repository root.
 const root = process.cwd();

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isCairnError } from './cairnErrors.js';
+import { CairnError } from '../../core/errors.js';
 import { errorMessage, type OperationLog } from './operationLog.js';
 
 /**
@@ -10,7 +10,7 @@ import { errorMessage, type OperationLog } from './operationLog.js';
 export async function showError(log: OperationLog, doing: string, err: unknown): Promise<void> {
   const openFile = 'Open File';
   const showLog = 'Show Log';
-  if (isCairnError(err)) {
+  if (err instanceof CairnError) {
     const actions = err.file ? [openFile, showLog] : [showLog];
     const choice = await vscode.window.showErrorMessage(err.message, ...actions);
     if (choice === openFile && err.file) await openAt(err.file, err.line);

@@ -6,8 +6,8 @@ import type { RunInputState } from '../../core/data/runDrift.js';
 import type { RunSummary } from '../../core/runs/runStore.js';
 import type { TaskSpec } from '../../core/runs/taskConfig.js';
 import { ids } from '../ids.js';
-import type { WorkspaceProject } from '../project/workspaceProject.js';
-import { core } from '../shared/lazyCore.js';
+import type { WorkspaceProject } from '../shared/workspaceProject.js';
+import { engine } from '../shared/engineLoader.js';
 import { errorMessage, type OperationLog } from '../shared/operationLog.js';
 
 /** A run as the views show it: the index row, with live metrics while it runs. */
@@ -58,7 +58,7 @@ export class RunModel implements vscode.Disposable {
     if (!this.tasks) {
       const project = this.project.current;
       try {
-        this.tasks = project ? core().taskConfig.readTasks(project) : [];
+        this.tasks = project ? engine().runs.readTasks(project) : [];
       } catch (err) {
         this.log.warn(`cairn.yaml: ${errorMessage(err)}`);
         this.tasks = [];
@@ -123,7 +123,7 @@ export class RunModel implements vscode.Disposable {
     const started = performance.now();
     let rows: RunSummary[] = [];
     try {
-      rows = core().runStore.listRuns(project);
+      rows = engine().runs.listRuns(project);
     } catch (err) {
       this.log.error(`listing runs: ${errorMessage(err)}`);
     }
@@ -131,7 +131,7 @@ export class RunModel implements vscode.Disposable {
     this.runs = rows.map((r) => ({
       ...r,
       latest: r.status === 'running' ? this.liveMetrics(r) : r.metrics,
-      inputStates: core().runDrift.runInputStates(project, r, pointers),
+      inputStates: engine().runs.runInputStates(project, r, pointers),
     }));
     this.log.output.debug(
       `listed ${rows.length} runs in ${(performance.now() - started).toFixed(0)} ms`,
@@ -211,7 +211,7 @@ export class RunModel implements vscode.Disposable {
     for (const id of this.tails.keys()) {
       if (!dirs.has(path.join(runsDir, id))) this.tails.delete(id);
     }
-    this.live = core().watchPaths([...dirs], { depth: 0, ignoreInitial: true });
+    this.live = engine().runs.watchPaths([...dirs], { depth: 0, ignoreInitial: true });
     this.live.on('all', (_event, file) => {
       if (typeof file === 'string' && path.basename(file) === 'run.json') this.scheduleRefresh();
       else this.scheduleLive();

@@ -12,7 +12,7 @@ import {
 } from '../../protocol/drift';
 import { assertNever, type WebviewReady } from '../../protocol/guards';
 import { loadedState } from './dataPanelLoader';
-import { createCairnPanel } from './webviewPanel';
+import { createCairnPanel } from '../shared/webviewPanel';
 
 export const driftViewType = 'cairn.drift';
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ParamValue } from '../../core/runs/taskConfig.js';
-import type { WorkspaceProject } from '../project/workspaceProject.js';
-import type { RunModel } from '../runExplorer/runModel.js';
+import type { WorkspaceProject } from '../shared/workspaceProject.js';
+import type { RunModel } from './runModel.js';
 import { cliLauncher } from './cliLauncher.js';
 
 export const TASK_TYPE = 'cairn';

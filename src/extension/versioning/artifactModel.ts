@@ -3,11 +3,11 @@ import * as vscode from 'vscode';
 import { artifactOfPointerPath, POINTER_SUFFIX, type Project } from '../../core/project/project.js';
 import type { Pointer } from '../../core/versioning/pointerFile.js';
 import type { StatusEntry } from '../../core/versioning/status.js';
-import { isCairnError } from '../shared/cairnErrors.js';
-import { core } from '../shared/lazyCore.js';
+import { CairnError } from '../../core/errors.js';
+import { engine } from '../shared/engineLoader.js';
 import { errorMessage, type OperationLog } from '../shared/operationLog.js';
 import { ids } from '../ids.js';
-import type { WorkspaceProject } from '../project/workspaceProject.js';
+import type { WorkspaceProject } from '../shared/workspaceProject.js';
 
 /** One tracked artifact as the views show it. */
 export type ArtifactInfo =
@@ -160,12 +160,12 @@ export class ArtifactModel implements vscode.Disposable {
   private async inspect(project: Project, rel: string): Promise<ArtifactInfo> {
     const abs = path.join(project.root, rel);
     try {
-      const { pointer } = core().artifacts.readArtifact(project, rel);
-      const [entry] = await core().status.artifactStatus(project, [rel]);
+      const { pointer } = engine().versioning.readArtifact(project, rel);
+      const [entry] = await engine().versioning.artifactStatus(project, [rel]);
       if (!entry) return { ok: false, path: rel, abs, error: GONE };
       return { ok: true, path: rel, abs, entry, pointer };
     } catch (err) {
-      if (isCairnError(err, 'not-found') && err.file === rel) {
+      if (err instanceof CairnError && err.code === 'not-found' && err.file === rel) {
         // The pointer file is gone: the artifact is no longer tracked.
         return { ok: false, path: rel, abs, error: GONE };
       }

@@ -7,7 +7,7 @@ import {
   type LineageState,
   type LineageWebviewMessage,
 } from '../../protocol/lineage';
-import { createCairnPanel } from './webviewPanel';
+import { createCairnPanel } from '../shared/webviewPanel';
 
 export const lineageViewType = 'cairn.lineage';
 

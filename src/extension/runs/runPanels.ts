@@ -3,12 +3,14 @@
 // Cairn commands. Opened by the Compare Runs and Show Lineage commands.
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import type { RunRecord } from '../../core/runs/runStore.js';
+import { runInputStates } from '../../core/data/runDrift.js';
+import { git, gitMaybe } from '../../core/git/git.js';
+import { buildLineage } from '../../core/lineage/lineageGraph.js';
+import { getRun, readRun, runFiles, type RunRecord } from '../../core/runs/runStore.js';
 import type { CompareState, RunDiff } from '../../protocol/compare';
 import type { LineageState } from '../../protocol/lineage';
 import { ids } from '../ids.js';
-import type { Services } from '../services.js';
-import { core } from '../shared/lazyCore.js';
+import type { PanelHost } from '../shared/panelHost.js';
 import { errorMessage } from '../shared/operationLog.js';
 import { openComparePanel, type ComparePanel } from './comparePanel';
 import { openLineagePanel, type LineagePanel } from './lineagePanel';
@@ -24,7 +26,7 @@ export class RunPanels implements vscode.Disposable {
   lastLineageState: LineageState | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(private readonly s: Services) {}
+  constructor(private readonly s: PanelHost) {}
 
   /** Shows the runs side by side (table, step charts, parallel coordinates, diff). */
   showCompare(runIds: readonly string[]): void {
@@ -76,14 +78,14 @@ export class RunPanels implements vscode.Disposable {
 
   private records(): RunRecord[] {
     const project = this.s.project.require();
-    return this.compareIds.map((id) => core().runStore.readRun(project, id));
+    return this.compareIds.map((id) => readRun(project, id));
   }
 
   private compareState(): CompareState {
     const project = this.s.project.require();
     const records = this.records();
     const series = records.flatMap((r) =>
-      Object.entries(core().runStore.getRun(project, r.id).series).map(([metric, s]) =>
+      Object.entries(getRun(project, r.id).series).map(([metric, s]) =>
         metricSeries(
           r.id,
           metric,
@@ -99,7 +101,7 @@ export class RunPanels implements vscode.Disposable {
   private async lineageState(): Promise<LineageState> {
     const project = this.s.project.require();
     const graph = await this.s.log.timed(`lineage ${this.lineageFocus ?? ''}`, () =>
-      core().lineage.buildLineage(project, this.lineageFocus),
+      buildLineage(project, this.lineageFocus),
     );
     const focusId =
       graph.nodes.find(
@@ -113,9 +115,9 @@ export class RunPanels implements vscode.Disposable {
     for (const node of state.nodes) {
       if (node.kind !== 'run' || !node.runId) continue;
       try {
-        const drifted = core()
-          .runDrift.runInputStates(project, core().runStore.readRun(project, node.runId), memo)
-          .filter((x) => x.state === 'drifted');
+        const drifted = runInputStates(project, readRun(project, node.runId), memo).filter(
+          (x) => x.state === 'drifted',
+        );
         if (drifted.length > 0) {
           node.stale = true;
           node.detail += ` · input data drifted since: ${drifted.flatMap((d) => d.columns).join(', ')}`;
@@ -130,15 +132,14 @@ export class RunPanels implements vscode.Disposable {
 
   private async diff(a: string, b: string): Promise<RunDiff> {
     const project = this.s.project.require();
-    const [ra, rb] = [core().runStore.readRun(project, a), core().runStore.readRun(project, b)];
+    const [ra, rb] = [readRun(project, a), readRun(project, b)];
     const uncommitted = (r: RunRecord): string | null => {
-      const file = core().runStore.runFiles(project, r.id).diff;
+      const file = runFiles(project, r.id).diff;
       return r.git.diffFile && fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
     };
     let commitDiff: string | null = null;
     if (ra.git.commit && rb.git.commit && ra.git.commit !== rb.git.commit) {
-      commitDiff =
-        (await core().git.gitMaybe(project.root, ['diff', ra.git.commit, rb.git.commit])) ?? null;
+      commitDiff = (await gitMaybe(project.root, ['diff', ra.git.commit, rb.git.commit])) ?? null;
     }
     return { runIds: [a, b], commitDiff, uncommitted: [uncommitted(ra), uncommitted(rb)] };
   }
@@ -159,7 +160,7 @@ export class RunPanels implements vscode.Disposable {
   /** Puts an older version of an artifact in the work tree: its pointer file from the commit that named it, then checkout. */
   private async checkoutVersion(artifactPath: string, hash: string): Promise<void> {
     const project = this.s.project.require();
-    const graph = await core().lineage.buildLineage(project, artifactPath);
+    const graph = await buildLineage(project, artifactPath);
     const node = graph.nodes.find(
       (n) => n.type === 'artifact' && n.path === artifactPath && n.hash === hash,
     );
@@ -176,7 +177,7 @@ export class RunPanels implements vscode.Disposable {
       'Check Out',
     );
     if (answer !== 'Check Out') return;
-    const text = await core().git.git(
+    const text = await git(
       project.root,
       ['show', `${commit}:./${artifactPath}.cairn`],
       `reading ${artifactPath}.cairn`,

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { artifactOfPointerPath } from '../../core/project/project.js';
-import type { ArtifactModel } from '../artifacts/artifactModel.js';
-import type { WorkspaceProject } from '../project/workspaceProject.js';
+import type { ArtifactModel } from './artifactModel.js';
+import type { WorkspaceProject } from '../shared/workspaceProject.js';
 
 /**
  * Turns workspace file events (VS Code's own watcher, which already watches the workspace) into

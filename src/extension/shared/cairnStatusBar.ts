@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { ids } from '../ids.js';
-import type { ArtifactModel } from '../artifacts/artifactModel.js';
+import type { ArtifactModel } from '../versioning/artifactModel.js';
 
 /** Live counts another surface adds to the status bar item (running runs, for instance). */
 export interface StatusContribution {

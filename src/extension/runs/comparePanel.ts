@@ -10,7 +10,7 @@ import {
   type RunDiff,
 } from '../../protocol/compare';
 import { assertNever, type WebviewReady } from '../../protocol/guards';
-import { createCairnPanel } from './webviewPanel';
+import { createCairnPanel } from '../shared/webviewPanel';
 
 export const compareViewType = 'cairn.compare';
 

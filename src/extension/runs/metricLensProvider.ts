@@ -2,9 +2,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Goal, ParamValue, TaskSpec } from '../../core/runs/taskConfig.js';
 import { ids } from '../ids.js';
-import type { WorkspaceProject } from '../project/workspaceProject.js';
-import type { RunModel, RunView } from '../runExplorer/runModel.js';
-import { formatNumber } from '../runExplorer/runTree.js';
+import type { WorkspaceProject } from '../shared/workspaceProject.js';
+import type { RunModel, RunView } from './runModel.js';
+import { formatNumber } from './runTree.js';
 
 type LensData =
   | {

@@ -1,20 +1,16 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ArtifactNode } from '../artifacts/artifactTree.js';
+import type { ArtifactNode } from '../versioning/artifactTree.js';
 import { ids } from '../ids.js';
-import type { RunModel } from '../runExplorer/runModel.js';
-import type { RunNode } from '../runExplorer/runTree.js';
-import type { Services } from '../services.js';
-import { core } from '../shared/lazyCore.js';
-import type { LazyPanels } from '../webviews/lazyPanels.js';
-import { registerCommand } from './registerCommand.js';
+import type { RunModel } from '../runs/runModel.js';
+import type { RunNode } from '../runs/runTree.js';
+import type { Container } from '../container.js';
+import { engine } from '../shared/engineLoader.js';
+import type { DataPanels } from './dataPanels.js';
+import { registerCommand } from '../shared/registerCommand.js';
 
 /** The data commands: profile a dataset, compare its versions (drift), check a run's data for drift. */
-export function registerDataCommands(
-  s: Services,
-  panels: LazyPanels,
-  runs: RunModel,
-): vscode.Disposable[] {
+export function registerDataCommands(s: Container, panels: () => DataPanels): vscode.Disposable[] {
   return [
     registerCommand(
       s,
@@ -22,7 +18,7 @@ export function registerDataCommands(
       'Profile data',
       async (arg?: ArtifactNode | vscode.Uri) => {
         const rel = await datasetPath(s, arg, 'Profile which dataset?');
-        if (rel) panels.data.showProfile(rel);
+        if (rel) panels().showProfile(rel);
       },
     ),
     registerCommand(
@@ -31,21 +27,21 @@ export function registerDataCommands(
       'Compare data versions',
       async (arg?: ArtifactNode | vscode.Uri) => {
         const rel = await datasetPath(s, arg, 'Compare the versions of which dataset?');
-        if (rel) await panels.data.pickDrift(rel);
+        if (rel) await panels().pickDrift(rel);
       },
     ),
     registerCommand(
       s,
       ids.commands.checkRunDrift,
       'Check the data of a run for drift',
-      (node?: RunNode) => checkRunDrift(s, runs, node),
+      (node?: RunNode) => checkRunDrift(s, s.runs, node),
     ),
   ];
 }
 
 /** The dataset a command is about: the clicked item, the open file, or one picked from the tracked data. */
 async function datasetPath(
-  s: Services,
+  s: Container,
   arg: ArtifactNode | vscode.Uri | undefined,
   question: string,
 ): Promise<string | undefined> {
@@ -57,7 +53,7 @@ async function datasetPath(
   const editor = vscode.window.activeTextEditor?.document.uri;
   if (editor?.scheme === 'file' && /\.(csv|tsv|jsonl|ndjson)$/i.test(editor.fsPath))
     return rel(editor);
-  const data = (await core().artifacts.listArtifacts(project)).filter(
+  const data = (await engine().data.listArtifacts(project)).filter(
     (a) => a.pointer.kind === 'data',
   );
   if (data.length === 0) {
@@ -74,7 +70,7 @@ async function datasetPath(
   )?.label;
 }
 
-async function checkRunDrift(s: Services, runs: RunModel, node?: RunNode): Promise<void> {
+async function checkRunDrift(s: Container, runs: RunModel, node?: RunNode): Promise<void> {
   const project = s.project.require();
   const run = node?.type === 'run' ? node.run : runs.all()[0];
   if (!run) {
@@ -88,7 +84,7 @@ async function checkRunDrift(s: Services, runs: RunModel, node?: RunNode): Promi
     },
     () =>
       s.log.timed(`drift of run ${run.id}`, () =>
-        core().runDrift.assessRunInputs(project, core().runStore.readRun(project, run.id)),
+        engine().data.assessRunInputs(project, engine().data.readRun(project, run.id)),
       ),
   );
   runs.refresh();

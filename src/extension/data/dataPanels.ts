@@ -2,9 +2,13 @@
 // versions; TensorFlow.js is loaded by core on first use), mapped by dataViewState.ts.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { datasetAt } from '../../core/data/datasetVersion.js';
+import { DRIFT_THRESHOLDS, driftBetween } from '../../core/data/drift.js';
+import { profileFolder, profilePath, profileTable } from '../../core/data/profile.js';
 import type { Project } from '../../core/project/project.js';
-import type { Services } from '../services.js';
-import { core } from '../shared/lazyCore.js';
+import { listArtifacts } from '../../core/versioning/artifacts.js';
+import { artifactLog } from '../../core/versioning/history.js';
+import type { PanelHost } from '../shared/panelHost.js';
 import { errorMessage } from '../shared/operationLog.js';
 import type { DriftState } from '../../protocol/drift';
 import type { ProfileState } from '../../protocol/profile';
@@ -20,7 +24,7 @@ export class DataPanels implements vscode.Disposable {
   lastProfileState: ProfileState | undefined;
   lastDriftState: DriftState | undefined;
 
-  constructor(private readonly s: Services) {}
+  constructor(private readonly s: PanelHost) {}
 
   private get context(): Pick<vscode.ExtensionContext, 'extensionUri' | 'subscriptions'> {
     return { extensionUri: this.s.extensionUri, subscriptions: this.subscriptions };
@@ -33,13 +37,14 @@ export class DataPanels implements vscode.Disposable {
       const tracked = await this.isTracked(project, rel);
       return this.s.log.timed(`profile ${rel}${rev ? ` at ${rev}` : ''}`, async () => {
         if (!rev) {
-          const p = await core().profile.profilePath(path.join(project.root, rel), rel);
+          const p = await profilePath(path.join(project.root, rel), rel);
           return (this.lastProfileState = profileState(p, { canCompare: tracked }));
         }
-        const v = await core().datasetVersion.datasetAt(project, rel, rev);
+        const v = await datasetAt(project, rel, rev);
+        // A folder version is profiled as core decides (its images, or its one table).
         const p = v.isDirectory
-          ? core().profile.profileImages(rel, v.files)
-          : await core().profile.profileTable({ rel, abs: v.files[0]!.abs });
+          ? await profileFolder(rel, v.files)
+          : await profileTable({ rel, abs: v.files[0]!.abs });
         return (this.lastProfileState = profileState(p, {
           rev,
           commit: v.commit ?? null,
@@ -70,7 +75,7 @@ export class DataPanels implements vscode.Disposable {
       );
       return;
     }
-    const log = await core().history.artifactLog(project, artifact);
+    const log = await artifactLog(project, artifact);
     if (log.length === 0) {
       void vscode.window.showInformationMessage(
         `Cairn: no commit has ${artifact}.cairn yet; commit a version first.`,
@@ -97,8 +102,8 @@ export class DataPanels implements vscode.Disposable {
     const project = this.s.project.require();
     const load = () =>
       this.s.log.timed(`drift ${rel} ${from}..${to ?? 'work tree'}`, async () => {
-        const report = await core().drift.driftBetween(project, rel, from, to);
-        return (this.lastDriftState = driftState(report, core().drift.DRIFT_THRESHOLDS));
+        const report = await driftBetween(project, rel, from, to);
+        return (this.lastDriftState = driftState(report, DRIFT_THRESHOLDS));
       });
     this.drift?.dispose();
     this.drift = openDriftPanel(
@@ -121,7 +126,7 @@ export class DataPanels implements vscode.Disposable {
 
   /** The tracked artifact that is `rel` or contains it. */
   private async artifactOf(project: Project, rel: string): Promise<string | undefined> {
-    const tracked = new Set((await core().artifacts.listArtifacts(project)).map((a) => a.path));
+    const tracked = new Set((await listArtifacts(project)).map((a) => a.path));
     const parts = rel.split('/');
     for (let i = parts.length; i >= 1; i--) {
       const candidate = parts.slice(0, i).join('/');

@@ -4,19 +4,19 @@ import { initProject, type Project } from '../../core/project/project.js';
 import type { CheckoutResult } from '../../core/versioning/checkout.js';
 import type { ArtifactKind } from '../../core/versioning/pointerFile.js';
 import type { TransferResult } from '../../core/versioning/remote.js';
-import type { ArtifactNode } from '../artifacts/artifactTree.js';
+import type { ArtifactNode } from './artifactTree.js';
 import { ids } from '../ids.js';
-import type { Services } from '../services.js';
+import type { Container } from '../container.js';
 import { formatBytes } from '../../core/format.js';
 import { shortHash } from '../shared/format.js';
-import { isCairnError } from '../shared/cairnErrors.js';
-import { core } from '../shared/lazyCore.js';
+import { CairnError } from '../../core/errors.js';
+import { engine } from '../shared/engineLoader.js';
 import { showError } from '../shared/userErrors.js';
 import { allowedToRun } from '../shared/workspaceTrust.js';
-import { registerCommand } from './registerCommand.js';
+import { registerCommand } from '../shared/registerCommand.js';
 
 /** The data and model versioning commands: init, track, checkout, push, pull, gc, hooks. */
-export function registerVersioningCommands(s: Services): vscode.Disposable[] {
+export function registerVersioningCommands(s: Container): vscode.Disposable[] {
   return [
     registerCommand(s, ids.commands.init, 'Initialize Cairn', () => initCommand(s)),
     registerCommand(
@@ -51,7 +51,7 @@ export function registerVersioningCommands(s: Services): vscode.Disposable[] {
   ];
 }
 
-async function initCommand(s: Services): Promise<Project | undefined> {
+async function initCommand(s: Container): Promise<Project | undefined> {
   if (!allowedToRun('initialize a project')) return undefined;
   const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
   if (!folder) {
@@ -63,11 +63,11 @@ async function initCommand(s: Services): Promise<Project | undefined> {
     try {
       return initProject(root);
     } catch (err) {
-      if (!isCairnError(err, 'not-a-git-repo')) throw err;
+      if (!(err instanceof CairnError && err.code === 'not-a-git-repo')) throw err;
       const gitInit = 'Initialize Git Repository';
       const choice = await vscode.window.showWarningMessage(err.message, gitInit);
       if (choice !== gitInit) return undefined;
-      await core().git.git(root, ['init', '-q'], 'initializing a Git repository');
+      await engine().versioning.git(root, ['init', '-q'], 'initializing a Git repository');
       return initProject(root);
     }
   });
@@ -85,7 +85,7 @@ async function initCommand(s: Services): Promise<Project | undefined> {
 }
 
 async function trackCommand(
-  s: Services,
+  s: Container,
   uri: vscode.Uri | undefined,
   uris: vscode.Uri[] | undefined,
 ): Promise<void> {
@@ -121,8 +121,8 @@ async function trackCommand(
     if (!pick) return;
     kind = pick.artifactKind;
   }
-  const { artifactPathFrom } = core().artifacts;
-  const { addArtifacts } = core().add;
+  const { artifactPathFrom } = engine().versioning;
+  const { addArtifacts } = engine().versioning;
   const rels = targets.map((t) => artifactPathFrom(project, t.fsPath, project.root));
   const results = await withProgress(`Tracking ${rels.join(', ')}`, (report) =>
     s.log.timed(
@@ -161,7 +161,11 @@ async function trackCommand(
     .then(async (choice) => {
       if (choice !== stage) return;
       try {
-        await core().git.git(project.root, ['add', '--', ...pointers], 'staging pointer files');
+        await engine().versioning.git(
+          project.root,
+          ['add', '--', ...pointers],
+          'staging pointer files',
+        );
       } catch (err) {
         await showError(s.log, 'Staging pointer files', err);
       }
@@ -173,14 +177,14 @@ function checkoutTargets(
   project: Project,
 ): string[] | undefined {
   if (node instanceof vscode.Uri) {
-    return [core().artifacts.artifactPathFrom(project, node.fsPath, project.root)];
+    return [engine().versioning.artifactPathFrom(project, node.fsPath, project.root)];
   }
   if (node?.type === 'artifact') return [node.info.path];
   if (node?.type === 'group') return node.items.map((i) => i.path);
   return undefined;
 }
 
-async function checkoutCommand(s: Services, node?: ArtifactNode | vscode.Uri): Promise<void> {
+async function checkoutCommand(s: Container, node?: ArtifactNode | vscode.Uri): Promise<void> {
   const project = s.project.require();
   await checkoutWithProgress(s, checkoutTargets(node, project), 'checkout');
 }
@@ -190,7 +194,7 @@ async function checkoutCommand(s: Services, node?: ArtifactNode | vscode.Uri): P
  * overwrite modified data that is not in the cache, it asks before discarding anything.
  */
 export async function checkoutWithProgress(
-  s: Services,
+  s: Container,
   only: string[] | undefined,
   reason: string,
 ): Promise<CheckoutResult[]> {
@@ -201,7 +205,7 @@ export async function checkoutWithProgress(
     void vscode.window.showInformationMessage('Cairn: nothing is tracked yet.');
     return [];
   }
-  const { checkoutArtifacts } = core().checkout;
+  const { checkoutArtifacts } = engine().versioning;
   const run = (force: boolean): Promise<CheckoutResult[]> =>
     withProgress(
       `Checking out ${rels.length === 1 ? rels[0] : `${rels.length} artifacts`}`,
@@ -221,7 +225,7 @@ export async function checkoutWithProgress(
   try {
     results = await run(false);
   } catch (err) {
-    if (!isCairnError(err, 'would-overwrite')) throw err;
+    if (!(err instanceof CairnError && err.code === 'would-overwrite')) throw err;
     const discard = 'Discard Changes and Check Out';
     const choice = await vscode.window.showWarningMessage(
       err.message,
@@ -243,10 +247,10 @@ export async function checkoutWithProgress(
   return results;
 }
 
-async function pushCommand(s: Services): Promise<void> {
+async function pushCommand(s: Container): Promise<void> {
   if (!allowedToRun('push data')) return;
   const project = s.project.require();
-  const { push } = core().remote;
+  const { push } = engine().versioning;
   const r = await withProgress('Pushing data and runs', (report) =>
     s.log.timed(
       'push',
@@ -260,10 +264,10 @@ async function pushCommand(s: Services): Promise<void> {
   reportTransfer('Pushed', 'to', r);
 }
 
-async function pullCommand(s: Services): Promise<void> {
+async function pullCommand(s: Container): Promise<void> {
   if (!allowedToRun('pull data')) return;
   const project = s.project.require();
-  const { pull } = core().remote;
+  const { pull } = engine().versioning;
   const r = await withProgress('Pulling data and runs', (report) =>
     s.log.timed(
       'pull',
@@ -297,10 +301,10 @@ function reportTransfer(verb: string, prep: string, r: TransferResult): void {
   }
 }
 
-async function gcCommand(s: Services): Promise<void> {
+async function gcCommand(s: Container): Promise<void> {
   if (!allowedToRun('clean up the cache')) return;
   const project = s.project.require();
-  const { gc } = core().gc;
+  const { gc } = engine().versioning;
   const plan = await withProgress('Finding unused cache objects', () =>
     s.log.timed(
       'gc --dry-run',
@@ -342,10 +346,10 @@ async function gcCommand(s: Services): Promise<void> {
   );
 }
 
-async function hooksCommand(s: Services): Promise<void> {
+async function hooksCommand(s: Container): Promise<void> {
   if (!allowedToRun('install Git hooks')) return;
   const project = s.project.require();
-  const { installHooks } = core().hooks;
+  const { installHooks } = engine().versioning;
   const cli = vscode.Uri.joinPath(s.extensionUri, 'dist', 'cli.js').fsPath;
   const installed = await s.log.timed(
     'hooks install',

@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
 import type { CommandId } from '../ids.js';
-import type { Services } from '../services.js';
-import { showError } from '../shared/userErrors.js';
+import type { Container } from '../container.js';
+import { showError } from './userErrors.js';
 
 /**
  * Registers a command whose failures reach the user as one actionable message (and the log),
  * never as an unhandled rejection.
  */
 export function registerCommand(
-  services: Services,
+  container: Container,
   id: CommandId,
   doing: string,
   handler: (...args: never[]) => unknown,
@@ -18,7 +18,7 @@ export function registerCommand(
       return await (handler as (...a: unknown[]) => unknown)(...args);
     } catch (err) {
       // Not awaited: the command has ended; the message waits for the user.
-      void showError(services.log, doing, err);
+      void showError(container.log, doing, err);
       return undefined;
     }
   });

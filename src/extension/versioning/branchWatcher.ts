@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ids } from '../ids.js';
 import type { OperationLog } from '../shared/operationLog.js';
-import type { ArtifactModel } from '../artifacts/artifactModel.js';
-import type { WorkspaceProject } from '../project/workspaceProject.js';
+import type { ArtifactModel } from './artifactModel.js';
+import type { WorkspaceProject } from '../shared/workspaceProject.js';
 
 export type OnBranchSwitch = 'ask' | 'always' | 'never';
 

@@ -1,37 +1,38 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ArtifactNode } from '../artifacts/artifactTree.js';
-import type { ReadOnlyDocuments } from '../documents/readOnlyDocuments.js';
+import type { ArtifactNode } from '../versioning/artifactTree.js';
+import type { ReadOnlyDocuments } from './readOnlyDocuments.js';
 import { ids } from '../ids.js';
-import type { RunModel, RunView } from '../runExplorer/runModel.js';
-import type { RunNode } from '../runExplorer/runTree.js';
-import type { Services } from '../services.js';
-import { core } from '../shared/lazyCore.js';
+import type { RunModel, RunView } from './runModel.js';
+import type { RunNode } from './runTree.js';
+import type { Container } from '../container.js';
+import { engine } from '../shared/engineLoader.js';
 import { allowedToRun } from '../shared/workspaceTrust.js';
-import { TASK_TYPE, type CairnTaskProvider } from '../terminal/cairnTaskProvider.js';
-import type { LazyPanels } from '../webviews/lazyPanels.js';
-import { registerCommand } from './registerCommand.js';
+import { TASK_TYPE, type CairnTaskProvider } from './cairnTaskProvider.js';
+import type { RunPanels } from './runPanels.js';
+import { registerCommand } from '../shared/registerCommand.js';
 
 /** What the run commands need beyond the shared services. */
 export interface RunSurfaces {
   readonly runs: RunModel;
   readonly tasks: CairnTaskProvider;
   readonly documents: ReadOnlyDocuments;
-  readonly panels: LazyPanels;
+  /** The compare and lineage panels (built on first use, from the lazily loaded engine). */
+  readonly panels: () => RunPanels;
+  /** Task executions started here, by the pid of their process (the CLI that records the run). */
+  readonly executions: Map<number, vscode.TaskExecution>;
 }
 
-/** Task executions started here, by the pid of their process (the CLI that records the run). */
-const executions = new Map<number, vscode.TaskExecution>();
-
 /** The run commands: run task, run file, sweep, stop, rerun, delete, log, compare, lineage, reproduce. */
-export function registerRunCommands(s: Services, r: RunSurfaces): vscode.Disposable[] {
+export function registerRunCommands(s: Container, r: RunSurfaces): vscode.Disposable[] {
   return [
     vscode.tasks.onDidStartTaskProcess((e) => {
-      if (e.execution.task.definition.type === TASK_TYPE) executions.set(e.processId, e.execution);
+      if (e.execution.task.definition.type === TASK_TYPE)
+        r.executions.set(e.processId, e.execution);
     }),
     vscode.tasks.onDidEndTaskProcess((e) => {
-      for (const [pid, ex] of executions) if (ex === e.execution) executions.delete(pid);
+      for (const [pid, ex] of r.executions) if (ex === e.execution) r.executions.delete(pid);
       r.runs.refresh();
     }),
     registerCommand(s, ids.commands.runTask, 'Run task', (arg?: string | RunNode) =>
@@ -86,7 +87,7 @@ async function execute(task: vscode.Task): Promise<vscode.TaskExecution> {
   return vscode.tasks.executeTask(task);
 }
 
-async function runTask(s: Services, r: RunSurfaces, arg?: string | RunNode): Promise<void> {
+async function runTask(s: Container, r: RunSurfaces, arg?: string | RunNode): Promise<void> {
   if (!allowedToRun('run tasks')) return;
   s.project.require();
   const name = await pickTask(r, arg);
@@ -111,7 +112,7 @@ function interpreterFor(file: string): string[] {
   }
 }
 
-async function runFile(s: Services, r: RunSurfaces, uri?: vscode.Uri): Promise<void> {
+async function runFile(s: Container, r: RunSurfaces, uri?: vscode.Uri): Promise<void> {
   if (!allowedToRun('run programs')) return;
   const project = s.project.require();
   const target = uri ?? vscode.window.activeTextEditor?.document.uri;
@@ -133,7 +134,7 @@ async function runFile(s: Services, r: RunSurfaces, uri?: vscode.Uri): Promise<v
   );
 }
 
-async function sweep(s: Services, r: RunSurfaces, arg?: string | RunNode): Promise<void> {
+async function sweep(s: Container, r: RunSurfaces, arg?: string | RunNode): Promise<void> {
   if (!allowedToRun('run sweeps')) return;
   const project = s.project.require();
   const name = await pickTask(r, arg);
@@ -180,7 +181,7 @@ function stopRun(r: RunSurfaces, node?: RunNode): void {
     void vscode.window.showInformationMessage('Cairn: no run is running.');
     return;
   }
-  const execution = executions.get(run.pid);
+  const execution = r.executions.get(run.pid);
   if (execution) {
     execution.terminate();
     return;
@@ -199,12 +200,12 @@ function stopRun(r: RunSurfaces, node?: RunNode): void {
   }
 }
 
-async function rerun(s: Services, r: RunSurfaces, node?: RunNode): Promise<void> {
+async function rerun(s: Container, r: RunSurfaces, node?: RunNode): Promise<void> {
   if (!allowedToRun('run tasks')) return;
   const run = selectedRun(node);
   if (!run) return;
   const project = s.project.require();
-  const record = core().runStore.readRun(project, run.id);
+  const record = engine().runs.readRun(project, run.id);
   if (record.task) {
     await execute(
       r.tasks.taskFor({ type: TASK_TYPE, task: record.task, params: record.overrides }),
@@ -215,7 +216,7 @@ async function rerun(s: Services, r: RunSurfaces, node?: RunNode): Promise<void>
   await execute(r.tasks.cliTask({ type: TASK_TYPE, args }, record.name, args));
 }
 
-async function reproduce(s: Services, r: RunSurfaces, node?: RunNode): Promise<void> {
+async function reproduce(s: Container, r: RunSurfaces, node?: RunNode): Promise<void> {
   if (!allowedToRun('reproduce runs')) return;
   const run = selectedRun(node);
   if (!run) return;
@@ -225,7 +226,7 @@ async function reproduce(s: Services, r: RunSurfaces, node?: RunNode): Promise<v
 }
 
 async function deleteRuns(
-  s: Services,
+  s: Container,
   r: RunSurfaces,
   node?: RunNode,
   all?: RunNode[],
@@ -249,17 +250,17 @@ async function deleteRuns(
   );
   if (choice !== yes) return;
   await s.log.timed(`delete runs ${runs.map((x) => x.id).join(' ')}`, () => {
-    for (const run of runs) core().runStore.deleteRun(project, run.id);
+    for (const run of runs) engine().runs.deleteRun(project, run.id);
     return Promise.resolve();
   });
   r.runs.refresh();
 }
 
-async function openLog(s: Services, r: RunSurfaces, arg?: string | RunNode): Promise<void> {
+async function openLog(s: Container, r: RunSurfaces, arg?: string | RunNode): Promise<void> {
   const project = s.project.require();
   const id = typeof arg === 'string' ? arg : (selectedRun(arg) ?? r.runs.all()[0])?.id;
   if (!id) return;
-  const file = core().runStore.runFiles(project, id).log;
+  const file = engine().runs.runFiles(project, id).log;
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
   await vscode.window.showTextDocument(doc, { preview: true });
 }
@@ -275,7 +276,7 @@ function currentTask(r: RunSurfaces, project: { root: string }): string | undefi
     ?.name;
 }
 
-function compare(s: Services, r: RunSurfaces, node?: RunNode, all?: RunNode[]): void {
+function compare(s: Container, r: RunSurfaces, node?: RunNode, all?: RunNode[]): void {
   const project = s.project.require();
   let runs = (all && all.length > 0 ? all : node ? [node] : [])
     .map(selectedRun)
@@ -293,13 +294,13 @@ function compare(s: Services, r: RunSurfaces, node?: RunNode, all?: RunNode[]): 
     return;
   }
   s.log.output.info(`compare ${runs.map((x) => x.id).join(' ')}`);
-  r.panels.run.showCompare(runs.map((x) => x.id));
+  r.panels().showCompare(runs.map((x) => x.id));
 }
 
-function showLineage(s: Services, r: RunSurfaces, node?: RunNode | ArtifactNode): void {
+function showLineage(s: Container, r: RunSurfaces, node?: RunNode | ArtifactNode): void {
   if (!allowedToRun('read Git history')) return;
   s.project.require();
   const focus =
     node?.type === 'run' ? node.run.id : node?.type === 'artifact' ? node.info.path : undefined;
-  r.panels.run.showLineage(focus);
+  r.panels().showLineage(focus);
 }

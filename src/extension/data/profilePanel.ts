@@ -10,7 +10,7 @@ import {
   type ProfileWebviewMessage,
 } from '../../protocol/profile';
 import { loadedState } from './dataPanelLoader';
-import { createCairnPanel } from './webviewPanel';
+import { createCairnPanel } from '../shared/webviewPanel';
 
 export const profileViewType = 'cairn.profile';
 
