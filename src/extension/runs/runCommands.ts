@@ -212,7 +212,7 @@ async function rerun(s: Container, r: RunSurfaces, node?: RunNode): Promise<void
     );
     return;
   }
-  const args = ['run', '--', ...record.command.split(/\s+/).filter(Boolean)];
+  const args = engine().runs.rerunArgs(project, record);
   await execute(r.tasks.cliTask({ type: TASK_TYPE, args }, record.name, args));
 }
 

@@ -3,6 +3,7 @@
 // src/extension/engine.ts).
 export { watch as watchPaths } from 'chokidar';
 export { runInputStates } from '../../core/data/runDrift.js';
+export { rerunArgs } from '../../core/runs/rerunArgs.js';
 export { deleteRun, listRuns, readRun, runFiles } from '../../core/runs/runStore.js';
 export { readTasks } from '../../core/runs/taskConfig.js';
 export { RunPanels } from './runPanels.js';
