@@ -8,6 +8,7 @@ import type { Container } from '../container.js';
 import { engine } from '../shared/engineLoader.js';
 import type { DataPanels } from './dataPanels.js';
 import { registerCommand } from '../shared/registerCommand.js';
+import { showInformation } from '../shared/notify.js';
 
 /** The data commands: profile a dataset, compare its versions (drift), check a run's data for drift. */
 export function registerDataCommands(s: Container, panels: () => DataPanels): vscode.Disposable[] {
@@ -57,7 +58,7 @@ async function datasetPath(
     (a) => a.pointer.kind === 'data',
   );
   if (data.length === 0) {
-    void vscode.window.showInformationMessage(
+    void showInformation(
       'Cairn: no dataset is tracked yet; track one with "Cairn: Track Dataset or Model…".',
     );
     return undefined;
@@ -74,7 +75,7 @@ async function checkRunDrift(s: Container, runs: RunModel, node?: RunNode): Prom
   const project = s.project.require();
   const run = node?.type === 'run' ? node.run : runs.all()[0];
   if (!run) {
-    void vscode.window.showInformationMessage('Cairn: there is no run to check.');
+    void showInformation('Cairn: there is no run to check.');
     return;
   }
   const states = await vscode.window.withProgress(
@@ -97,5 +98,5 @@ async function checkRunDrift(s: Container, runs: RunModel, node?: RunNode): Prom
         : states.every((x) => x.state === 'current')
           ? `${run.name} used the data the work tree has now.`
           : `The data of ${run.name} changed since it ran, without drift.`;
-  void vscode.window.showInformationMessage(`Cairn: ${text}`);
+  void showInformation(`Cairn: ${text}`);
 }

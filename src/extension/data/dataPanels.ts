@@ -9,12 +9,14 @@ import type { Project } from '../../core/project/project.js';
 import { listArtifacts } from '../../core/versioning/artifacts.js';
 import { artifactLog } from '../../core/versioning/history.js';
 import type { PanelHost } from '../shared/panelHost.js';
+import { safeLine } from '../shared/safeText.js';
 import { errorMessage } from '../shared/operationLog.js';
 import type { DriftState } from '../../protocol/drift';
 import type { ProfileState } from '../../protocol/profile';
 import { driftState, profileState } from './dataViewState';
 import { openDriftPanel, type DriftPanel } from './driftPanel';
 import { openProfilePanel, type ProfilePanel } from './profilePanel';
+import { showInformation, showWarning } from '../shared/notify.js';
 
 export class DataPanels implements vscode.Disposable {
   private profile: ProfilePanel | undefined;
@@ -70,23 +72,21 @@ export class DataPanels implements vscode.Disposable {
     const project = this.s.project.require();
     const artifact = await this.artifactOf(project, rel);
     if (!artifact) {
-      void vscode.window.showWarningMessage(
+      void showWarning(
         `Cairn: ${rel} is not part of a tracked artifact, so it has no earlier versions to compare with. Track it first.`,
       );
       return;
     }
     const log = await artifactLog(project, artifact);
     if (log.length === 0) {
-      void vscode.window.showInformationMessage(
-        `Cairn: no commit has ${artifact}.cairn yet; commit a version first.`,
-      );
+      void showInformation(`Cairn: no commit has ${artifact}.cairn yet; commit a version first.`);
       return;
     }
     const picked = await vscode.window.showQuickPick(
       log.map((e) => ({
         label: e.commit.slice(0, 10),
-        description: e.subject,
-        detail: `${new Date(e.dateMs).toLocaleString()} · ${e.author}${e.pointer ? ` · ${e.pointer.hash.slice(0, 12)}` : ' · removed'}`,
+        description: safeLine(e.subject),
+        detail: `${new Date(e.dateMs).toLocaleString()} · ${safeLine(e.author)}${e.pointer ? ` · ${e.pointer.hash.slice(0, 12)}` : ' · removed'}`,
         commit: e.commit,
       })),
       {

@@ -8,10 +8,12 @@ import type { RunModel, RunView } from './runModel.js';
 import type { RunNode } from './runTree.js';
 import type { Container } from '../container.js';
 import { engine } from '../shared/engineLoader.js';
+import { safeLine } from '../shared/safeText.js';
 import { allowedToRun } from '../shared/workspaceTrust.js';
 import { TASK_TYPE, type CairnTaskProvider } from './cairnTaskProvider.js';
 import type { RunPanels } from './runPanels.js';
 import { registerCommand } from '../shared/registerCommand.js';
+import { showInformation, showWarning } from '../shared/notify.js';
 
 /** What the run commands need beyond the shared services. */
 export interface RunSurfaces {
@@ -70,14 +72,14 @@ async function pickTask(
   if (arg?.type === 'run' && arg.run.task) return arg.run.task;
   const tasks = r.runs.taskList();
   if (tasks.length === 0) {
-    void vscode.window.showInformationMessage(
+    void showInformation(
       'Cairn: cairn.yaml has no tasks yet; add one under tasks: with a cmd: (the walkthrough shows how).',
     );
     return undefined;
   }
   if (tasks.length === 1) return tasks[0]!.name;
   const pick = await vscode.window.showQuickPick(
-    tasks.map((t) => ({ label: t.name, description: t.cmd })),
+    tasks.map((t) => ({ label: t.name, description: safeLine(t.cmd) })),
     { title: 'Run which task?' },
   );
   return pick?.label;
@@ -117,7 +119,7 @@ async function runFile(s: Container, r: RunSurfaces, uri?: vscode.Uri): Promise<
   const project = s.project.require();
   const target = uri ?? vscode.window.activeTextEditor?.document.uri;
   if (!target || target.scheme !== 'file') {
-    void vscode.window.showInformationMessage('Cairn: open the script to run first.');
+    void showInformation('Cairn: open the script to run first.');
     return;
   }
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());
@@ -178,7 +180,7 @@ function selectedRun(node: RunNode | undefined): RunView | undefined {
 function stopRun(r: RunSurfaces, node?: RunNode): void {
   const run = selectedRun(node) ?? r.runs.running[0];
   if (!run || run.status !== 'running') {
-    void vscode.window.showInformationMessage('Cairn: no run is running.');
+    void showInformation('Cairn: no run is running.');
     return;
   }
   const execution = r.executions.get(run.pid);
@@ -188,9 +190,7 @@ function stopRun(r: RunSurfaces, node?: RunNode): void {
   }
   // Started elsewhere (a terminal, another window): the recorder stops the run on SIGTERM.
   if (run.host !== os.hostname()) {
-    void vscode.window.showWarningMessage(
-      `Cairn: run ${run.id} runs on ${run.host}; stop it there.`,
-    );
+    void showWarning(`Cairn: run ${run.id} runs on ${run.host}; stop it there.`);
     return;
   }
   try {
@@ -238,7 +238,7 @@ async function deleteRuns(
     .filter((x): x is RunView => !!x);
   if (runs.length === 0) return;
   const yes = runs.length === 1 ? 'Delete Run' : `Delete ${runs.length} Runs`;
-  const choice = await vscode.window.showWarningMessage(
+  const choice = await showWarning(
     runs.length === 1
       ? `Delete run ${runs[0]!.name} (${runs[0]!.id})?`
       : `Delete ${runs.length} runs?`,
@@ -290,7 +290,7 @@ function compare(s: Container, r: RunSurfaces, node?: RunNode, all?: RunNode[]):
       .slice(0, 5);
   }
   if (runs.length === 0) {
-    void vscode.window.showInformationMessage('Cairn: there are no finished runs to compare yet.');
+    void showInformation('Cairn: there are no finished runs to compare yet.');
     return;
   }
   s.log.output.info(`compare ${runs.map((x) => x.id).join(' ')}`);

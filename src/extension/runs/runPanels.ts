@@ -1,12 +1,12 @@
 // The compare and lineage panels of the extension: one of each, built from core's run records
 // and lineage graph (mapped by protocolMapping.ts), with the webviews' actions turned into
 // Cairn commands. Opened by the Compare Runs and Show Lineage commands.
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { runInputStates } from '../../core/data/runDrift.js';
-import { git, gitMaybe } from '../../core/git/git.js';
 import { buildLineage } from '../../core/lineage/lineageGraph.js';
-import { getRun, readRun, runFiles, type RunRecord } from '../../core/runs/runStore.js';
+import { commitNamingVersion, restorePointerFile } from '../../core/lineage/versionRestore.js';
+import { runCodeDiff } from '../../core/runs/runCodeDiff.js';
+import { getRun, readRun, type RunRecord } from '../../core/runs/runStore.js';
 import type { CompareState, RunDiff } from '../../protocol/compare';
 import type { LineageState } from '../../protocol/lineage';
 import { ids } from '../ids.js';
@@ -15,6 +15,7 @@ import { errorMessage } from '../shared/operationLog.js';
 import { openComparePanel, type ComparePanel } from './comparePanel';
 import { openLineagePanel, type LineagePanel } from './lineagePanel';
 import { compareStateFromRecords, lineageStateFromGraph, metricSeries } from './protocolMapping';
+import { showInformation, showWarning } from '../shared/notify.js';
 
 export class RunPanels implements vscode.Disposable {
   private compare: ComparePanel | undefined;
@@ -131,17 +132,8 @@ export class RunPanels implements vscode.Disposable {
   }
 
   private async diff(a: string, b: string): Promise<RunDiff> {
-    const project = this.s.project.require();
-    const [ra, rb] = [readRun(project, a), readRun(project, b)];
-    const uncommitted = (r: RunRecord): string | null => {
-      const file = runFiles(project, r.id).diff;
-      return r.git.diffFile && fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
-    };
-    let commitDiff: string | null = null;
-    if (ra.git.commit && rb.git.commit && ra.git.commit !== rb.git.commit) {
-      commitDiff = (await gitMaybe(project.root, ['diff', ra.git.commit, rb.git.commit])) ?? null;
-    }
-    return { runIds: [a, b], commitDiff, uncommitted: [uncommitted(ra), uncommitted(rb)] };
+    const { commitDiff, uncommitted } = await runCodeDiff(this.s.project.require(), a, b);
+    return { runIds: [a, b], commitDiff, uncommitted: [...uncommitted] };
   }
 
   private async saveCsv(fileName: string, csv: string): Promise<void> {
@@ -152,37 +144,26 @@ export class RunPanels implements vscode.Disposable {
     });
     if (!target) return;
     await vscode.workspace.fs.writeFile(target, Buffer.from(csv, 'utf8'));
-    void vscode.window.showInformationMessage(
-      `Cairn: saved ${vscode.workspace.asRelativePath(target)}`,
-    );
+    void showInformation(`Cairn: saved ${vscode.workspace.asRelativePath(target)}`);
   }
 
   /** Puts an older version of an artifact in the work tree: its pointer file from the commit that named it, then checkout. */
   private async checkoutVersion(artifactPath: string, hash: string): Promise<void> {
     const project = this.s.project.require();
-    const graph = await buildLineage(project, artifactPath);
-    const node = graph.nodes.find(
-      (n) => n.type === 'artifact' && n.path === artifactPath && n.hash === hash,
-    );
-    const commit = node?.type === 'artifact' ? node.commits[0] : undefined;
+    const commit = await commitNamingVersion(project, artifactPath, hash);
     if (!commit) {
-      void vscode.window.showWarningMessage(
+      void showWarning(
         `Cairn: no commit names ${artifactPath} @${hash.slice(0, 8)}, so its pointer file cannot be restored.`,
       );
       return;
     }
-    const answer = await vscode.window.showWarningMessage(
+    const answer = await showWarning(
       `Check out ${artifactPath} as it was in ${commit.slice(0, 8)}? Its pointer file changes in the work tree (commit it, or check it out again to go back).`,
       { modal: true },
       'Check Out',
     );
     if (answer !== 'Check Out') return;
-    const text = await git(
-      project.root,
-      ['show', `${commit}:./${artifactPath}.cairn`],
-      `reading ${artifactPath}.cairn`,
-    );
-    fs.writeFileSync(`${project.root}/${artifactPath}.cairn`, text);
+    await restorePointerFile(project, artifactPath, commit);
     await vscode.commands.executeCommand(
       ids.commands.checkout,
       vscode.Uri.file(`${project.root}/${artifactPath}`),

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { RunStatus } from '../../core/runs/runStore.js';
 import type { TaskSpec } from '../../core/runs/taskConfig.js';
 import type { RunModel, RunView } from './runModel.js';
+import { safeTreeItem } from '../shared/safeText.js';
 
 /** A node of the Runs view: a task (or ad-hoc commands), a sweep, or a run. */
 export type RunNode =
@@ -63,6 +64,10 @@ export class RunTree implements vscode.TreeDataProvider<RunNode>, vscode.Disposa
   }
 
   getTreeItem(node: RunNode): vscode.TreeItem {
+    return safeTreeItem(this.itemOf(node));
+  }
+
+  private itemOf(node: RunNode): vscode.TreeItem {
     switch (node.type) {
       case 'task': {
         const item = new vscode.TreeItem(

@@ -3,6 +3,7 @@ import type { ArtifactStatus } from '../../core/versioning/status.js';
 import { formatBytes } from '../../core/format.js';
 import { shortHash } from '../shared/format.js';
 import type { ArtifactInfo, ArtifactModel } from './artifactModel.js';
+import { safeTreeItem } from '../shared/safeText.js';
 
 /** A node of the Artifacts view. */
 export type ArtifactNode =
@@ -84,6 +85,10 @@ export class ArtifactTree implements vscode.TreeDataProvider<ArtifactNode>, vsco
   }
 
   getTreeItem(node: ArtifactNode): vscode.TreeItem {
+    return safeTreeItem(this.itemOf(node));
+  }
+
+  private itemOf(node: ArtifactNode): vscode.TreeItem {
     switch (node.type) {
       case 'group': {
         const item = new vscode.TreeItem(

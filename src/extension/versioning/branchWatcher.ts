@@ -5,6 +5,7 @@ import { ids } from '../ids.js';
 import type { OperationLog } from '../shared/operationLog.js';
 import type { ArtifactModel } from './artifactModel.js';
 import type { WorkspaceProject } from '../shared/workspaceProject.js';
+import { showInformation } from '../shared/notify.js';
 
 export type OnBranchSwitch = 'ask' | 'always' | 'never';
 
@@ -102,7 +103,7 @@ export class BranchWatcher implements vscode.Disposable {
       const yes = 'Check Out';
       const always = 'Always';
       const never = 'Never';
-      const choice = await vscode.window.showInformationMessage(
+      const choice = await showInformation(
         `Now on ${where}: ${shown} differ${names.length === 1 ? 's' : ''} from the versions this commit names. Check out those versions?`,
         yes,
         always,

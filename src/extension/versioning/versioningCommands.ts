@@ -14,6 +14,7 @@ import { engine } from '../shared/engineLoader.js';
 import { showError } from '../shared/userErrors.js';
 import { allowedToRun } from '../shared/workspaceTrust.js';
 import { registerCommand } from '../shared/registerCommand.js';
+import { showErrorMessage, showInformation, showWarning } from '../shared/notify.js';
 
 /** The data and model versioning commands: init, track, checkout, push, pull, gc, hooks. */
 export function registerVersioningCommands(s: Container): vscode.Disposable[] {
@@ -55,7 +56,7 @@ async function initCommand(s: Container): Promise<Project | undefined> {
   if (!allowedToRun('initialize a project')) return undefined;
   const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
   if (!folder) {
-    void vscode.window.showErrorMessage('Cairn: open the folder of your Git repository first.');
+    void showErrorMessage('Cairn: open the folder of your Git repository first.');
     return undefined;
   }
   const root = folder.uri.fsPath;
@@ -65,7 +66,7 @@ async function initCommand(s: Container): Promise<Project | undefined> {
     } catch (err) {
       if (!(err instanceof CairnError && err.code === 'not-a-git-repo')) throw err;
       const gitInit = 'Initialize Git Repository';
-      const choice = await vscode.window.showWarningMessage(err.message, gitInit);
+      const choice = await showWarning(err.message, gitInit);
       if (choice !== gitInit) return undefined;
       await engine().versioning.git(root, ['init', '-q'], 'initializing a Git repository');
       return initProject(root);
@@ -76,7 +77,7 @@ async function initCommand(s: Container): Promise<Project | undefined> {
   await s.artifacts.refreshNow();
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(result.project.configFile));
   await vscode.window.showTextDocument(doc, { preview: false });
-  void vscode.window.showInformationMessage(
+  void showInformation(
     result.created
       ? 'Cairn is set up: cairn.yaml describes your tasks and remotes. Next, track a dataset.'
       : 'Cairn was already set up in this folder.',
@@ -145,7 +146,7 @@ async function trackCommand(
   s.artifacts.refresh(rels, 0);
   const changed = results.filter((r) => r.changed);
   if (changed.length === 0) {
-    void vscode.window.showInformationMessage(
+    void showInformation(
       `Cairn: ${rels.join(', ')} ${rels.length === 1 ? 'is' : 'are'} unchanged since the version already tracked.`,
     );
     return;
@@ -202,7 +203,7 @@ export async function checkoutWithProgress(
   const project = s.project.require();
   const rels = only ?? (await s.artifacts.all()).filter((a) => a.ok).map((a) => a.path);
   if (rels.length === 0) {
-    void vscode.window.showInformationMessage('Cairn: nothing is tracked yet.');
+    void showInformation('Cairn: nothing is tracked yet.');
     return [];
   }
   const { checkoutArtifacts } = engine().versioning;
@@ -227,7 +228,7 @@ export async function checkoutWithProgress(
   } catch (err) {
     if (!(err instanceof CairnError && err.code === 'would-overwrite')) throw err;
     const discard = 'Discard Changes and Check Out';
-    const choice = await vscode.window.showWarningMessage(
+    const choice = await showWarning(
       err.message,
       { modal: true, detail: 'Discarded data cannot be recovered: it is not in the cache.' },
       discard,
@@ -293,11 +294,11 @@ function describeTransfer(r: TransferResult): string {
 function reportTransfer(verb: string, prep: string, r: TransferResult): void {
   const text = `Cairn: ${verb.toLowerCase()} ${r.copiedObjects} objects (${formatBytes(r.copiedBytes)}) and ${r.copiedRuns} runs ${prep} ${r.remote}; ${r.upToDateObjects} were up to date.`;
   if (r.missing.length > 0) {
-    void vscode.window.showWarningMessage(
+    void showWarning(
       `${text} ${r.missing.length} objects are missing on the ${verb === 'Pushed' ? 'local' : 'remote'} side: ${r.missing.slice(0, 3).join(', ')}${r.missing.length > 3 ? '…' : ''}`,
     );
   } else {
-    void vscode.window.showInformationMessage(text);
+    void showInformation(text);
   }
 }
 
@@ -313,7 +314,7 @@ async function gcCommand(s: Container): Promise<void> {
     ),
   );
   if (plan.removed.length === 0) {
-    void vscode.window.showInformationMessage(
+    void showInformation(
       `Cairn: nothing to clean up; all ${plan.keptObjects} cache objects are still needed.`,
     );
     return;
@@ -324,7 +325,7 @@ async function gcCommand(s: Container): Promise<void> {
     .join('\n');
   const more = plan.removed.length > 12 ? `\n… and ${plan.removed.length - 12} more` : '';
   const remove = `Remove ${plan.removed.length} Objects`;
-  const choice = await vscode.window.showWarningMessage(
+  const choice = await showWarning(
     `Remove ${plan.removed.length} cache objects (${formatBytes(plan.removedBytes)}) that no commit, branch, tag or pointer file in the work tree needs?`,
     {
       modal: true,
@@ -341,7 +342,7 @@ async function gcCommand(s: Container): Promise<void> {
     ),
   );
   s.artifacts.refresh();
-  void vscode.window.showInformationMessage(
+  void showInformation(
     `Cairn: removed ${done.removed.length} objects (${formatBytes(done.removedBytes)}); kept ${done.keptObjects}.`,
   );
 }
@@ -357,7 +358,7 @@ async function hooksCommand(s: Container): Promise<void> {
     (r) => r.map((h) => h.name).join(', '),
   );
   const chained = installed.filter((h) => h.chained).map((h) => h.name);
-  void vscode.window.showInformationMessage(
+  void showInformation(
     `Cairn: installed the ${installed.map((h) => h.name).join(', ')} hooks${chained.length ? ` (your existing ${chained.join(', ')} hooks still run first)` : ''}. Branch switches now check out data, commits warn about unversioned changes, and pushes push data.`,
   );
 }
