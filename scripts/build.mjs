@@ -104,7 +104,7 @@ if (existsSync('test/vscode')) {
   );
 }
 const results = await Promise.all(builds);
-// The extension's budget: under 2 MB without TensorFlow.js (DESIGN.md), its bundles together.
+// The extension's budget: under 2 MB without TensorFlow.js (docs/architecture.md), its bundles together.
 const extensionBytes = results
   .flatMap((r) => Object.entries(r?.metafile?.outputs ?? {}))
   .filter(([file]) => /^dist\/(extension|engine|kernel)\.js$/.test(file))
