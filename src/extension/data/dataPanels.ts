@@ -6,7 +6,7 @@ import { datasetAt } from '../../core/data/datasetVersion.js';
 import { DRIFT_THRESHOLDS, driftBetween } from '../../core/data/drift.js';
 import { profileFolder, profilePath, profileTable } from '../../core/data/profile.js';
 import type { Project } from '../../core/project/project.js';
-import { listArtifacts } from '../../core/versioning/artifacts.js';
+import { containingArtifact } from '../../core/versioning/containingArtifact.js';
 import { artifactLog } from '../../core/versioning/history.js';
 import type { PanelHost } from '../shared/panelHost.js';
 import { safeLine } from '../shared/safeText.js';
@@ -36,7 +36,7 @@ export class DataPanels implements vscode.Disposable {
   showProfile(rel: string, rev?: string): void {
     const project = this.s.project.require();
     const load = async () => {
-      const tracked = await this.isTracked(project, rel);
+      const tracked = this.isTracked(project, rel);
       return this.s.log.timed(`profile ${rel}${rev ? ` at ${rev}` : ''}`, async () => {
         if (!rev) {
           const p = await profilePath(path.join(project.root, rel), rel);
@@ -70,7 +70,7 @@ export class DataPanels implements vscode.Disposable {
   /** Asks which earlier version to compare with (commits that changed the artifact), then shows the drift. */
   async pickDrift(rel: string): Promise<void> {
     const project = this.s.project.require();
-    const artifact = await this.artifactOf(project, rel);
+    const artifact = containingArtifact(project, rel);
     if (!artifact) {
       void showWarning(
         `Cairn: ${rel} is not part of a tracked artifact, so it has no earlier versions to compare with. Track it first.`,
@@ -120,19 +120,8 @@ export class DataPanels implements vscode.Disposable {
     );
   }
 
-  private async isTracked(project: Project, rel: string): Promise<boolean> {
-    return (await this.artifactOf(project, rel)) !== undefined;
-  }
-
-  /** The tracked artifact that is `rel` or contains it. */
-  private async artifactOf(project: Project, rel: string): Promise<string | undefined> {
-    const tracked = new Set((await listArtifacts(project)).map((a) => a.path));
-    const parts = rel.split('/');
-    for (let i = parts.length; i >= 1; i--) {
-      const candidate = parts.slice(0, i).join('/');
-      if (tracked.has(candidate)) return candidate;
-    }
-    return undefined;
+  private isTracked(project: Project, rel: string): boolean {
+    return containingArtifact(project, rel) !== undefined;
   }
 
   dispose(): void {
