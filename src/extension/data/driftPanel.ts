@@ -12,7 +12,7 @@ import {
 } from '../../protocol/drift';
 import { assertNever, type WebviewReady } from '../../protocol/guards';
 import { loadedState } from './dataPanelLoader';
-import { createCairnPanel } from '../shared/webviewPanel';
+import { createCairnPanel, type PanelOptions } from '../shared/webviewPanel';
 
 export const driftViewType = 'cairn.drift';
 
@@ -37,57 +37,49 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Opens the drift panel and starts loading; pass `existing` to adopt a restored panel. */
+/** Opens the drift panel and starts loading. */
 export function openDriftPanel(
   context: Pick<vscode.ExtensionContext, 'extensionUri' | 'subscriptions'>,
   load: () => DriftState | Promise<DriftState>,
   actions: DriftActions,
-  options: {
-    title?: string;
-    existing?: vscode.WebviewPanel;
-    onError?: (err: unknown) => void;
-  } = {},
+  options: PanelOptions = {},
 ): DriftPanel {
   const onError = options.onError ?? ((): void => undefined);
   let loading = false;
   let lastError: string | null = null;
-  const handle = createCairnPanel<DriftWebviewMessage, DriftHostMessage>(
-    context,
-    {
-      viewType: driftViewType,
-      title: options.title ?? 'Drift',
-      bundle: 'drift',
-      isIncoming: isDriftWebviewMessage,
-      onReady: (post) => {
-        if (state.current !== undefined)
-          post({ type: 'drift/state/didChange', state: state.current });
-        if (loading) post({ type: 'drift/load/didStart' });
-        else if (lastError !== null) post({ type: 'drift/load/didFail', error: lastError });
-      },
-      onInvalid: (m) =>
-        onError(new Error(`Invalid message from the drift view: ${JSON.stringify(m)}`)),
-      onMessage: (m: Exclude<DriftWebviewMessage, WebviewReady>) => {
-        switch (m.type) {
-          case 'drift/column/select':
-            actions.columnSelected?.(m.column);
-            break;
-          case 'drift/profile/open': {
-            // The side names a version of the state the host sent, never a revision from the page.
-            const s = state.current;
-            if (s !== undefined)
-              Promise.resolve(actions.openProfile(m.side, s[m.side], s.path)).catch(onError);
-            break;
-          }
-          case 'drift/report/reload':
-            void state.reload();
-            break;
-          default:
-            assertNever(m);
-        }
-      },
+  const handle = createCairnPanel<DriftWebviewMessage, DriftHostMessage>(context, {
+    viewType: driftViewType,
+    title: options.title ?? 'Drift',
+    bundle: 'drift',
+    isIncoming: isDriftWebviewMessage,
+    onReady: (post) => {
+      if (state.current !== undefined)
+        post({ type: 'drift/state/didChange', state: state.current });
+      if (loading) post({ type: 'drift/load/didStart' });
+      else if (lastError !== null) post({ type: 'drift/load/didFail', error: lastError });
     },
-    options.existing,
-  );
+    label: 'drift view',
+    onError,
+    onMessage: (m: Exclude<DriftWebviewMessage, WebviewReady>) => {
+      switch (m.type) {
+        case 'drift/column/select':
+          actions.columnSelected?.(m.column);
+          break;
+        case 'drift/profile/open': {
+          // The side names a version of the state the host sent, never a revision from the page.
+          const s = state.current;
+          if (s !== undefined)
+            Promise.resolve(actions.openProfile(m.side, s[m.side], s.path)).catch(onError);
+          break;
+        }
+        case 'drift/report/reload':
+          void state.reload();
+          break;
+        default:
+          assertNever(m);
+      }
+    },
+  });
   const state = loadedState(load, {
     started: () => {
       loading = true;

@@ -10,7 +10,7 @@ import {
   type ProfileWebviewMessage,
 } from '../../protocol/profile';
 import { loadedState } from './dataPanelLoader';
-import { createCairnPanel } from '../shared/webviewPanel';
+import { createCairnPanel, type PanelOptions } from '../shared/webviewPanel';
 
 export const profileViewType = 'cairn.profile';
 
@@ -33,16 +33,12 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Opens the profile panel and starts loading; pass `existing` to adopt a restored panel. */
+/** Opens the profile panel and starts loading. */
 export function openProfilePanel(
   context: Pick<vscode.ExtensionContext, 'extensionUri' | 'subscriptions'>,
   load: () => ProfileState | Promise<ProfileState>,
   actions: ProfileActions = {},
-  options: {
-    title?: string;
-    existing?: vscode.WebviewPanel;
-    onError?: (err: unknown) => void;
-  } = {},
+  options: PanelOptions = {},
 ): ProfilePanel {
   const onError = options.onError ?? ((): void => undefined);
   // The compare button only shows when the host can act on it.
@@ -52,37 +48,32 @@ export function openProfilePanel(
   });
   let loading = false;
   let lastError: string | null = null;
-  const handle = createCairnPanel<ProfileWebviewMessage, ProfileHostMessage>(
-    context,
-    {
-      viewType: profileViewType,
-      title: options.title ?? 'Profile',
-      bundle: 'profile',
-      isIncoming: isProfileWebviewMessage,
-      onReady: (post) => {
-        if (state.current !== undefined)
-          post({ type: 'profile/state/didChange', state: shown(state.current) });
-        if (loading) post({ type: 'profile/load/didStart' });
-        else if (lastError !== null) post({ type: 'profile/load/didFail', error: lastError });
-      },
-      onInvalid: (m) =>
-        onError(new Error(`Invalid message from the profile view: ${JSON.stringify(m)}`)),
-      onMessage: (m: Exclude<ProfileWebviewMessage, WebviewReady>) => {
-        switch (m.type) {
-          case 'profile/data/reload':
-            void state.reload();
-            break;
-          case 'profile/drift/open':
-            if (actions.openDrift !== undefined)
-              Promise.resolve(actions.openDrift()).catch(onError);
-            break;
-          default:
-            assertNever(m);
-        }
-      },
+  const handle = createCairnPanel<ProfileWebviewMessage, ProfileHostMessage>(context, {
+    viewType: profileViewType,
+    title: options.title ?? 'Profile',
+    bundle: 'profile',
+    isIncoming: isProfileWebviewMessage,
+    onReady: (post) => {
+      if (state.current !== undefined)
+        post({ type: 'profile/state/didChange', state: shown(state.current) });
+      if (loading) post({ type: 'profile/load/didStart' });
+      else if (lastError !== null) post({ type: 'profile/load/didFail', error: lastError });
     },
-    options.existing,
-  );
+    label: 'profile view',
+    onError,
+    onMessage: (m: Exclude<ProfileWebviewMessage, WebviewReady>) => {
+      switch (m.type) {
+        case 'profile/data/reload':
+          void state.reload();
+          break;
+        case 'profile/drift/open':
+          if (actions.openDrift !== undefined) Promise.resolve(actions.openDrift()).catch(onError);
+          break;
+        default:
+          assertNever(m);
+      }
+    },
+  });
   const state = loadedState(load, {
     started: () => {
       loading = true;

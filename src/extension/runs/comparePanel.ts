@@ -10,7 +10,7 @@ import {
   type RunDiff,
 } from '../../protocol/compare';
 import { assertNever, type WebviewReady } from '../../protocol/guards';
-import { createCairnPanel } from '../shared/webviewPanel';
+import { createCairnPanel, type PanelOptions } from '../shared/webviewPanel';
 
 export const compareViewType = 'cairn.compare';
 
@@ -36,69 +36,58 @@ export interface ComparePanel {
   dispose(): void;
 }
 
-/**
- * Opens the compare panel. getState is called whenever the page is (re)loaded; pass
- * `existing` to adopt a panel restored by a WebviewPanelSerializer.
- */
+/** Opens the compare panel; getState is called whenever the page is (re)loaded. */
 export function openComparePanel(
   context: Pick<vscode.ExtensionContext, 'extensionUri' | 'subscriptions'>,
   getState: () => CompareState | Promise<CompareState>,
   actions: CompareActions,
-  options: {
-    title?: string;
-    existing?: vscode.WebviewPanel;
-    onError?: (err: unknown) => void;
-  } = {},
+  options: PanelOptions = {},
 ): ComparePanel {
   const onError = options.onError ?? ((): void => undefined);
-  const handle = createCairnPanel<CompareWebviewMessage, CompareHostMessage>(
-    context,
-    {
-      viewType: compareViewType,
-      title: options.title ?? 'Compare runs',
-      bundle: 'compare',
-      isIncoming: isCompareWebviewMessage,
-      onReady: (post) => {
-        Promise.resolve(getState()).then(
-          (state) => post({ type: 'compare/state/didChange', state }),
-          onError,
-        );
-      },
-      onInvalid: (m) =>
-        onError(new Error(`Invalid message from the compare view: ${JSON.stringify(m)}`)),
-      onMessage: (m: Exclude<CompareWebviewMessage, WebviewReady>) => {
-        switch (m.type) {
-          case 'compare/selection/set':
-            actions.selectionChanged?.(m.runIds);
-            break;
-          case 'compare/run/open':
-            actions.openRun(m.runId);
-            break;
-          case 'compare/csv/export':
-            Promise.resolve(actions.exportCsv(m.fileName, m.csv)).catch(onError);
-            break;
-          case 'compare/diff/get': {
-            const requestId = m.requestId;
-            actions.diffRuns(m.runIds[0], m.runIds[1]).then(
-              (diff) =>
-                handle.post({ type: 'compare/diff/get/response', requestId, diff, error: null }),
-              (err: unknown) =>
-                handle.post({
-                  type: 'compare/diff/get/response',
-                  requestId,
-                  diff: null,
-                  error: err instanceof Error ? err.message : String(err),
-                }),
-            );
-            break;
-          }
-          default:
-            assertNever(m);
-        }
-      },
+  const handle = createCairnPanel<CompareWebviewMessage, CompareHostMessage>(context, {
+    viewType: compareViewType,
+    title: options.title ?? 'Compare runs',
+    bundle: 'compare',
+    isIncoming: isCompareWebviewMessage,
+    onReady: (post) => {
+      Promise.resolve(getState()).then(
+        (state) => post({ type: 'compare/state/didChange', state }),
+        onError,
+      );
     },
-    options.existing,
-  );
+    label: 'compare view',
+    onError,
+    onMessage: (m: Exclude<CompareWebviewMessage, WebviewReady>) => {
+      switch (m.type) {
+        case 'compare/selection/set':
+          actions.selectionChanged?.(m.runIds);
+          break;
+        case 'compare/run/open':
+          actions.openRun(m.runId);
+          break;
+        case 'compare/csv/export':
+          Promise.resolve(actions.exportCsv(m.fileName, m.csv)).catch(onError);
+          break;
+        case 'compare/diff/get': {
+          const requestId = m.requestId;
+          actions.diffRuns(m.runIds[0], m.runIds[1]).then(
+            (diff) =>
+              handle.post({ type: 'compare/diff/get/response', requestId, diff, error: null }),
+            (err: unknown) =>
+              handle.post({
+                type: 'compare/diff/get/response',
+                requestId,
+                diff: null,
+                error: err instanceof Error ? err.message : String(err),
+              }),
+          );
+          break;
+        }
+        default:
+          assertNever(m);
+      }
+    },
+  });
   return {
     panel: handle.panel,
     update: (state) => handle.post({ type: 'compare/state/didChange', state }),

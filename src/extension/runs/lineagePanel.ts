@@ -7,7 +7,7 @@ import {
   type LineageState,
   type LineageWebviewMessage,
 } from '../../protocol/lineage';
-import { createCairnPanel } from '../shared/webviewPanel';
+import { createCairnPanel, type PanelOptions } from '../shared/webviewPanel';
 
 export const lineageViewType = 'cairn.lineage';
 
@@ -30,49 +30,41 @@ export function openLineagePanel(
   context: Pick<vscode.ExtensionContext, 'extensionUri' | 'subscriptions'>,
   getState: () => LineageState | Promise<LineageState>,
   actions: LineageActions,
-  options: {
-    title?: string;
-    existing?: vscode.WebviewPanel;
-    onError?: (err: unknown) => void;
-  } = {},
+  options: PanelOptions = {},
 ): LineagePanel {
   const onError = options.onError ?? ((): void => undefined);
-  const handle = createCairnPanel<LineageWebviewMessage, LineageHostMessage>(
-    context,
-    {
-      viewType: lineageViewType,
-      title: options.title ?? 'Lineage',
-      bundle: 'lineage',
-      isIncoming: isLineageWebviewMessage,
-      onReady: (post) => {
-        Promise.resolve(getState()).then(
-          (state) => post({ type: 'lineage/state/didChange', state }),
-          onError,
-        );
-      },
-      onInvalid: (m) =>
-        onError(new Error(`Invalid message from the lineage view: ${JSON.stringify(m)}`)),
-      onMessage: (m: Exclude<LineageWebviewMessage, WebviewReady>) => {
-        switch (m.type) {
-          case 'lineage/run/open':
-            actions.openRun(m.runId);
-            break;
-          case 'lineage/runs/compare':
-            actions.compareRuns(m.runIds);
-            break;
-          case 'lineage/artifact/checkout':
-            Promise.resolve(actions.checkoutArtifact(m.path, m.hash)).catch(onError);
-            break;
-          case 'lineage/run/reproduce':
-            Promise.resolve(actions.reproduceRun(m.runId)).catch(onError);
-            break;
-          default:
-            assertNever(m);
-        }
-      },
+  const handle = createCairnPanel<LineageWebviewMessage, LineageHostMessage>(context, {
+    viewType: lineageViewType,
+    title: options.title ?? 'Lineage',
+    bundle: 'lineage',
+    isIncoming: isLineageWebviewMessage,
+    onReady: (post) => {
+      Promise.resolve(getState()).then(
+        (state) => post({ type: 'lineage/state/didChange', state }),
+        onError,
+      );
     },
-    options.existing,
-  );
+    label: 'lineage view',
+    onError,
+    onMessage: (m: Exclude<LineageWebviewMessage, WebviewReady>) => {
+      switch (m.type) {
+        case 'lineage/run/open':
+          actions.openRun(m.runId);
+          break;
+        case 'lineage/runs/compare':
+          actions.compareRuns(m.runIds);
+          break;
+        case 'lineage/artifact/checkout':
+          Promise.resolve(actions.checkoutArtifact(m.path, m.hash)).catch(onError);
+          break;
+        case 'lineage/run/reproduce':
+          Promise.resolve(actions.reproduceRun(m.runId)).catch(onError);
+          break;
+        default:
+          assertNever(m);
+      }
+    },
+  });
   return {
     panel: handle.panel,
     update: (state) => handle.post({ type: 'lineage/state/didChange', state }),

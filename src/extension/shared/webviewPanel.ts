@@ -15,8 +15,17 @@ export interface PanelSpec<In extends { type: string }, Out> {
   onMessage(message: Exclude<In, WebviewReady>): void;
   /** Called on every 'webview/ready' (first load and each reload); send the snapshot here. */
   onReady(post: (message: Out) => void): void;
+  /** What the page is called in messages ('compare view'). */
+  label: string;
   /** Told about messages that failed the guard (a bug or a hostile page); log them. */
-  onInvalid?(message: unknown): void;
+  onError?(err: unknown): void;
+}
+
+/** What every open*Panel takes besides its state and actions. */
+export interface PanelOptions {
+  title?: string;
+  /** Told about failed actions and loads and about invalid messages; log them. */
+  onError?: (err: unknown) => void;
 }
 
 export interface CairnPanel<Out> {
@@ -26,7 +35,7 @@ export interface CairnPanel<Out> {
   dispose: () => void;
 }
 
-/** Webview options for a Cairn panel; also for panels restored by a WebviewPanelSerializer. */
+/** Webview options for a Cairn panel. */
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
   return {
     enableScripts: true,
@@ -37,20 +46,25 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
   };
 }
 
-/** Opens a new panel, or adopts one VS Code restored (pass it as `existing`). */
+/**
+ * Opens a new panel. Panels are not restored after a reload (no WebviewPanelSerializer): their
+ * state comes from the host, which opens them again when asked.
+ */
 export function createCairnPanel<In extends { type: string }, Out>(
   context: Pick<vscode.ExtensionContext, 'extensionUri' | 'subscriptions'>,
   spec: PanelSpec<In, Out>,
-  existing?: vscode.WebviewPanel,
 ): CairnPanel<Out> {
-  const panel =
-    existing ??
-    vscode.window.createWebviewPanel(spec.viewType, spec.title, vscode.ViewColumn.Active, {
+  const panel = vscode.window.createWebviewPanel(
+    spec.viewType,
+    spec.title,
+    vscode.ViewColumn.Active,
+    {
       ...webviewOptions(context.extensionUri),
       // Without retainContextWhenHidden the page reloads when shown again; it keeps its view state
       // through getState/setState and asks for a fresh snapshot with 'webview/ready'.
       retainContextWhenHidden: false,
-    });
+    },
+  );
   const webview = panel.webview;
   webview.options = webviewOptions(context.extensionUri);
   const asUri = (file: string): string =>
@@ -71,7 +85,7 @@ export function createCairnPanel<In extends { type: string }, Out>(
   const disposables: vscode.Disposable[] = [
     webview.onDidReceiveMessage((raw: unknown) => {
       if (!spec.isIncoming(raw)) {
-        spec.onInvalid?.(raw);
+        spec.onError?.(new Error(`Invalid message from the ${spec.label}: ${JSON.stringify(raw)}`));
         return;
       }
       if (raw.type === 'webview/ready') {
