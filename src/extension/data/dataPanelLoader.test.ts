@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadedState } from './dataPanelLoader';
+import { loadedState, pageLoader } from './dataPanelLoader';
 
 describe('data panel loader', () => {
   it('keeps the newest state when loads overlap, and reports failures', async () => {
@@ -31,5 +31,40 @@ describe('data panel loader', () => {
     assert.equal(s.current, 'new', 'the last good state stays');
     s.set('given');
     assert.equal(s.current, 'given');
+  });
+
+  it('tells a reloaded page the last state and that a load is running, or how it failed', async () => {
+    const seen: string[] = [];
+    const send = {
+      started: () => seen.push('started'),
+      show: (v: string) => seen.push(`show ${v}`),
+      failed: (e: string) => seen.push(`failed ${e}`),
+    };
+    let finish: (v: string) => void = () => undefined;
+    let fail = false;
+    const errors: unknown[] = [];
+    const s = pageLoader<string>(
+      () =>
+        fail
+          ? Promise.reject(new Error('no such revision'))
+          : new Promise<string>((r) => (finish = r)),
+      send,
+      (e) => errors.push(e),
+    );
+    const first = s.reload();
+    seen.length = 0;
+    s.replay(send);
+    assert.deepEqual(seen, ['started'], 'still loading: the page shows that it is working');
+    finish('v1');
+    await first;
+    seen.length = 0;
+    s.replay(send);
+    assert.deepEqual(seen, ['show v1']);
+    fail = true;
+    await s.reload();
+    seen.length = 0;
+    s.replay(send);
+    assert.deepEqual(seen, ['show v1', 'failed no such revision']);
+    assert.equal(errors.length, 1, 'a failure is logged once, not on every replay');
   });
 });

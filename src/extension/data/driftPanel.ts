@@ -11,7 +11,7 @@ import {
   type DriftWebviewMessage,
 } from '../../protocol/drift';
 import { assertNever, type WebviewReady } from '../../protocol/guards';
-import { loadedState } from './dataPanelLoader';
+import { pageLoader } from './dataPanelLoader';
 import { createCairnPanel, type PanelOptions } from '../shared/webviewPanel';
 
 export const driftViewType = 'cairn.drift';
@@ -33,10 +33,6 @@ export interface DriftPanel {
   dispose(): void;
 }
 
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /** Opens the drift panel and starts loading. */
 export function openDriftPanel(
   context: Pick<vscode.ExtensionContext, 'extensionUri' | 'subscriptions'>,
@@ -45,19 +41,12 @@ export function openDriftPanel(
   options: PanelOptions = {},
 ): DriftPanel {
   const onError = options.onError ?? ((): void => undefined);
-  let loading = false;
-  let lastError: string | null = null;
   const handle = createCairnPanel<DriftWebviewMessage, DriftHostMessage>(context, {
     viewType: driftViewType,
     title: options.title ?? 'Drift',
     bundle: 'drift',
     isIncoming: isDriftWebviewMessage,
-    onReady: (post) => {
-      if (state.current !== undefined)
-        post({ type: 'drift/state/didChange', state: state.current });
-      if (loading) post({ type: 'drift/load/didStart' });
-      else if (lastError !== null) post({ type: 'drift/load/didFail', error: lastError });
-    },
+    onReady: () => state.replay(send),
     label: 'drift view',
     onError,
     onMessage: (m: Exclude<DriftWebviewMessage, WebviewReady>) => {
@@ -80,24 +69,12 @@ export function openDriftPanel(
       }
     },
   });
-  const state = loadedState(load, {
-    started: () => {
-      loading = true;
-      lastError = null;
-      handle.post({ type: 'drift/load/didStart' });
-    },
-    show: (s) => {
-      loading = false;
-      lastError = null;
-      handle.post({ type: 'drift/state/didChange', state: s });
-    },
-    fail: (err) => {
-      loading = false;
-      lastError = message(err);
-      handle.post({ type: 'drift/load/didFail', error: lastError });
-      onError(err);
-    },
-  });
+  const send = {
+    started: () => handle.post({ type: 'drift/load/didStart' }),
+    show: (s: DriftState) => handle.post({ type: 'drift/state/didChange', state: s }),
+    failed: (error: string) => handle.post({ type: 'drift/load/didFail', error }),
+  };
+  const state = pageLoader(load, send, onError);
   void state.reload();
   return {
     panel: handle.panel,

@@ -9,7 +9,7 @@ import {
   type ProfileState,
   type ProfileWebviewMessage,
 } from '../../protocol/profile';
-import { loadedState } from './dataPanelLoader';
+import { pageLoader } from './dataPanelLoader';
 import { createCairnPanel, type PanelOptions } from '../shared/webviewPanel';
 
 export const profileViewType = 'cairn.profile';
@@ -29,10 +29,6 @@ export interface ProfilePanel {
   dispose(): void;
 }
 
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /** Opens the profile panel and starts loading. */
 export function openProfilePanel(
   context: Pick<vscode.ExtensionContext, 'extensionUri' | 'subscriptions'>,
@@ -46,19 +42,12 @@ export function openProfilePanel(
     ...s,
     canCompare: s.canCompare && actions.openDrift !== undefined,
   });
-  let loading = false;
-  let lastError: string | null = null;
   const handle = createCairnPanel<ProfileWebviewMessage, ProfileHostMessage>(context, {
     viewType: profileViewType,
     title: options.title ?? 'Profile',
     bundle: 'profile',
     isIncoming: isProfileWebviewMessage,
-    onReady: (post) => {
-      if (state.current !== undefined)
-        post({ type: 'profile/state/didChange', state: shown(state.current) });
-      if (loading) post({ type: 'profile/load/didStart' });
-      else if (lastError !== null) post({ type: 'profile/load/didFail', error: lastError });
-    },
+    onReady: () => state.replay(send),
     label: 'profile view',
     onError,
     onMessage: (m: Exclude<ProfileWebviewMessage, WebviewReady>) => {
@@ -74,24 +63,12 @@ export function openProfilePanel(
       }
     },
   });
-  const state = loadedState(load, {
-    started: () => {
-      loading = true;
-      lastError = null;
-      handle.post({ type: 'profile/load/didStart' });
-    },
-    show: (s) => {
-      loading = false;
-      lastError = null;
-      handle.post({ type: 'profile/state/didChange', state: shown(s) });
-    },
-    fail: (err) => {
-      loading = false;
-      lastError = message(err);
-      handle.post({ type: 'profile/load/didFail', error: lastError });
-      onError(err);
-    },
-  });
+  const send = {
+    started: () => handle.post({ type: 'profile/load/didStart' }),
+    show: (s: ProfileState) => handle.post({ type: 'profile/state/didChange', state: shown(s) }),
+    failed: (error: string) => handle.post({ type: 'profile/load/didFail', error }),
+  };
+  const state = pageLoader(load, send, onError);
   void state.reload();
   return {
     panel: handle.panel,
