@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
+/** @type {import('esbuild').BuildOptions} */
 const common = {
   bundle: true,
   sourcemap: !production,
@@ -22,6 +23,7 @@ const common = {
   logLevel: 'warning',
 };
 
+/** @type {import('esbuild').BuildOptions} */
 const node = {
   ...common,
   platform: 'node',
@@ -38,6 +40,7 @@ const node = {
   ],
 };
 
+/** @type {Promise<{ metafile?: Pick<import('esbuild').Metafile, 'outputs'> }>[]} */
 const builds = [
   build({ ...node, entryPoints: { cli: 'src/cli/bin.ts' }, outdir: 'dist' }),
   build({
@@ -55,6 +58,7 @@ const builds = [
   }),
 ];
 // The webviews: browser bundles loaded by the panels under a strict CSP (no eval, no inline).
+/** @type {import('esbuild').BuildOptions} */
 const browser = {
   ...common,
   platform: 'browser',
@@ -163,6 +167,7 @@ async function buildExtension() {
   const [light, heavy] = await Promise.all([probe(entries.extension), probe(entries.engine)]);
   const shared = light.filter((f) => heavy.includes(f) && !f.startsWith('node_modules/'));
   const sharedAbs = new Map(shared.map((f) => [resolve(f), f]));
+  /** @type {import('esbuild').Plugin} */
   const fromKernel = {
     name: 'from-kernel',
     setup(b) {
@@ -182,6 +187,7 @@ async function buildExtension() {
       }));
     },
   };
+  /** @type {import('esbuild').Plugin} */
   const kernelEntry = {
     name: 'kernel-entry',
     setup(b) {
@@ -242,6 +248,7 @@ function checkOneCopy(bundles) {
   }
 }
 
+/** @param {{ metafile: import('esbuild').Metafile }[]} results */
 function mergeOutputs(results) {
   return { outputs: Object.assign({}, ...results.map((r) => r.metafile.outputs)) };
 }

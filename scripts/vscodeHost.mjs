@@ -135,7 +135,7 @@ function freePort() {
     const srv = net.createServer();
     srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (srv.address());
       srv.close(() => resolve(port));
     });
   });
@@ -191,7 +191,7 @@ function gitEnv() {
  */
 export async function startVsCodeServer({
   dataDir,
-  port,
+  port = undefined,
   trusted = true,
   env = {},
   settings = {},
@@ -308,7 +308,10 @@ export async function launchChromium() {
  * loaded (and `testsPath` as the extension test entry, if given), calls `use({ page, port,
  * exited })` and always stops the browser and the server afterwards.
  */
-export async function withWorkbench({ workspace, testsPath, trusted = true, env = {} }, use) {
+export async function withWorkbench(
+  { workspace, testsPath = undefined, trusted = true, env = {} },
+  use,
+) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-vscode-'));
   let browser;
   let stop = async () => {};
