@@ -6,6 +6,7 @@ for (const f of readdirSync('bench')
   .filter((f) => f.endsWith('.mjs') && f !== 'run.mjs')
   .sort()) {
   console.log(`\n== bench/${f}`);
-  const r = spawnSync(process.execPath, [`bench/${f}`], { stdio: 'inherit' });
+  // Some benchmarks import TypeScript sources (the webview bundles' models): load them through tsx.
+  const r = spawnSync(process.execPath, ['--import', 'tsx', `bench/${f}`], { stdio: 'inherit' });
   if (r.status !== 0) process.exitCode = 1;
 }

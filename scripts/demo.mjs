@@ -77,7 +77,7 @@ function prepare() {
   step('training on data v1 (TensorFlow.js, two learning rates, and Python) ...');
   cairn('run', 'train', '-p', 'lr=0.01', '--name', 'baseline');
   cairn('run', 'train', '-p', 'lr=0.05', '--name', 'faster lr');
-  cairn('run', 'train-py');
+  cairn('run', 'train-py', '--name', 'train-py');
   git('add', '-A');
   git('commit', '-qm', 'Train churn models on data v1');
   git('tag', 'v1');

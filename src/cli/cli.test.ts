@@ -139,3 +139,12 @@ test('output into a closed pipe ends quietly', () => {
   assert.equal(r.stderr, '');
   assert.match(r.stdout, /v29/);
 });
+
+test('cairn --version prints the version of the package', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as {
+    version: string;
+  };
+  const r = cairn(tempDir(), '--version');
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout.trim(), `cairn ${pkg.version}`);
+});

@@ -11,7 +11,7 @@ import { shellQuote } from '../core/shell.js';
 import { finishRun } from './runCommands.js';
 import { findProject, type Project } from '../core/project/project.js';
 import { formatBytes } from '../core/format.js';
-import type { Command } from './command.js';
+import { defineCommand, type Command, type CommandArgs } from './command.js';
 import { out, printJson } from './printer.js';
 
 function num(v: number | undefined): string {
@@ -53,7 +53,7 @@ function columnRow(c: ColumnProfile): string[] {
   ];
 }
 
-const profile: Command = {
+const profile = defineCommand({
   name: 'profile',
   usage: 'cairn profile <path> [--json]',
   summary: 'dataset statistics: per column for tables, sizes and classes for image folders',
@@ -121,7 +121,7 @@ const profile: Command = {
       out('~ distinct counts past 10,000 values are estimates (HyperLogLog, about 1.6%)');
     return 0;
   },
-};
+});
 
 /** Whether the data a run used has drifted since: measured now, and remembered. */
 async function driftOfRun(project: Project, runId: string, json: boolean): Promise<number> {
@@ -146,7 +146,7 @@ async function driftOfRun(project: Project, runId: string, json: boolean): Promi
   return 0;
 }
 
-const drift: Command = {
+const drift = defineCommand({
   name: 'drift',
   usage: 'cairn drift <path> --from <rev> [--to <rev>] [--json] | cairn drift --run <id>',
   summary: 'what changed in a dataset between two versions, column by column (PSI, KS)',
@@ -158,9 +158,9 @@ const drift: Command = {
   },
   async run(args) {
     const [given] = args.positionals;
-    const from = args.values['from'] as string | undefined;
+    const from = args.values['from'];
     const project = findProject(args.cwd);
-    const runId = args.values['run'] as string | undefined;
+    const runId = args.values['run'];
     if (runId !== undefined) return driftOfRun(project, runId, args.values['json'] === true);
     if (!given || !from) {
       throw new CairnError(
@@ -169,7 +169,7 @@ const drift: Command = {
       );
     }
     const rel = toProjectPath(project.root, path.resolve(args.cwd, given));
-    const report = await driftBetween(project, rel, from, args.values['to'] as string | undefined);
+    const report = await driftBetween(project, rel, from, args.values['to']);
     if (args.values['json']) {
       printJson(report);
       return 0;
@@ -195,9 +195,9 @@ const drift: Command = {
     );
     return 0;
   },
-};
+});
 
-const modelInspect: Command = {
+const modelInspect = defineCommand({
   name: 'model inspect',
   usage: 'cairn model inspect <path> [--json]',
   summary: 'layers, shapes, parameter counts and size of a TensorFlow.js / Keras-format model',
@@ -229,22 +229,22 @@ const modelInspect: Command = {
     );
     return 0;
   },
-};
+});
 
 const dataAndLabel = { data: { type: 'string' }, label: { type: 'string' } } as const;
 
 function modelArgs(
-  args: Parameters<Command['run']>[0],
+  args: CommandArgs<typeof dataAndLabel>,
   usage: string,
 ): { model: string; data: string; label: string } {
   const [model] = args.positionals;
-  const data = args.values['data'] as string | undefined;
-  const label = args.values['label'] as string | undefined;
+  const data = args.values['data'];
+  const label = args.values['label'];
   if (!model || !data || !label) throw new CairnError('usage', usage);
   return { model, data, label };
 }
 
-const modelScore: Command = {
+const modelScore = defineCommand({
   name: 'model score',
   usage: 'cairn model score <model> --data <table> --label <column>',
   summary: 'score a model on a table; prints the metrics as one JSON line',
@@ -264,9 +264,9 @@ const modelScore: Command = {
     out(JSON.stringify({ ...s.metrics, rows: s.rows }));
     return 0;
   },
-};
+});
 
-const modelEval: Command = {
+const modelEval = defineCommand({
   name: 'model eval',
   usage: 'cairn model eval <model> --data <table> --label <column> [--name <name>]',
   summary: 'evaluate a model on a dataset version, recorded as a run',
@@ -278,7 +278,7 @@ const modelEval: Command = {
     );
     const project = findProject(args.cwd);
     const rel = (p: string): string => toProjectPath(project.root, path.resolve(args.cwd, p));
-    const name = args.values['name'] as string | undefined;
+    const name = args.values['name'];
     const handle = await evaluateModel(project, {
       model: rel(model),
       data: rel(data),
@@ -288,7 +288,7 @@ const modelEval: Command = {
     });
     return finishRun(handle);
   },
-};
+});
 
 export const dataCommands: readonly Command[] = [
   profile,

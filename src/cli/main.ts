@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { CairnError } from '../core/errors.js';
 import { findProject } from '../core/project/project.js';
+import { cairnVersion } from '../core/version.js';
 import { recoverParamsFiles } from '../core/runs/paramsFile.js';
-import type { Command } from './command.js';
+import type { Command, CommandArgs } from './command.js';
 import { err, out, printError } from './printer.js';
 import { dataCommands } from './dataCommands.js';
 import { runCommands } from './runCommands.js';
@@ -43,7 +44,7 @@ export async function main(argv: readonly string[], cwd: string): Promise<number
     return argv.length === 0 ? 1 : 0;
   }
   if (argv[0] === '--version') {
-    out('cairn 0.1.0');
+    out(`cairn ${cairnVersion()}`);
     return 0;
   }
   const found = match(argv);
@@ -78,7 +79,8 @@ export async function main(argv: readonly string[], cwd: string): Promise<number
   }
   try {
     return await command.run({
-      values: parsed.values as Record<string, string | boolean | string[] | undefined>,
+      // parseArgs checked the values against command.options, whose types these are.
+      values: parsed.values as CommandArgs['values'],
       positionals: parsed.positionals,
       cwd,
       argv: rest,

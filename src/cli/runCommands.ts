@@ -1,3 +1,4 @@
+import { shortHash } from '../core/format.js';
 import { CairnError } from '../core/errors.js';
 import { buildLineage } from '../core/lineage/lineageGraph.js';
 import { staleNodes } from '../core/lineage/lineageStaleness.js';
@@ -18,7 +19,7 @@ import {
 } from '../core/runs/runStore.js';
 import { parseSweepArgs, runSweep, sampleRandom, sweepGrid } from '../core/runs/sweep.js';
 import { getTask, parseOverrideArgs } from '../core/runs/taskConfig.js';
-import type { Command, CommandArgs } from './command.js';
+import { defineCommand, type Command, type CommandArgs } from './command.js';
 import { err, out, printJson } from './printer.js';
 import { processTerminal } from './processTerminal.js';
 
@@ -34,19 +35,11 @@ function project(args: CommandArgs): Project {
   return p;
 }
 
-function strings(v: string | boolean | string[] | undefined): string[] {
-  if (v === undefined || typeof v === 'boolean') return [];
-  return Array.isArray(v) ? v : [v];
-}
-
-function positiveInt(v: string | boolean | string[] | undefined, flag: string): number | undefined {
+function positiveInt(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1)
-    throw new CairnError(
-      'usage',
-      `${flag} needs a whole number of at least 1, not '${Array.isArray(v) ? v.join(' ') : String(v)}'`,
-    );
+    throw new CairnError('usage', `${flag} needs a whole number of at least 1, not '${v}'`);
   return n;
 }
 
@@ -110,11 +103,11 @@ export function reportRun(r: RunRecord): void {
   const m = metricsText(r.summary);
   if (m) err(`  metrics: ${m}`);
   if (r.skippedLines > 0) err(`  ${r.skippedLines} malformed metric line(s) skipped`);
-  for (const o of r.outputs) err(`  versioned ${o.kind} ${o.path} ${o.hash.slice(0, 12)}`);
+  for (const o of r.outputs) err(`  versioned ${o.kind} ${o.path} ${shortHash(o.hash)}`);
   if (r.error) err(`  ${r.error}`);
 }
 
-const run: Command = {
+const run = defineCommand({
   name: 'run',
   usage: 'cairn run <task> [-p key=value]... [--name <name>] | cairn run -- <command...>',
   summary: 'run a task or a command, recording params, code, data, metrics and outputs',
@@ -123,7 +116,7 @@ const run: Command = {
     const p = project(args);
     const raw = args.argv ?? [];
     const dashdash = raw.indexOf('--');
-    const { overrides, newParams } = parseOverrideArgs(strings(args.values['param']));
+    const { overrides, newParams } = parseOverrideArgs(args.values['param'] ?? []);
     const name = args.values['name'];
     let handle: RunHandle;
     const terminal = processTerminal();
@@ -160,7 +153,7 @@ const run: Command = {
     }
     return finishRun(handle);
   },
-};
+});
 
 /** Waits for a run (Ctrl-C and SIGTERM stop it), reports it, and returns the exit code. */
 export async function finishRun(handle: RunHandle): Promise<number> {
@@ -174,7 +167,7 @@ export async function finishRun(handle: RunHandle): Promise<number> {
   }
 }
 
-const sweep: Command = {
+const sweep = defineCommand({
   name: 'sweep',
   usage: 'cairn sweep <task> -p key=v1,v2 ... [-j N] [--random N]',
   summary: 'run a task over a grid (or N random points) of params, N runs at a time',
@@ -189,7 +182,7 @@ const sweep: Command = {
     if (args.positionals.length !== 1)
       throw new CairnError('usage', 'Give one task name: cairn sweep <task> -p key=v1,v2');
     const task = getTask(p, args.positionals[0]!);
-    const { axes, newParams } = parseSweepArgs(strings(args.values['param']));
+    const { axes, newParams } = parseSweepArgs(args.values['param'] ?? []);
     if (Object.keys(axes).length === 0)
       throw new CairnError('usage', 'Give at least one parameter to sweep: -p key=v1,v2');
     const jobs = positiveInt(args.values['jobs'], '-j') ?? 1;
@@ -252,9 +245,9 @@ const sweep: Command = {
     if (interrupted) return 130;
     return records.every((r) => r.status === 'completed') ? 0 : 1;
   },
-};
+});
 
-const runsLs: Command = {
+const runsLs = defineCommand({
   name: 'runs ls',
   usage: 'cairn runs ls [--json]',
   summary: 'list recorded runs, newest first',
@@ -286,9 +279,9 @@ const runsLs: Command = {
     );
     return Promise.resolve(0);
   },
-};
+});
 
-const runsShow: Command = {
+const runsShow = defineCommand({
   name: 'runs show',
   usage: 'cairn runs show <id> [--json]',
   summary: 'everything recorded about one run (--json adds the step series)',
@@ -340,10 +333,10 @@ const runsShow: Command = {
             : s.state === 'stable'
               ? ' (changed since, no drift)'
               : " (changed since; 'cairn drift' measures how)";
-      rows.push(['input', `${a.path} ${a.hash.slice(0, 12)}${since}`]);
+      rows.push(['input', `${a.path} ${shortHash(a.hash)}${since}`]);
     }
     for (const a of detail.outputs)
-      rows.push(['output', `${a.kind} ${a.path} ${a.hash.slice(0, 12)}`]);
+      rows.push(['output', `${a.kind} ${a.path} ${shortHash(a.hash)}`]);
     for (const [k, s] of Object.entries(detail.summary))
       rows.push([
         `metric ${k}`,
@@ -355,7 +348,7 @@ const runsShow: Command = {
     out(table(rows));
     return Promise.resolve(0);
   },
-};
+});
 
 function printComparison(c: Comparison): void {
   const header = ['', ...c.runs.map((r) => r.id)];
@@ -373,7 +366,7 @@ function printComparison(c: Comparison): void {
   out('(* marks params that differ; *best the best run per metric)');
 }
 
-const runsCompare: Command = {
+const runsCompare = defineCommand({
   name: 'runs compare',
   usage: 'cairn runs compare <id>... [--json]',
   summary: 'params and metrics side by side, differing params first, best run per metric',
@@ -390,9 +383,9 @@ const runsCompare: Command = {
     else printComparison(c);
     return Promise.resolve(0);
   },
-};
+});
 
-const runsRm: Command = {
+const runsRm = defineCommand({
   name: 'runs rm',
   usage: 'cairn runs rm <id>...',
   summary: 'delete recorded runs',
@@ -407,9 +400,9 @@ const runsRm: Command = {
     else out(`Deleted ${ids.join(', ')}`);
     return Promise.resolve(0);
   },
-};
+});
 
-const lineage: Command = {
+const lineage = defineCommand({
   name: 'lineage',
   usage: 'cairn lineage [<artifact|run>] [--json]',
   summary: 'artifact versions → runs → artifact versions, with commits',
@@ -434,7 +427,7 @@ const lineage: Command = {
         n.id,
         n.type === 'run'
           ? `run ${n.runId} (${n.name}, ${n.status})${staleNote}`
-          : `${n.path}@${n.hash.slice(0, 12)}${n.commits.length > 0 ? ` [${n.commits.map((c) => c.slice(0, 7)).join(',')}]` : n.current ? ' [uncommitted]' : ''}${staleNote}`,
+          : `${n.path}@${shortHash(n.hash)}${n.commits.length > 0 ? ` [${n.commits.map((c) => shortHash(c)).join(',')}]` : n.current ? ' [uncommitted]' : ''}${staleNote}`,
       );
     }
     const runs = graph.nodes.filter((n) => n.type === 'run');
@@ -445,7 +438,7 @@ const lineage: Command = {
     for (const r of runs) {
       const ins = graph.edges.filter((e) => e.to === r.id).map((e) => label.get(e.from));
       const outs = graph.edges.filter((e) => e.from === r.id).map((e) => label.get(e.to));
-      out(`${label.get(r.id)}${r.commit ? ` at ${r.commit.slice(0, 7)}` : ''}`);
+      out(`${label.get(r.id)}${r.commit ? ` at ${shortHash(r.commit)}` : ''}`);
       for (const i of ins) out(`  <- ${i}`);
       for (const o of outs) out(`  -> ${o}`);
     }
@@ -457,9 +450,9 @@ const lineage: Command = {
     }
     return 0;
   },
-};
+});
 
-const reproduce: Command = {
+const reproduce = defineCommand({
   name: 'reproduce',
   usage: 'cairn reproduce <run-id> [--json]',
   summary: 'run a recorded run again at its commit, data versions and params, and compare',
@@ -508,7 +501,7 @@ const reproduce: Command = {
       off();
     }
   },
-};
+});
 
 export const runCommands: readonly Command[] = [
   run,

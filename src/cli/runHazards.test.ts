@@ -198,7 +198,7 @@ test(
       );
       fs.writeFileSync(
         path.join(dir, 'fill.js'),
-        "const line = 'loss=0.5 ' + 'y'.repeat(1000) + '\\n';\nlet i = 0;\nconst t = setInterval(() => { for (let k = 0; k < 100; k++) process.stdout.write(line); if (++i > 100) clearInterval(t); }, 5);\n",
+        "require('fs').readFileSync('params.yaml');\nconst line = 'loss=0.5 ' + 'y'.repeat(1000) + '\\n';\nlet i = 0;\nconst t = setInterval(() => { for (let k = 0; k < 100; k++) process.stdout.write(line); if (++i > 100) clearInterval(t); }, 5);\n",
       );
       const r = cairn(dir, 'run', 'fill', '-p', 'lr=0.2');
       assert.notEqual(r.code, 0);
@@ -385,7 +385,7 @@ test('the lineage marks a run stale once its input data moved on, and the model 
     fs.appendFileSync(path.join(dir, 'data.csv'), '3,4\n');
     assert.equal(cairn(dir, 'add', 'data.csv').code, 0);
     const text = cairn(dir, 'lineage').stdout;
-    assert.match(text, /^run \S+ \(fit, completed\) \[stale: data\.csv changed since\]/m);
+    assert.match(text, /^run \S+ \(fit #1, completed\) \[stale: data\.csv changed since\]/m);
     assert.match(text, /-> model\.bin@\w+ .*\[stale: data\.csv changed since\]/);
     const g = cairnJson<{ nodes: { type: string; stale: boolean }[] }>(dir, 'lineage');
     assert.deepEqual(

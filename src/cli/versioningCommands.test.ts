@@ -96,7 +96,7 @@ test('diff against the work tree shows edits not yet added', () => {
   fs.rmSync(path.join(root, 'm.bin'));
   const text = cairn(root, 'diff');
   assert.equal(text.code, 0, text.stderr);
-  assert.match(text.stdout, /modified {2}data {2}[0-9a-f]{12}, edited in the work tree/);
+  assert.match(text.stdout, /modified {2}data {2}[0-9a-f]{10}, edited in the work tree/);
   assert.match(text.stdout, /added: {4}c\.csv \(not yet added\)/);
   assert.match(text.stdout, /modified: a\.csv \(not yet added\)/);
   assert.match(text.stdout, /m\.bin.*\n {4}missing from the work tree/);

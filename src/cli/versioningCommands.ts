@@ -11,8 +11,8 @@ import { gc } from '../core/versioning/gc.js';
 import { artifactDiff, artifactLog } from '../core/versioning/history.js';
 import { HOOK_NAMES, installHooks, runHook, type HookName } from '../core/versioning/hooks.js';
 import { pull, push, type TransferResult } from '../core/versioning/remote.js';
-import { formatBytes } from '../core/format.js';
-import type { Command, CommandArgs } from './command.js';
+import { formatBytes, shortHash } from '../core/format.js';
+import { defineCommand, type Command, type CommandArgs } from './command.js';
 import { endProgress, err, out, printJson, progress } from './printer.js';
 
 const json = { json: { type: 'boolean' } } as const;
@@ -25,7 +25,7 @@ function projectPaths(args: CommandArgs): {
   return { project, rels: args.positionals.map((p) => artifactPathFrom(project, p, args.cwd)) };
 }
 
-const init: Command = {
+const init = defineCommand({
   name: 'init',
   usage: 'cairn init',
   summary: 'start versioning data and models in this Git repository',
@@ -39,9 +39,9 @@ const init: Command = {
     );
     return Promise.resolve(0);
   },
-};
+});
 
-const add: Command = {
+const add = defineCommand({
   name: 'add',
   usage: 'cairn add <path>... [--kind data|model]',
   summary: 'track or re-version datasets and models',
@@ -71,7 +71,7 @@ const add: Command = {
           ? `${plural(r.pointer.fileCount, 'file')}, ${formatBytes(r.pointer.sizeBytes)}`
           : formatBytes(r.pointer.sizeBytes);
       out(
-        `${r.changed ? 'Versioned' : 'Unchanged'} ${r.pointer.kind === 'data' ? 'dataset' : 'model'} ${r.path} (${what}) ${r.pointer.hash.slice(0, 12)}`,
+        `${r.changed ? 'Versioned' : 'Unchanged'} ${r.pointer.kind === 'data' ? 'dataset' : 'model'} ${r.path} (${what}) ${shortHash(r.pointer.hash)}`,
       );
     }
     const pointers = results
@@ -81,9 +81,9 @@ const add: Command = {
       out(`To record this version: git add ${pointers.map(shellQuote).join(' ')} && git commit`);
     return 0;
   },
-};
+});
 
-const status: Command = {
+const status = defineCommand({
   name: 'status',
   usage: 'cairn status [<path>...] [--json]',
   summary: 'ok | modified | missing | not-in-cache, per artifact',
@@ -119,9 +119,9 @@ const status: Command = {
     for (const h of hints) out(`  (use ${h})`);
     return 0;
   },
-};
+});
 
-const checkout: Command = {
+const checkout = defineCommand({
   name: 'checkout',
   usage: 'cairn checkout [<path>...] [--force]',
   summary: 'restore the versions the pointer files name',
@@ -144,13 +144,13 @@ const checkout: Command = {
       out(results.length === 0 ? 'No artifacts tracked.' : 'Everything is already checked out.');
     return 0;
   },
-};
+});
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-const log: Command = {
+const log = defineCommand({
   name: 'log',
   usage: 'cairn log <path> [--json]',
   summary: 'versions of an artifact across Git history',
@@ -168,15 +168,15 @@ const log: Command = {
     for (const e of entries) {
       const date = new Date(e.dateMs).toISOString().slice(0, 16).replace('T', ' ');
       const what = e.pointer
-        ? `${e.pointer.hash.slice(0, 12)}  ${formatBytes(e.pointer.sizeBytes)} (${signed(e.sizeDeltaBytes, formatBytes)})  ${e.pointer.fileCount} files (${signed(e.fileCountDelta, String)})${e.pointer.run ? `  run ${e.pointer.run}` : ''}`
+        ? `${shortHash(e.pointer.hash)}  ${formatBytes(e.pointer.sizeBytes)} (${signed(e.sizeDeltaBytes, formatBytes)})  ${e.pointer.fileCount} files (${signed(e.fileCountDelta, String)})${e.pointer.run ? `  run ${e.pointer.run}` : ''}`
         : 'removed';
-      out(`${e.commit.slice(0, 10)}  ${date}  ${what}  ${e.subject}`);
+      out(`${shortHash(e.commit)}  ${date}  ${what}  ${e.subject}`);
     }
     return 0;
   },
-};
+});
 
-const diff: Command = {
+const diff = defineCommand({
   name: 'diff',
   usage: 'cairn diff [<rev-a> [<rev-b>]] [--json]',
   summary: 'artifact versions that differ between revisions (default: HEAD and the work tree)',
@@ -197,8 +197,8 @@ const diff: Command = {
       const pointerSame = e.a !== undefined && e.b !== undefined && e.a.hash === e.b.hash;
       out(
         pointerSame
-          ? `${e.change.padEnd(9)} ${e.path}  ${e.a?.hash.slice(0, 12)}, edited in the work tree`
-          : `${e.change.padEnd(9)} ${e.path}  ${e.a?.hash.slice(0, 12) ?? '-'} -> ${e.b?.hash.slice(0, 12) ?? '-'}  size ${signed(e.sizeDeltaBytes, formatBytes)}, files ${signed(e.fileCountDelta, String)}`,
+          ? `${e.change.padEnd(9)} ${e.path}  ${e.a ? shortHash(e.a.hash) : '-'}, edited in the work tree`
+          : `${e.change.padEnd(9)} ${e.path}  ${e.a ? shortHash(e.a.hash) : '-'} -> ${e.b ? shortHash(e.b.hash) : '-'}  size ${signed(e.sizeDeltaBytes, formatBytes)}, files ${signed(e.fileCountDelta, String)}`,
       );
       if (e.files) {
         for (const f of e.files.added) out(`    added:    ${f}`);
@@ -217,7 +217,7 @@ const diff: Command = {
       out("  (use 'cairn add <path>' to version the edits marked 'not yet added')");
     return 0;
   },
-};
+});
 
 function signed(n: number, fmt: (n: number) => string): string {
   return n > 0 ? `+${fmt(n)}` : n < 0 ? `-${fmt(-n)}` : '±0';
@@ -235,14 +235,14 @@ function printTransfer(verb: string, r: TransferResult): void {
 
 const remoteOption = { remote: { type: 'string' }, ...json } as const;
 
-const pushCmd: Command = {
+const pushCmd = defineCommand({
   name: 'push',
   usage: 'cairn push [--remote <name>]',
   summary: 'copy cache objects and run records to a remote',
   options: remoteOption,
   async run(args) {
     const project = findProject(args.cwd);
-    const remote = args.values['remote'] as string | undefined;
+    const remote = args.values['remote'];
     const r = await push(project, {
       ...(remote ? { remote } : {}),
       onProgress: (p) => progress(`Pushing: ${p.doneObjects}/${p.totalObjects} objects`),
@@ -252,16 +252,16 @@ const pushCmd: Command = {
     else printTransfer('Pushed', r);
     return r.missing.length > 0 ? 1 : 0;
   },
-};
+});
 
-const pullCmd: Command = {
+const pullCmd = defineCommand({
   name: 'pull',
   usage: 'cairn pull [--remote <name>]',
   summary: 'fetch cache objects and run records from a remote, then check out',
   options: { ...remoteOption, force: { type: 'boolean' } },
   async run(args) {
     const project = findProject(args.cwd);
-    const remote = args.values['remote'] as string | undefined;
+    const remote = args.values['remote'];
     const r = await pull(project, {
       ...(remote ? { remote } : {}),
       onProgress: (p) => progress(`Pulling: ${p.doneObjects}/${p.totalObjects} objects`),
@@ -278,9 +278,9 @@ const pullCmd: Command = {
     for (const c of results.filter((x) => x.action === 'restored')) out(`Restored ${c.path}`);
     return r.missing.length > 0 ? 1 : 0;
   },
-};
+});
 
-const gcCmd: Command = {
+const gcCmd = defineCommand({
   name: 'gc',
   usage: 'cairn gc [--dry-run] [--json]',
   summary: 'drop cache objects that no commit, tag, branch or kept run needs',
@@ -300,9 +300,9 @@ const gcCmd: Command = {
     );
     return 0;
   },
-};
+});
 
-const fsckCmd: Command = {
+const fsckCmd = defineCommand({
   name: 'fsck',
   usage: 'cairn fsck [--json]',
   summary: 'verify every cache object against its hash',
@@ -320,7 +320,7 @@ const fsckCmd: Command = {
     }
     for (const c of r.corrupt)
       out(
-        `corrupt  ${c.path}${c.actual ? ` (content hashes to ${c.actual.slice(0, 12)})` : ` (${c.error})`}`,
+        `corrupt  ${c.path}${c.actual ? ` (content hashes to ${shortHash(c.actual)})` : ` (${c.error})`}`,
       );
     for (const m of r.missing) out(`missing  ${m.hash} (needed by ${m.neededBy})`);
     out(
@@ -332,9 +332,9 @@ const fsckCmd: Command = {
       );
     return ok ? 0 : 1;
   },
-};
+});
 
-const hooksInstall: Command = {
+const hooksInstall = defineCommand({
   name: 'hooks install',
   usage: 'cairn hooks install',
   summary: 'git hooks: post-checkout, pre-commit, pre-push',
@@ -348,9 +348,9 @@ const hooksInstall: Command = {
       );
     return 0;
   },
-};
+});
 
-const hooksRun: Command = {
+const hooksRun = defineCommand({
   name: 'hooks run',
   usage: 'cairn hooks run <hook> [<git arguments>...]',
   summary: 'what the installed git hooks call',
@@ -366,7 +366,7 @@ const hooksRun: Command = {
     for (const m of r.messages) err(m);
     return r.exitCode;
   },
-};
+});
 
 export const versioningCommands: readonly Command[] = [
   init,

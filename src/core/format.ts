@@ -10,3 +10,11 @@ export function formatBytes(n: number): string {
   const s = u === 0 ? String(v) : v.toFixed(v < 10 ? 2 : 1);
   return `${n < 0 ? '-' : ''}${s} ${units[u]}`;
 }
+
+/** How many hex digits of a hash people see: content versions and commits alike. */
+export const SHORT_HASH_LENGTH = 10;
+
+/** A hash (content or commit, with or without a `sha256:` prefix) shortened for people. */
+export function shortHash(hash: string): string {
+  return hash.replace(/^sha256:/, '').slice(0, SHORT_HASH_LENGTH);
+}

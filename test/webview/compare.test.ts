@@ -297,6 +297,20 @@ describe('compare webview', () => {
     await w.close();
   });
 
+  it('switches tabs before the first runs arrive, and keeps the tab when they do', async () => {
+    const w = await openWebview(browser, 'compare');
+    await w.page.click('#tab-diff');
+    await settled(w.page);
+    assert.equal(await w.page.getAttribute('#tab-diff', 'aria-selected'), 'true');
+    assert.equal(await w.page.getAttribute('#tab-charts', 'aria-selected'), 'false');
+    assert.equal(await w.page.locator('.tabpanel .diff-pane').count(), 1);
+    await w.send({ type: 'compare/state/didChange', state: smallCompareState() });
+    await settled(w.page);
+    assert.equal(await w.page.getAttribute('#tab-diff', 'aria-selected'), 'true');
+    assert.equal(await w.page.locator('.tabpanel .diff-pane').count(), 1);
+    await w.close();
+  });
+
   it('ignores messages that fail the guard', async () => {
     const w = await openSmall();
     await w.send({ type: 'compare/state/didChange', state: { runs: [{ id: 1 }] } });

@@ -9,7 +9,8 @@ import type { Browser } from 'playwright-core';
 import type { DriftState } from '../../src/protocol/drift';
 import { driftFixture } from './dataFixtures';
 import { hostileName } from './fixtures';
-import { launchChromium, openWebview, settled, type Theme, type WebviewPage } from './harness';
+import { launchChromium, openWebview, settled, type WebviewPage } from './harness';
+import type { Theme } from './themes';
 
 let browser: Browser;
 before(async () => {

@@ -1,8 +1,10 @@
-// Loads a webview bundle in Debian's Chromium the way VS Code does: the page the panels build
-// (real CSP, nonce), served from a fake webview origin, with a fake acquireVsCodeApi that records
-// posted messages and keeps setState across reloads. CSP violations are collected.
-import { readFileSync } from 'node:fs';
+// Loads a webview bundle in Chromium (Debian's, or the one $CAIRN_CHROMIUM names) the way VS Code
+// does: the page the panels build (real CSP, nonce), served from a fake webview origin, with a fake
+// acquireVsCodeApi that records posted messages and keeps setState across reloads. CSP violations
+// are collected.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { themeCss, type Theme } from './themes';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { webviewHtml } from '../../src/extension/shared/webviewHtml';
 
@@ -10,9 +12,20 @@ import { webviewHtml } from '../../src/extension/shared/webviewHtml';
 const root = process.cwd();
 export const origin = 'https://webview.test';
 
+/** The Chromium the tests drive: $CAIRN_CHROMIUM, or Debian's package where it is unset. */
+export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
+  const path = env.CAIRN_CHROMIUM;
+  return path === undefined || path === '' ? '/usr/bin/chromium' : path;
+}
+
 export async function launchChromium(): Promise<Browser> {
+  const executablePath = chromiumPath();
+  if (!existsSync(executablePath))
+    throw new Error(
+      `Chromium is not at ${executablePath}: install Debian's chromium (scripts/setup.sh) or set CAIRN_CHROMIUM to a Chromium executable.`,
+    );
   return chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath,
     args: [
       '--no-sandbox',
       '--disable-gpu',
@@ -23,8 +36,6 @@ export async function launchChromium(): Promise<Browser> {
     ],
   });
 }
-
-export type Theme = 'light' | 'dark' | 'high-contrast';
 
 export interface WebviewPage {
   page: Page;
@@ -84,8 +95,9 @@ export async function openWebview(
     }
     if (url.pathname.startsWith('/dist/'))
       file = join(root, 'dist', 'webview', url.pathname.slice(6));
-    else if (url.pathname.startsWith('/theme/')) {
-      file = join(root, 'test', 'webview', 'themes', url.pathname.slice(7));
+    else if (url.pathname === `/theme/${theme}.css`) {
+      await route.fulfill({ contentType: 'text/css', body: themeCss(theme) });
+      return;
     }
     if (file === undefined || file.includes('..')) {
       await route.fulfill({ status: 404, body: '' });

@@ -8,7 +8,8 @@ import type { Browser } from 'playwright-core';
 import type { ProfileState } from '../../src/protocol/profile';
 import { profileFixture } from './dataFixtures';
 import { hostileName } from './fixtures';
-import { launchChromium, openWebview, settled, type Theme, type WebviewPage } from './harness';
+import { launchChromium, openWebview, settled, type WebviewPage } from './harness';
+import type { Theme } from './themes';
 
 let browser: Browser;
 before(async () => {

@@ -4,7 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { driftFixture, profileFixture } from './dataFixtures';
 import { lineageState, smallCompareState } from './fixtures';
-import { launchChromium, openWebview, settled, type Theme } from './harness';
+import { launchChromium, openWebview, settled } from './harness';
+import type { Theme } from './themes';
 
 async function main(): Promise<void> {
   const out = join(process.cwd(), 'docs', 'screenshots');

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { CairnError } from '../errors.js';
 import { readTasks } from '../runs/taskConfig.js';
-import { tempDir } from '../testing/tempProject.js';
+import { tempDir, tempProject } from '../testing/tempProject.js';
 import { readConfig } from './config.js';
 import { projectAt } from './project.js';
 
@@ -95,4 +95,25 @@ test('an alias bomb and deep nesting get a clear error naming the file', () => {
   let deepBlock = 'tasks:\n';
   for (let i = 0; i < 80; i++) deepBlock += `${' '.repeat(2 * i + 2)}k${i}:\n`;
   assert.match(configError(deepBlock).message, /cairn\.yaml:\d+: nested more than 64 levels/);
+});
+
+test('cairn init writes a commented task template that is a valid task once uncommented', () => {
+  const root = tempProject().root;
+  const text = fs.readFileSync(path.join(root, 'cairn.yaml'), 'utf8');
+  assert.deepEqual(readTasks(projectAt(root)), [], 'as written, no tasks');
+  // Uncomment the example, as a user would.
+  const example = text
+    .split('\n')
+    .filter((l) => /^# (tasks:|remotes:| {2})/.test(l))
+    .map((l) => l.slice(2))
+    .join('\n');
+  fs.writeFileSync(path.join(root, 'cairn.yaml'), example + '\n');
+  const [task] = readTasks(projectAt(root));
+  assert.equal(task?.cmd, 'python3 train.py --lr {{lr}}');
+  assert.deepEqual(task?.paramDefaults, { lr: 0.01 });
+  assert.deepEqual(task?.deps, ['data', 'train.py']);
+  assert.deepEqual(
+    readConfig(projectAt(root)).remotes.map((r) => r.name),
+    ['shared'],
+  );
 });

@@ -66,8 +66,20 @@ export function findProject(cwd: string): Project {
   }
 }
 
-const DEFAULT_CONFIG = `# Cairn project: https://github.com/cairn-ml/cairn
-# remotes:
+const DEFAULT_CONFIG = `# Cairn project. Tasks are the commands Cairn runs and records (cairn run <task>);
+# in VS Code, "Cairn: Create Task from Current File" writes one for a training script.
+#
+# tasks:
+#   train:
+#     cmd: python3 train.py --lr {{lr}}   # {{name}} is replaced by the param's value
+#     params:
+#       defaults: {lr: 0.01}             # or: params: params.yaml (a file the script reads)
+#     deps: [data, train.py]             # what the run reads: its versions are recorded
+#     outs: [models/model.pkl]           # versioned as a model after each successful run
+#     metrics: [stdout]                  # JSON lines and key=value pairs the program prints
+#     goal: {val_acc: max}               # which way each metric improves
+#
+# remotes:                               # where cairn push / pull share data and runs
 #   shared:
 #     url: /mnt/team/cairn
 tasks: {}

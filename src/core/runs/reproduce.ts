@@ -1,3 +1,4 @@
+import { shortHash } from '../format.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CairnError } from '../errors.js';
@@ -50,7 +51,7 @@ export async function reproduceRun(
     );
   const wt = path.join(project.tmpRoot, `reproduce-${tmpSuffix()}`);
   fs.mkdirSync(project.tmpRoot, { recursive: true });
-  options.onStep?.(`Checking out commit ${commit.slice(0, 12)} in a separate worktree`);
+  options.onStep?.(`Checking out commit ${shortHash(commit)} in a separate worktree`);
   await git(project.root, ['worktree', 'add', '--detach', wt, commit], 'creating a worktree');
   try {
     if (original.git.diffFile) {
@@ -81,7 +82,7 @@ export async function reproduceRun(
         } else {
           throw new CairnError(
             'not-found',
-            `The pointer file for ${input.path} version ${input.hash.slice(0, 12)} is neither in commit ${commit.slice(0, 12)} nor in the work tree, so the run's data cannot be restored`,
+            `The pointer file for ${input.path} version ${shortHash(input.hash)} is neither in commit ${shortHash(commit)} nor in the work tree, so the run's data cannot be restored`,
           );
         }
       }

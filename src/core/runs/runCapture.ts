@@ -83,7 +83,7 @@ export class RunCapture {
     }
     if (!this.failed) {
       try {
-        writeAllSync(this.log, chunk);
+        writeAllSync(this.log, withoutNul(chunk));
       } catch (err) {
         this.fail(fromSystemError(err, this.logFile, 'Could not write the run log'));
       }
@@ -126,4 +126,13 @@ export class RunCapture {
       fs.closeSync(fd);
     }
   }
+}
+
+/**
+ * The chunk without NUL bytes. Terminals ignore NUL (a terminal's input echoed by the pty can
+ * carry one), and a text log that starts with one is shown as binary by editors and `grep`.
+ */
+function withoutNul(chunk: Buffer): Buffer {
+  if (chunk.indexOf(0) === -1) return chunk;
+  return Buffer.from(chunk.filter((b) => b !== 0));
 }

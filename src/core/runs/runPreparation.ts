@@ -4,11 +4,12 @@ import * as path from 'node:path';
 import { CairnError, fromSystemError } from '../errors.js';
 import { gitMaybe } from '../git/git.js';
 import { POINTER_SUFFIX, type Project } from '../project/project.js';
-import { shellQuote } from '../shell.js';
+import { shellQuote, splitCommand } from '../shell.js';
 import { containingArtifact } from '../versioning/containingArtifact.js';
 import { readPointer } from '../versioning/pointerFile.js';
 import { assertParamKey } from './paramKeys.js';
 import { unroutedParams } from './paramRoutes.js';
+import { scriptLanguage } from './scriptScan.js';
 import {
   lockParamsFile,
   readParamsFile,
@@ -18,6 +19,7 @@ import {
 import type { RunRequest } from './runRecorder.js';
 import {
   allocateRunDir,
+  listRuns,
   RUN_FILES,
   runJsonReplacer,
   saveRun,
@@ -117,10 +119,32 @@ function inputVersions(project: Project, deps: readonly string[]): ArtifactVersi
   return [...out.values()];
 }
 
-function defaultName(task: string | null, argv: string, overrides: Record<string, ParamValue>) {
-  const base = task ?? path.basename(argv.split(' ')[0] ?? 'run');
+/**
+ * A readable name that tells runs apart: the task (or the script an ad-hoc command runs, not its
+ * interpreter), what was overridden, and the run's number among the task's runs: `train lr=0.5 #3`.
+ */
+function defaultName(
+  project: Project,
+  task: string | null,
+  cmd: string,
+  overrides: Record<string, ParamValue>,
+): string {
+  let base = task;
+  if (base === null) {
+    let words: string[] = [];
+    try {
+      words = splitCommand(cmd);
+    } catch {
+      words = cmd.split(' ');
+    }
+    const script = words.find((w) => scriptLanguage(w) !== undefined);
+    base = path.basename(script ?? words[0] ?? 'run');
+  }
   const ps = Object.entries(overrides).map(([k, v]) => `${k}=${String(v)}`);
-  return ps.length > 0 ? `${base} ${ps.join(' ')}` : base;
+  const same = listRuns(project).filter((r) =>
+    task === null ? r.task === null && r.name.startsWith(base) : r.task === task,
+  ).length;
+  return `${[base, ...ps].join(' ')} #${same + 1}`;
 }
 
 /** A plain record of params without a prototype, so no key can reach Object.prototype. */
@@ -147,6 +171,28 @@ function checkOverrideKeys(
     'usage',
     `-p ${unknown}: the task has no param '${unknown}' (${names.length > 0 ? `${source} has ${names.join(', ')}` : `${source} has none`}); check the spelling, or add it as a new param with -p +${unknown}=${String(overrides[unknown])}`,
   );
+}
+
+/** The program's environment: ours, the helpers on its paths, the run's dir, id and params. */
+function programEnv(
+  id: string,
+  dir: string,
+  paramsFile: string,
+  paramsJson: string,
+): Record<string, string> {
+  const helpers = helperDirs();
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  const prepend = (key: string, dirPath: string) =>
+    (env[key] = env[key] ? `${dirPath}${path.delimiter}${env[key]}` : dirPath);
+  prepend('PYTHONPATH', helpers.python);
+  prepend('NODE_PATH', helpers.js);
+  env['CAIRN_RUN_DIR'] = dir;
+  env['CAIRN_RUN_ID'] = id;
+  env['CAIRN_PARAMS_FILE'] = paramsFile;
+  if (Buffer.byteLength(paramsJson) <= MAX_PARAMS_ENV_BYTES) env['CAIRN_PARAMS'] = paramsJson;
+  else delete env['CAIRN_PARAMS'];
+  return env;
 }
 
 /** The metrics files' state before the run, so that only files the run wrote count. */
@@ -190,8 +236,10 @@ export async function prepareRun(project: Project, req: RunRequest): Promise<Pre
   const { id, dir } = allocateRunDir(project, Date.now());
   let lock: ParamsFileLock | undefined;
   try {
-    if (spec.paramsFile && Object.keys(overrides).length > 0)
-      lock = await lockParamsFile(work, spec.paramsFile, id, req.onWait);
+    // Every run of a task with a params file holds its lock, overrides or not: a run without
+    // overrides that started while another run had the file overridden would run with (and
+    // record) that run's values instead of the user's.
+    if (spec.paramsFile) lock = await lockParamsFile(work, spec.paramsFile, id, req.onWait);
     const fileParams = lock
       ? lock.params
       : spec.paramsFile
@@ -219,7 +267,7 @@ export async function prepareRun(project: Project, req: RunRequest): Promise<Pre
     const git = await gitInfo(work.root, dir);
     const record: RunRecord = {
       id,
-      name: req.name ?? defaultName(taskName, spec.cmd, overrides),
+      name: req.name ?? defaultName(project, taskName, spec.cmd, overrides),
       task: taskName,
       command,
       cwd: req.cwd ?? '',
@@ -259,20 +307,8 @@ export async function prepareRun(project: Project, req: RunRequest): Promise<Pre
     for (const m of spec.metrics)
       if (m.type === 'file') metricFilesBefore.set(m.file, fileStamp(path.join(work.root, m.file)));
 
-    const helpers = helperDirs();
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-    const prepend = (key: string, dirPath: string) =>
-      (env[key] = env[key] ? `${dirPath}${path.delimiter}${env[key]}` : dirPath);
-    prepend('PYTHONPATH', helpers.python);
-    prepend('NODE_PATH', helpers.js);
-    env['CAIRN_RUN_DIR'] = dir;
-    env['CAIRN_RUN_ID'] = id;
-    env['CAIRN_PARAMS_FILE'] = paramsFile;
-    if (Buffer.byteLength(paramsJson) <= MAX_PARAMS_ENV_BYTES) env['CAIRN_PARAMS'] = paramsJson;
-    else delete env['CAIRN_PARAMS'];
-
-    lock?.override(overrides);
+    const env = programEnv(id, dir, paramsFile, paramsJson);
+    if (Object.keys(overrides).length > 0) lock?.override(overrides);
     saveRun(project, record);
     const [file, ...args] = req.argv && !req.task ? [...req.argv] : ['/bin/sh', '-c', command];
     return {

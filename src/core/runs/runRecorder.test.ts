@@ -101,6 +101,32 @@ test('a run that waited for the params file records the params its program read'
   );
 });
 
+test("a run without overrides waits for one that overrode the params file, and runs with the user's values", async () => {
+  const project = tempProject();
+  writeTree(project.root, { 'params.yaml': 'lr: 0.5\nepochs: 3\n', 'show.py': SHOW_PARAMS });
+  const task = (sleep: number) => ({
+    name: 'show',
+    spec: spec(`${python} show.py ${sleep}`, { paramsFile: 'params.yaml' }),
+  });
+  const first = await startRun(project, {
+    task: task(1.5),
+    overrides: { lr: 0.9 },
+    echo: false,
+    tty: false,
+  });
+  let waitedFor = '';
+  const plain = await startRun(project, {
+    task: task(0),
+    echo: false,
+    tty: false,
+    onWait: (holder) => (waitedFor = holder),
+  });
+  const [a, b] = await Promise.all([first.done, plain.done]);
+  assert.equal(waitedFor, a.id);
+  assert.deepEqual({ ...b.params }, { lr: 0.5, epochs: 3 });
+  assert.match(fs.readFileSync(path.join(plain.dir, 'log'), 'utf8'), /file lr: 0.5 epochs: 3/);
+});
+
 test('a metrics file left by an earlier run does not count for a run that did not write it', async () => {
   const project = tempProject();
   writeTree(project.root, { 'metrics.json': '{"acc": 0.99}\n' });
@@ -185,4 +211,22 @@ test('params of 200 KB reach the program through a file, not the environment', a
     fs.readFileSync(path.join(project.runsDir, js.id, 'log'), 'utf8'),
     /js vocab 204800 0.1/,
   );
+});
+
+test('the run log holds no NUL bytes, in a terminal or through pipes', async () => {
+  const project = tempProject();
+  // A NUL first, as a terminal's input echoed by the pty can put there, and one mid-line.
+  writeTree(project.root, {
+    'nul.py': "import sys\nsys.stdout.write('\\0epoch 1 loss=0.5\\n\\0done\\0\\n')\n",
+  });
+  for (const tty of [true, false]) {
+    const record = await run(project, {
+      task: { name: 'nul', spec: spec(`${python} nul.py`) },
+      tty,
+    });
+    const log = fs.readFileSync(path.join(project.root, '.cairn', 'runs', record.id, 'log'));
+    assert.equal(log.indexOf(0), -1, `a NUL in the ${tty ? 'terminal' : 'piped'} log`);
+    assert.match(log.toString(), /^epoch 1 loss=0\.5\r?\ndone\r?\n$/);
+    assert.equal(getRun(project, record.id).summary['loss']?.last, 0.5);
+  }
 });

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { CairnError } from '../errors.js';
 import type { Project } from '../project/project.js';
 import { specOf, startRun, type RunHandle } from './runRecorder.js';
-import { assertParamKey } from './paramKeys.js';
+import { assertParamKey, splitNewParamMark } from './paramKeys.js';
 import type { RunRecord } from './runStore.js';
 import { parseParamValue, type ParamValue, type TaskSpec } from './taskConfig.js';
 import type { TerminalAttachment } from './terminalAttachment.js';
@@ -19,8 +19,7 @@ export function parseSweepArgs(items: readonly string[]): SweepAxes {
   const axes: Record<string, ParamValue[]> = {};
   const newParams: string[] = [];
   for (const item of items) {
-    const added = item.startsWith('+');
-    const text = added ? item.slice(1) : item;
+    const { added, text } = splitNewParamMark(item);
     const eq = text.indexOf('=');
     const key = eq > 0 ? text.slice(0, eq).trim() : '';
     const values = eq > 0 ? text.slice(eq + 1).split(',') : [];
@@ -128,4 +127,18 @@ export function runSweep(
     },
     done,
   };
+}
+
+/**
+ * A sweep's label from its runs: the params that vary among them and how many runs there are,
+ * `lr × hidden (4)`; `sweep (1)` when nothing varies.
+ */
+export function sweepLabel(
+  runs: readonly { readonly params: Readonly<Record<string, ParamValue>> }[],
+): string {
+  const keys = new Set(runs.flatMap((r) => Object.keys(r.params)));
+  const varying = [...keys].filter(
+    (k) => new Set(runs.map((r) => JSON.stringify(r.params[k] ?? null))).size > 1,
+  );
+  return `${varying.length > 0 ? varying.join(' × ') : 'sweep'} (${runs.length})`;
 }

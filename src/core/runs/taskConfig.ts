@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { CairnError } from '../errors.js';
 import { assertSafeRelativePath } from '../fsSafe.js';
 import { lineOf, readConfig, type ProjectConfig } from '../project/config.js';
-import { assertParamKey } from './paramKeys.js';
+import { assertParamKey, splitNewParamMark } from './paramKeys.js';
 import type { Project } from '../project/project.js';
 
 /** A parameter value as recorded: typed from its text (`0.1` is a number, `adam` a string). */
@@ -65,8 +65,7 @@ export function parseOverrideArgs(items: readonly string[]): OverrideArgs {
   const overrides: Record<string, ParamValue> = {};
   const newParams: string[] = [];
   for (const item of items) {
-    const added = item.startsWith('+');
-    const text = added ? item.slice(1) : item;
+    const { added, text } = splitNewParamMark(item);
     const eq = text.indexOf('=');
     const key = eq > 0 ? text.slice(0, eq).trim() : '';
     if (eq <= 0 || !/^[A-Za-z_][\w.-]*$/.test(key)) {

@@ -1,3 +1,4 @@
+import { shortHash } from '../format.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -89,12 +90,25 @@ export function readObjectVerified(cacheDir: string, hash: Hash): Buffer {
   const file = objectPath(cacheDir, hash);
   let data: Buffer;
   try {
-    data = fs.readFileSync(file);
+    // Never through a symlink: a cache object is a file, and a link could lead anywhere.
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    try {
+      data = fs.readFileSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') {
+      throw new CairnError(
+        'corrupt-object',
+        `Cache object ${file} is a symlink, which a cache object never is; delete it and run 'cairn pull' or re-add the artifact`,
+        file,
+      );
+    }
     if (isEnoent(err)) {
       throw new CairnError(
         'not-in-cache',
-        `Object ${hash.slice(0, 12)} is not in the cache (${file}); run 'cairn pull' to fetch it from a remote`,
+        `Object ${shortHash(hash)} is not in the cache (${file}); run 'cairn pull' to fetch it from a remote`,
         file,
       );
     }

@@ -9,7 +9,7 @@ import { isProcessAlive, type Project } from '../project/project.js';
 // would look unused. Any number of writers may work at once; gc waits until none is left and
 // writers wait while gc runs. Each side first announces itself with a file, then looks for the
 // other, so at least one of two that start together sees the other. The files carry the owner's
-// pid: a lock left by a killed process is removed by the next one that meets it.
+// pid: a lock left by a killed process does not count, and the next gc replaces it.
 
 const POLL_MS = 25;
 const GC_LOCK = 'gc.lock';
@@ -45,44 +45,53 @@ export async function withCacheWriter<T>(project: Project, fn: () => Promise<T>)
 export async function withCacheExclusive<T>(project: Project, fn: () => Promise<T>): Promise<T> {
   const dir = lockDir(project);
   const lock = path.join(dir, GC_LOCK);
+  const mine = String(process.pid);
   for (;;) {
-    // Written aside and hard-linked into place, so the lock never exists without its pid.
+    // Written aside and put in place whole, so the lock never exists without its pid.
     const tmp = path.join(dir, `.${GC_LOCK}.${tmpSuffix()}`);
     try {
       fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(tmp, String(process.pid));
-      fs.linkSync(tmp, lock);
-      break;
+      fs.writeFileSync(tmp, mine);
+      try {
+        fs.linkSync(tmp, lock);
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      // Only a gc replaces the lock of a dead gc, and by a rename (never a delete that could
+      // remove the lock another gc has just taken); whoever's pid it then holds has it.
+      if (!gcRunning(dir)) {
+        fs.renameSync(tmp, lock);
+        if (readLock(lock) === mine) break;
+      }
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
-        throw fromSystemError(err, lock, 'Could not lock the cache with');
+      throw fromSystemError(err, lock, 'Could not lock the cache with');
     } finally {
       fs.rmSync(tmp, { force: true });
     }
-    if (!gcRunning(dir)) continue; // a stale lock, removed by gcRunning
     await sleep(POLL_MS);
   }
   try {
     while (writersActive(dir)) await sleep(POLL_MS);
     return await fn();
   } finally {
-    fs.rmSync(lock, { force: true });
+    if (readLock(lock) === mine) fs.rmSync(lock, { force: true });
   }
 }
 
-/** Whether a live gc holds the lock; a lock left by a dead gc is removed. */
+/** Whether a live gc holds the lock (one left by a killed gc does not count). */
 function gcRunning(dir: string): boolean {
-  const lock = path.join(dir, GC_LOCK);
-  let text: string;
+  const owner = readLock(path.join(dir, GC_LOCK));
+  return owner !== undefined && isProcessAlive(Number(owner));
+}
+
+function readLock(lock: string): string | undefined {
   try {
-    text = fs.readFileSync(lock, 'utf8');
+    return fs.readFileSync(lock, 'utf8');
   } catch (err) {
-    if (isEnoent(err)) return false;
+    if (isEnoent(err)) return undefined;
     throw err;
   }
-  if (isProcessAlive(Number(text))) return true;
-  fs.rmSync(lock, { force: true });
-  return false;
 }
 
 /** Whether a live writer holds the cache; files left by dead writers are removed. */

@@ -1,11 +1,14 @@
 // Commands that run at the same time, as real processes of the built CLI (`npm run build`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cairnAsync, gitSync, tempDir, tempProject, writeTree } from '../testing/tempProject.js';
 import type { Project } from '../project/project.js';
+import { addArtifacts } from './add.js';
 import { hasObject } from './cache.js';
+import { gc } from './gc.js';
 import { listArtifacts } from './artifacts.js';
 import { objectsOf } from './reachable.js';
 
@@ -99,4 +102,30 @@ test('two pushes at once both succeed and leave every run record whole on the re
       ]);
     }
   }
+});
+
+test('a gc lock or writer mark left by a killed process blocks nothing; a live gc makes add wait', async () => {
+  const project = tempProject();
+  writeTree(project.root, { 'a.bin': 'a', 'b.bin': 'b' });
+  const locks = path.join(project.dataDir, 'locks');
+  fs.mkdirSync(locks, { recursive: true });
+  const dead = spawnSync('true').pid;
+  fs.writeFileSync(path.join(locks, 'gc.lock'), String(dead));
+  fs.writeFileSync(path.join(locks, `writer.${dead}.00ff`), '');
+  await addArtifacts(project, ['a.bin']);
+  await gc(project);
+  assert.deepEqual(fs.readdirSync(locks), []);
+
+  // A gc that is alive (here a sleeping process holds its lock): add waits until it is gone.
+  const live = spawn('sleep', ['30']);
+  fs.writeFileSync(path.join(locks, 'gc.lock'), String(live.pid));
+  let done = false;
+  const adding = addArtifacts(project, ['b.bin']).then(() => (done = true));
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(done, false);
+  assert.ok(!fs.existsSync(path.join(project.root, 'b.bin.cairn')));
+  live.kill('SIGKILL');
+  await new Promise((r) => live.once('close', r));
+  await adding;
+  assert.ok(fs.existsSync(path.join(project.root, 'b.bin.cairn')));
 });

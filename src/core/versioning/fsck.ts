@@ -25,11 +25,11 @@ export async function fsck(
   onProgress?: (p: HashProgress) => void,
 ): Promise<FsckResult> {
   const objects = [...listObjects(project.cacheDir)];
-  const sizes = objects.map(([, file]) => fs.statSync(file).size);
+  const sizes = objects.map(([, file]) => fs.lstatSync(file).size);
   const tmpDir = processTmpDir(project);
   try {
     const outcomes = await hashMany(
-      objects.map(([, file]) => ({ file, store: false })),
+      objects.map(([, file]) => ({ file, store: false, noFollow: true })),
       project.cacheDir,
       tmpDir,
       { sizes, ...(onProgress ? { onProgress } : {}) },

@@ -1,3 +1,4 @@
+import { shortHash } from '../format.js';
 import * as fs from 'node:fs';
 import { git } from '../git/git.js';
 import { artifactOfPointerPath, type Project } from '../project/project.js';
@@ -35,7 +36,7 @@ async function versionsInHistory(project: Project): Promise<VersionRef[]> {
     [...blobs].map(async ([blob, name]) => {
       const text = await git(project.root, ['cat-file', 'blob', blob], `reading ${name}`);
       try {
-        const p = parsePointer(text, `${name} (blob ${blob.slice(0, 10)})`);
+        const p = parsePointer(text, `${name} (blob ${shortHash(blob)})`);
         out.push({ type: p.type, hash: p.hash, source: name });
       } catch {
         // a file that only looks like a pointer (or an old broken one) keeps nothing alive

@@ -1,3 +1,4 @@
+import { shortHash } from '../format.js';
 import * as path from 'node:path';
 import { git, gitMaybe, listPointerFiles, resolveRev } from '../git/git.js';
 import { artifactOfPointerPath, POINTER_SUFFIX, type Project } from '../project/project.js';
@@ -57,7 +58,7 @@ export async function pointerAt(
 ): Promise<Pointer | undefined> {
   const text = await gitMaybe(project.root, ['show', `${commit}:./${pointerRel}`]);
   if (text === undefined) return undefined;
-  return parsePointer(text, `${pointerRel} at ${commit.slice(0, 10)}`);
+  return parsePointer(text, `${pointerRel} at ${shortHash(commit)}`);
 }
 
 /** One artifact that differs between two revisions. */

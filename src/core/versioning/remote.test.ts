@@ -10,6 +10,7 @@ import { projectAt } from '../project/project.js';
 import { addArtifacts } from './add.js';
 import { listObjects, objectPath } from './cache.js';
 import { checkoutArtifacts } from './checkout.js';
+import { fsck } from './fsck.js';
 import { pull, push } from './remote.js';
 
 function withRemote(root: string, url: string): void {
@@ -123,6 +124,11 @@ test('push hashes what it sends: a corrupt or linked cache object is refused, ne
   fs.symlinkSync(path.join(secretDir, 'passwd'), localA);
   await assert.rejects(push(project), /is a symlink, which a cache object never is/);
   assert.ok(!allContents(remote).some((c) => c.includes('secret')));
+  const checked = await fsck(project);
+  assert.deepEqual(
+    checked.corrupt.map((c) => [c.path, /is a symlink/.test(c.error ?? '')]),
+    [[localA, true]],
+  );
 });
 
 test('push replaces a remote object whose bytes do not match its name', async () => {

@@ -120,48 +120,12 @@ export async function push(
     checks.forEach((o, i) => {
       const h = unverified[i]!;
       if (!('error' in o) && o.hash === h) {
-        markVerified(objectPath(dest, h));
+        markVerifiedIfOwned(objectPath(dest, h));
         upToDate++;
       } else if (hasObject(project.cacheDir, h)) todo.push(h);
       else missing.push(h);
     });
-    const sent = await hashMany(
-      todo.map((h) => ({ file: objectPath(project.cacheDir, h), store: true, noFollow: true })),
-      dest,
-      tmpDir,
-      options.onProgress
-        ? {
-            onProgress: (p) =>
-              options.onProgress?.({ doneObjects: p.doneFiles, totalObjects: p.totalFiles }),
-          }
-        : {},
-    );
-    let copiedBytes = 0;
-    const corrupt: CairnError[] = [];
-    sent.forEach((o, i) => {
-      const file = objectPath(project.cacheDir, todo[i]!);
-      if (!('error' in o) && o.hash === todo[i]) copiedBytes += o.sizeBytes;
-      else if ('error' in o && o.error.code !== 'corrupt-object')
-        throw new CairnError('remote', o.error.message, o.error.file);
-      else
-        corrupt.push(
-          'error' in o
-            ? new CairnError('corrupt-object', o.error.message, file)
-            : new CairnError(
-                'corrupt-object',
-                `Cache object ${file} is corrupt (its content does not match its name), so it was not pushed; run 'cairn fsck', then re-add the artifact from a good copy or pull it`,
-                file,
-              ),
-        );
-    });
-    if (corrupt.length > 0) {
-      const [first] = corrupt;
-      throw new CairnError(
-        'corrupt-object',
-        first!.message + (corrupt.length > 1 ? ` (and ${corrupt.length - 1} more objects)` : ''),
-        first!.file,
-      );
-    }
+    const copiedBytes = await sendVerified(project, todo, dest, tmpDir, options.onProgress);
     const copiedRuns = copyRuns(project.runsDir, path.join(remote.url, 'runs'), tmpDir);
     return {
       remote: remote.name,
@@ -174,6 +138,64 @@ export async function push(
   } finally {
     fs.rmSync(tmpDir, { recursive: true, force: true });
   }
+}
+
+/** Marks a good remote object; one that another user stored is checked again next time. */
+function markVerifiedIfOwned(file: string): void {
+  try {
+    markVerified(file);
+  } catch {
+    // not ours to touch (EPERM on a shared remote): only a cost, never a risk
+  }
+}
+
+/**
+ * Uploads cache objects through the hash: each is hashed as it is copied and stored under the
+ * hash of what was read, so a corrupt or linked local object is refused and never stored under
+ * its name. Returns the bytes sent.
+ */
+async function sendVerified(
+  project: Project,
+  hashes: readonly Hash[],
+  dest: string,
+  tmpDir: string,
+  onProgress?: (p: TransferProgress) => void,
+): Promise<number> {
+  const sent = await hashMany(
+    hashes.map((h) => ({ file: objectPath(project.cacheDir, h), store: true, noFollow: true })),
+    dest,
+    tmpDir,
+    onProgress
+      ? { onProgress: (p) => onProgress({ doneObjects: p.doneFiles, totalObjects: p.totalFiles }) }
+      : {},
+  );
+  let bytes = 0;
+  const corrupt: CairnError[] = [];
+  sent.forEach((o, i) => {
+    const file = objectPath(project.cacheDir, hashes[i]!);
+    if (!('error' in o) && o.hash === hashes[i]) bytes += o.sizeBytes;
+    else if ('error' in o && o.error.code !== 'corrupt-object')
+      throw new CairnError('remote', o.error.message, o.error.file);
+    else
+      corrupt.push(
+        'error' in o
+          ? new CairnError('corrupt-object', o.error.message, file)
+          : new CairnError(
+              'corrupt-object',
+              `Cache object ${file} is corrupt (its content does not match its name), so it was not pushed; run 'cairn fsck', then re-add the artifact from a good copy or pull it`,
+              file,
+            ),
+      );
+  });
+  const [first] = corrupt;
+  if (first) {
+    throw new CairnError(
+      'corrupt-object',
+      first.message + (corrupt.length > 1 ? ` (and ${corrupt.length - 1} more objects)` : ''),
+      first.file,
+    );
+  }
+  return bytes;
 }
 
 /** A push's temp folder on the remote untouched this long belongs to no live push. */
@@ -250,7 +272,7 @@ async function pullWith(
     const { objects, missingManifests } = objectsOf(project.cacheDir, versions);
     const todo = [...objects].filter((h) => !hasObject(project.cacheDir, h));
     const second = await fetchVerified(src, todo, project.cacheDir, tmpDir, onProgress);
-    const copiedRuns = copyRuns(path.join(remote.url, 'runs'), project.runsDir, project.tmpRoot);
+    const copiedRuns = copyRuns(path.join(remote.url, 'runs'), project.runsDir, tmpDir);
     return {
       remote: remote.name,
       copiedObjects: first.copied + second.copied,

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CairnError } from '../errors.js';
 import { isEnoent } from '../fsSafe.js';
-import type { ArtifactState } from './stateCache.js';
+import { settledBefore, type ArtifactState } from './stateCache.js';
 import { statFiles } from './statFiles.js';
 
 /** A regular file found under an artifact directory. */
@@ -19,16 +19,16 @@ export interface TreeScan {
   readonly files: ScannedFile[];
   /** Directories with nothing in them (they are part of a version too). */
   readonly emptyDirs: string[];
-  /** rel dir → mtimeMs, taken before the directory was read. */
+  /** rel dir → `mtimeMs:ctimeMs`, taken before the directory was read. */
   readonly dirs: Record<string, string>;
 }
 
 const join = (a: string, b: string): string => (a === '' ? b : `${a}/${b}`);
 
 /**
- * Lists the files under a directory. With the previous state, a directory whose mtime has not
- * changed is not read again (its entries are the ones recorded), so an unchanged tree costs one
- * stat per file, spread over both cores.
+ * Lists the files under a directory. With the previous state, a directory whose mtime and ctime
+ * have not changed is not read again (its entries are the ones recorded), so an unchanged tree
+ * costs one stat per file, spread over both cores.
  */
 export async function scanTree(
   absDir: string,
@@ -52,9 +52,11 @@ export async function scanTree(
     const absD = d === '' ? absDir : path.join(absDir, d);
     const st = fs.lstatSync(absD, { throwIfNoEntry: false });
     if (!st || !st.isDirectory()) continue;
-    const mtime = String(st.mtimeMs);
+    // The ctime too: an entry added with the directory's mtime put back still moves it.
+    const mtime = `${st.mtimeMs}:${st.ctimeMs}`;
     dirs[d] = mtime;
-    if (state && state.dirs[d] === mtime) {
+    // A directory changed in the very moment it was last read may hide a new entry: read it again.
+    if (state && state.dirs[d] === mtime && settledBefore(state, st.ctimeMs)) {
       const files = knownFiles.get(d) ?? [];
       const subdirs = knownDirs.get(d) ?? [];
       fileRels.push(...files);

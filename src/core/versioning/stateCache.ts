@@ -6,15 +6,15 @@ import { writeFileAtomic } from '../fsSafe.js';
 
 /**
  * What Cairn last saw of an artifact in the workspace: for each file its stat key
- * (device, inode, size, mtime and ctime) and content hash, and each directory's mtime. A file
- * whose stat key is unchanged is not re-hashed; a directory whose mtime is unchanged is not re-read.
+ * (device, inode, size, mtime and ctime) and content hash, and each directory's mtime and ctime.
+ * A file whose stat key is unchanged is not re-hashed; an unchanged directory is not re-read.
  */
 export interface ArtifactState {
   /** The version the workspace matched when this was written, if it matched one. */
   version?: Hash;
   /** rel path ('' for a single-file artifact) → `dev:ino:size:mtimeMs:ctimeMs:hash` */
   files: Record<string, string>;
-  /** rel dir path ('' for the root) → mtimeMs */
+  /** rel dir path ('' for the root) → `mtimeMs:ctimeMs` */
   dirs: Record<string, string>;
   /** When the state was saved (epoch ms); set by saveState. */
   savedAtMs?: number;
@@ -33,14 +33,14 @@ export function statKey(st: fs.Stats): string {
 }
 
 /**
- * How close to the state's save time a ctime makes an entry suspicious. The kernel stamps files
- * with a coarse clock (a tick, a few ms), so a file written again within the tick in which it was
- * hashed keeps its stat; file systems with whole-second times (ctime without a fraction) widen the
- * window to seconds. Such an entry is treated as changed, and re-hashed once, as Git does with
- * its "racily clean" index entries.
+ * How close to the state's save time a file's or a directory's ctime makes an entry
+ * suspicious. The kernel stamps files with a coarse clock (a tick, a few ms), so a file written
+ * again within the tick in which it was hashed keeps its stat; file systems with whole-second
+ * times (no fraction) widen the window to seconds. Such an entry is treated as changed, and
+ * re-hashed once, as Git does with its "racily clean" index entries.
  */
-function racyWindowMs(ctimeMs: number): number {
-  return ctimeMs % 1000 === 0 ? 2000 : 50;
+function racyWindowMs(timeMs: number): number {
+  return timeMs % 1000 === 0 ? 2000 : 50;
 }
 
 export function stateFile(stateDir: string, artifact: string): string {
@@ -82,9 +82,12 @@ export function cachedHash(state: ArtifactState, rel: string, key: string): Hash
   const cut = v.lastIndexOf(':');
   if (v.slice(0, cut) !== key) return undefined;
   const ctimeMs = Number(key.slice(key.lastIndexOf(':') + 1));
-  if (state.savedAtMs === undefined || !(ctimeMs <= state.savedAtMs - racyWindowMs(ctimeMs)))
-    return undefined;
-  return v.slice(cut + 1);
+  return settledBefore(state, ctimeMs) ? v.slice(cut + 1) : undefined;
+}
+
+/** Whether a file or directory time lies safely before the state was saved (see racyWindowMs). */
+export function settledBefore(state: ArtifactState, timeMs: number): boolean {
+  return state.savedAtMs !== undefined && timeMs <= state.savedAtMs - racyWindowMs(timeMs);
 }
 
 export function dropState(stateDir: string, artifact: string): void {

@@ -2,12 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import { CairnError } from '../errors.js';
 import { gitSync, readTree, tempProject, writeTree } from '../testing/tempProject.js';
 import { addArtifacts } from './add.js';
 import { listObjects, objectPath, sha256 } from './cache.js';
 import { checkoutArtifacts } from './checkout.js';
 import { readPointer } from './pointerFile.js';
+import { stateFile } from './stateCache.js';
 import { artifactStatus } from './status.js';
 
 function sleep(ms: number): Promise<void> {
@@ -83,11 +85,30 @@ test('a file rewritten in place at the same size with its mtime put back is seen
   assert.notEqual(again?.pointer.hash, first?.pointer.hash);
 });
 
+test('a file added to a folder whose mtime is then put back is still seen', async () => {
+  const project = tempProject();
+  writeTree(project.root, { 'data/a.csv': 'a\n' });
+  const dir = path.join(project.root, 'data');
+  const mtime = new Date('2026-01-01T00:00:00Z'); // whole seconds: utimes puts it back exactly
+  fs.utimesSync(dir, mtime, mtime);
+  await sleep(100);
+  await addArtifacts(project, ['data']);
+  writeTree(project.root, { 'data/new.csv': 'new\n' });
+  fs.utimesSync(dir, mtime, mtime);
+  const [status] = await artifactStatus(project);
+  assert.deepEqual(status?.changes?.added, ['new.csv']);
+});
+
 test('an entry recorded in the moment its file was written is re-hashed once, then trusted', async () => {
   const project = tempProject();
   writeTree(project.root, { 'data/a.csv': 'a\n', 'data/b.csv': 'b\n' });
-  await addArtifacts(project, ['data']); // the files' ctime is within the racy window
   await sleep(100);
+  await addArtifacts(project, ['data']);
+  // What a state saved within the clock tick in which the files were written looks like.
+  const file = stateFile(project.stateDir, 'data');
+  const raw = v8.deserialize(fs.readFileSync(file)) as { savedAtMs: number };
+  raw.savedAtMs = fs.statSync(path.join(project.root, 'data/b.csv')).ctimeMs + 1;
+  fs.writeFileSync(file, v8.serialize(raw));
   const [second] = await addArtifacts(project, ['data']);
   assert.equal(second?.hashedFiles, 2);
   const [third] = await addArtifacts(project, ['data']);

@@ -1,7 +1,8 @@
 // Parallel coordinates over params and one metric, drawn on a canvas. Dragging along an axis
 // brushes a range; the brushes (AND-ed) filter the run table. A click on an axis clears its brush.
 import { h, seriesColor, themeColor } from '../shared/dom';
-import { axisScale, clipText, prepareCanvas, type AxisScale } from './axisScale';
+import { clipText } from '../shared/clipText';
+import { axisScale, prepareCanvas, type AxisScale } from './axisScale';
 import type { Column, Run } from './runModel';
 
 export interface ParallelInput {

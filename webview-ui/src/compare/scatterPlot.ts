@@ -1,7 +1,8 @@
 // A scatter of any param or metric (x) against a metric (y), on a canvas. Hover shows the run,
 // a click toggles its selection.
 import { formatNumber, h, themeColor } from '../shared/dom';
-import { axisScale, clipText, prepareCanvas, type AxisScale } from './axisScale';
+import { clipText } from '../shared/clipText';
+import { axisScale, prepareCanvas, type AxisScale } from './axisScale';
 import type { Column, Run } from './runModel';
 
 export interface ScatterInput {

@@ -1,6 +1,7 @@
 // Draws the lineage graph on a canvas (only what is in view), with pan (drag), zoom (wheel, + and
 // -, 0 to fit) and keyboard navigation between nodes (arrows follow edges and layers).
 import type { LineageNode } from '../../../src/protocol/lineage';
+import { clipText } from '../shared/clipText';
 import { frameThrottle, h, themeColor } from '../shared/dom';
 import { layoutGraph, nodeHeight, nodeWidth, reachable, type Layout } from './layout';
 
@@ -292,7 +293,7 @@ export class GraphView {
         ctx.font = `12px ${themeColor('--vscode-font-family', 'sans-serif')}`;
         ctx.fillStyle = node.status === 'failed' ? colors.failed : colors.fg;
         const tag = node.stale ? ' ⚠' : node.current ? ' ●' : '';
-        ctx.fillText(clip(ctx, node.label, nodeWidth - 34) + tag, x + 24, y + nodeHeight / 2);
+        ctx.fillText(clipText(ctx, node.label, nodeWidth - 34) + tag, x + 24, y + nodeHeight / 2);
       }
       if (i === this.focus && document.activeElement === this.canvas) {
         ctx.globalAlpha = 1;
@@ -440,16 +441,4 @@ export class GraphView {
     e.preventDefault();
     if (next !== this.focus) this.setFocus(next);
   }
-}
-
-function clip(ctx: CanvasRenderingContext2D, text: string, width: number): string {
-  if (ctx.measureText(text).width <= width) return text;
-  let lo = 0;
-  let hi = text.length;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if (ctx.measureText(text.slice(0, mid) + '…').width <= width) lo = mid;
-    else hi = mid - 1;
-  }
-  return text.slice(0, lo) + '…';
 }

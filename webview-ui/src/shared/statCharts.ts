@@ -2,7 +2,7 @@
 // (a histogram has at most a few dozen bars, so no canvas is needed). Colours come from CSS classes
 // (theme variables); labels go in as text.
 import type { Histogram } from '../../../src/protocol/profile';
-import { decodeNumbers } from '../../../src/protocol/guards';
+import { decodeNumber, decodeNumbers, type JsonNumber } from '../../../src/protocol/guards';
 import { formatNumber, h } from './dom';
 
 const svgNs = 'http://www.w3.org/2000/svg';
@@ -151,4 +151,15 @@ export function formatBytes(bytes: number): string {
 /** A count with thousands separators. */
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
+}
+
+/** A statistic as the tables show it: a dash where there is none. */
+export function formatStat(v: JsonNumber | undefined): string {
+  const d = v === undefined ? null : decodeNumber(v);
+  return d === null ? '–' : formatNumber(d);
+}
+
+/** The badge of a column's type (number, string, …), coloured by type. */
+export function typeBadge(type: string): HTMLElement {
+  return h('span', { className: `badge type-${type}` }, type);
 }

@@ -1,0 +1,96 @@
+// The Charts tab: one step chart per metric for the selected (or pinned, or first) runs, with
+// smoothing, a log scale and drag-to-zoom.
+import { frameThrottle, h } from '../shared/dom';
+import type { ComparePane, CompareRows, CompareShell } from './comparePage';
+import type { Run } from './runModel';
+import type { SeriesStore } from './seriesStore';
+import { StepCharts } from './stepCharts';
+
+export class ChartsPane implements ComparePane {
+  readonly element: HTMLElement;
+  private readonly smoothingValue = h('span', { className: 'muted' });
+  private readonly resetZoom = h('button', { className: 'secondary' }, 'Reset zoom');
+  private readonly charts: StepCharts;
+  private rows: CompareRows | undefined;
+  /** Redraws at most once a frame (live points arrive faster). */
+  readonly schedule = frameThrottle(() => this.draw());
+
+  constructor(
+    private readonly shell: CompareShell,
+    private readonly series: SeriesStore,
+  ) {
+    const vs = shell.view;
+    const smoothingInput = h('input', {
+      type: 'range',
+      min: 0,
+      max: 0.99,
+      step: 0.01,
+      'aria-label': 'Smoothing',
+    });
+    smoothingInput.value = String(vs.smoothing);
+    smoothingInput.addEventListener('input', () => {
+      vs.smoothing = Number(smoothingInput.value);
+      shell.save();
+      this.schedule();
+    });
+    const logBox = h('input', { type: 'checkbox', id: 'log-scale' });
+    logBox.checked = vs.logScale;
+    logBox.addEventListener('change', () => {
+      vs.logScale = logBox.checked;
+      shell.save();
+      this.draw();
+    });
+    this.resetZoom.addEventListener('click', () => {
+      vs.zoom = null;
+      shell.save();
+      this.draw();
+    });
+    this.charts = new StepCharts((zoom) => {
+      vs.zoom = zoom;
+      shell.save();
+      this.draw();
+    });
+    this.element = h(
+      'div',
+      { className: 'pane charts-pane' },
+      h(
+        'div',
+        { className: 'toolbar' },
+        h('label', {}, 'Smoothing ', smoothingInput),
+        this.smoothingValue,
+        h('label', { for: 'log-scale' }, logBox, 'Log scale'),
+        this.resetZoom,
+        h('span', { className: 'muted' }, 'Drag across a chart to zoom, double-click to reset.'),
+      ),
+      this.charts.element,
+    );
+  }
+
+  update(rows: CompareRows): void {
+    this.rows = rows;
+    this.draw();
+  }
+
+  private chartRuns(rows: CompareRows): Run[] {
+    const vs = this.shell.view;
+    const ids = vs.selected.length > 0 ? vs.selected : vs.pinned;
+    const runs = ids.map((id) => rows.model.byId.get(id)).filter((r): r is Run => r !== undefined);
+    return runs.length > 0 ? runs : rows.view.slice(0, 5);
+  }
+
+  private draw(): void {
+    const vs = this.shell.view;
+    const rows = this.rows;
+    if (rows === undefined || vs.tab !== 'charts') return;
+    this.smoothingValue.textContent = vs.smoothing.toFixed(2);
+    this.resetZoom.disabled = vs.zoom === null;
+    this.charts.update({
+      metrics: rows.model.metricColumns.map((c) => c.name),
+      runs: this.chartRuns(rows).map((r, i) => ({ id: r.row.id, name: r.row.name, colorIndex: i })),
+      series: this.series.byRun,
+      smoothing: vs.smoothing,
+      logScale: vs.logScale,
+      zoom: vs.zoom,
+    });
+  }
+}

@@ -1,0 +1,24 @@
+// What the parts of the compare page share: the view state and the host, and the rows as the
+// last refresh computed them (after the filter, the brushes and the sort).
+import type { CompareWebviewMessage } from '../../../src/protocol/compare';
+import type { AppShell } from '../shared/appShell';
+import type { Column, Model, Run } from './runModel';
+import type { CompareViewState } from './viewState';
+
+export type CompareShell = AppShell<CompareViewState, CompareWebviewMessage>;
+
+export interface CompareRows {
+  model: Model;
+  /** Pinned first, then the filtered, brushed and sorted rest: what the table shows. */
+  view: Run[];
+  /** After the text filter, before the brushes: what the plots show. */
+  filtered: Run[];
+  visibleColumns: Column[];
+}
+
+/** A pane of the compare page's bottom tabs. */
+export interface ComparePane {
+  readonly element: HTMLElement;
+  /** Draws the pane for the current rows. */
+  update(rows: CompareRows): void;
+}
