@@ -1,5 +1,13 @@
+import type { StatePanel } from '../shared/webviewPanel.js';
+
 // Loads the state of a data panel (profile or drift) on demand and keeps the last one, so a page
 // that reloads (hidden and shown again) gets it back at once instead of profiling the data again.
+
+/** A data panel (profile, drift): its state comes from a loader that can run again. */
+export interface LoadingPanel<S> extends StatePanel<S> {
+  /** Runs the loader again (the webview shows that it is working). */
+  reload(): Promise<void>;
+}
 
 export interface LoadedState<S> {
   /** The last state, or undefined before the first load finished. */

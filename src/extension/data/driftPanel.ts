@@ -11,7 +11,7 @@ import {
   type DriftWebviewMessage,
 } from '../../protocol/drift';
 import { assertNever, type WebviewReady } from '../../protocol/guards';
-import { pageLoader } from './dataPanelLoader';
+import { pageLoader, type LoadingPanel } from './dataPanelLoader';
 import { createCairnPanel, type PanelOptions } from '../shared/webviewPanel';
 
 export const driftViewType = 'cairn.drift';
@@ -23,15 +23,7 @@ export interface DriftActions {
   columnSelected?(column: string | null): void;
 }
 
-export interface DriftPanel {
-  readonly panel: vscode.WebviewPanel;
-  /** Runs the loader again (the webview shows that it is working). */
-  reload(): Promise<void>;
-  /** Shows a state the caller computed. */
-  update(state: DriftState): void;
-  reveal(): void;
-  dispose(): void;
-}
+export type DriftPanel = LoadingPanel<DriftState>;
 
 /** Opens the drift panel and starts loading. */
 export function openDriftPanel(

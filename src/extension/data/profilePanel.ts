@@ -9,7 +9,7 @@ import {
   type ProfileState,
   type ProfileWebviewMessage,
 } from '../../protocol/profile';
-import { pageLoader } from './dataPanelLoader';
+import { pageLoader, type LoadingPanel } from './dataPanelLoader';
 import { createCairnPanel, type PanelOptions } from '../shared/webviewPanel';
 
 export const profileViewType = 'cairn.profile';
@@ -19,15 +19,7 @@ export interface ProfileActions {
   openDrift?(): void | Promise<void>;
 }
 
-export interface ProfilePanel {
-  readonly panel: vscode.WebviewPanel;
-  /** Runs the loader again (the webview shows that it is working). */
-  reload(): Promise<void>;
-  /** Shows a state the caller computed. */
-  update(state: ProfileState): void;
-  reveal(): void;
-  dispose(): void;
-}
+export type ProfilePanel = LoadingPanel<ProfileState>;
 
 /** Opens the profile panel and starts loading. */
 export function openProfilePanel(

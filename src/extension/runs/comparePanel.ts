@@ -10,7 +10,7 @@ import {
   type RunDiff,
 } from '../../protocol/compare';
 import { assertNever, type WebviewReady } from '../../protocol/guards';
-import { createCairnPanel, type PanelOptions } from '../shared/webviewPanel';
+import { createCairnPanel, type PanelOptions, type StatePanel } from '../shared/webviewPanel';
 
 export const compareViewType = 'cairn.compare';
 
@@ -24,16 +24,11 @@ export interface CompareActions {
   diffRuns(a: string, b: string): Promise<RunDiff>;
 }
 
-export interface ComparePanel {
-  readonly panel: vscode.WebviewPanel;
-  /** Replaces the whole state (runs, goals, series). */
-  update(state: CompareState): void;
+export interface ComparePanel extends StatePanel<CompareState> {
   /** Adds or replaces series (e.g. for newly selected runs). */
   setSeries(series: MetricSeries[]): void;
   /** Appends live points to running series. */
   appendPoints(points: MetricSeries[]): void;
-  reveal(): void;
-  dispose(): void;
 }
 
 /** Opens the compare panel; getState is called whenever the page is (re)loaded. */

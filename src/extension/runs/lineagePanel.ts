@@ -7,7 +7,7 @@ import {
   type LineageState,
   type LineageWebviewMessage,
 } from '../../protocol/lineage';
-import { createCairnPanel, type PanelOptions } from '../shared/webviewPanel';
+import { createCairnPanel, type PanelOptions, type StatePanel } from '../shared/webviewPanel';
 
 export const lineageViewType = 'cairn.lineage';
 
@@ -18,12 +18,7 @@ export interface LineageActions {
   reproduceRun(runId: string): void | Promise<void>;
 }
 
-export interface LineagePanel {
-  readonly panel: vscode.WebviewPanel;
-  update(state: LineageState): void;
-  reveal(): void;
-  dispose(): void;
-}
+export type LineagePanel = StatePanel<LineageState>;
 
 /** Opens the lineage panel; getState is called on every (re)load of the page. */
 export function openLineagePanel(

@@ -21,6 +21,15 @@ export interface PanelSpec<In extends { type: string }, Out> {
   onError?(err: unknown): void;
 }
 
+/** What every open*Panel returns: the panel, showing a state of type S that the host pushes. */
+export interface StatePanel<S> {
+  readonly panel: vscode.WebviewPanel;
+  /** Replaces the whole state. */
+  update(state: S): void;
+  reveal(): void;
+  dispose(): void;
+}
+
 /** What every open*Panel takes besides its state and actions. */
 export interface PanelOptions {
   title?: string;
