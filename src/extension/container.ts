@@ -11,9 +11,10 @@ import { ArtifactModel } from './versioning/artifactModel.js';
  * The heavy halves (engine.ts) are loaded by shared/engineLoader.ts, not kept here.
  */
 export class Container {
-  private built = new Map<string, unknown>();
+  private readonly built = new Map<string, unknown>();
 
-  constructor(private readonly context: vscode.ExtensionContext) {}
+  /** The extension's context (its URI, its terminals' environment, its subscriptions). */
+  constructor(readonly context: vscode.ExtensionContext) {}
 
   get extensionUri(): vscode.Uri {
     return this.context.extensionUri;

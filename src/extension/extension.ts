@@ -27,7 +27,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
   const started = performance.now();
   const container = new Container(context);
   const versioningSurfaces = versioning.register(container);
-  const runsSurfaces = runs.register(container, context);
+  const runsSurfaces = runs.register(container);
   const dataSurfaces = data.register(container);
   const activation = {
     bundleLoadMs:

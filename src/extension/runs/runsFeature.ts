@@ -22,7 +22,7 @@ export interface RunsSurfaces {
  * Runs: the runs view, the task provider and terminal, the run commands, CodeLenses, the compare
  * and lineage panels.
  */
-export function register(c: Container, context: vscode.ExtensionContext): RunsSurfaces {
+export function register(c: Container): RunsSurfaces {
   const runTree = c.own(new RunTree(c.runs));
   const tasks = new CairnTaskProvider(c.project, c.runs, c.extensionUri);
   const documents = c.own(new ReadOnlyDocuments());
@@ -67,6 +67,6 @@ export function register(c: Container, context: vscode.ExtensionContext): RunsSu
   })) {
     c.own(d);
   }
-  exposeCliInTerminals(context);
+  exposeCliInTerminals(c.context);
   return { runTree, codeLenses, panels: runPanels };
 }

@@ -122,8 +122,7 @@ async function trackCommand(
     if (!pick) return;
     kind = pick.artifactKind;
   }
-  const { artifactPathFrom } = engine().versioning;
-  const { addArtifacts } = engine().versioning;
+  const { artifactPathFrom, addArtifacts } = engine().versioning;
   const rels = targets.map((t) => artifactPathFrom(project, t.fsPath, project.root));
   const results = await withProgress(`Tracking ${rels.join(', ')}`, (report) =>
     s.log.timed(
