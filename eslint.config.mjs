@@ -1,4 +1,4 @@
-// ESLint flat config: typescript-eslint's type-aware rules plus the import table of STYLE.md.
+// ESLint flat config: typescript-eslint's type-aware rules plus the import table of docs/architecture.md.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

@@ -10,11 +10,12 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
+/** @type {import('esbuild').BuildOptions} */
 const common = {
   bundle: true,
   sourcemap: !production,
@@ -22,6 +23,7 @@ const common = {
   logLevel: 'warning',
 };
 
+/** @type {import('esbuild').BuildOptions} */
 const node = {
   ...common,
   platform: 'node',
@@ -38,6 +40,7 @@ const node = {
   ],
 };
 
+/** @type {Promise<{ metafile?: Pick<import('esbuild').Metafile, 'outputs'> }>[]} */
 const builds = [
   build({ ...node, entryPoints: { cli: 'src/cli/bin.ts' }, outdir: 'dist' }),
   build({
@@ -55,6 +58,7 @@ const builds = [
   }),
 ];
 // The webviews: browser bundles loaded by the panels under a strict CSP (no eval, no inline).
+/** @type {import('esbuild').BuildOptions} */
 const browser = {
   ...common,
   platform: 'browser',
@@ -84,26 +88,7 @@ builds.push(
     },
   }),
 );
-if (existsSync('src/extension/extension.ts')) {
-  builds.push(
-    build({
-      ...node,
-      entryPoints: { extension: 'src/extension/extension.ts' },
-      outdir: 'dist',
-      // Activation time is measured from the first line of the bundle (see extension.ts).
-      banner: { js: 'var __cairnBundleStart = performance.now();' },
-      footer: { js: 'var __cairnBundleEnd = performance.now();' },
-      metafile: true,
-    }),
-    // The core the extension loads on first use (src/extension/shared/lazyCore.ts).
-    build({
-      ...node,
-      entryPoints: { extensionCore: 'src/extension/shared/extensionCore.ts' },
-      outdir: 'dist',
-      metafile: true,
-    }),
-  );
-}
+if (existsSync('src/extension/extension.ts')) builds.push(buildExtension());
 // The host tests: one entry per index and per test file (mocha loads the files itself).
 if (existsSync('test/vscode')) {
   const entries = ['test/vscode/trustedIndex.ts', 'test/vscode/untrustedIndex.ts'];
@@ -123,10 +108,10 @@ if (existsSync('test/vscode')) {
   );
 }
 const results = await Promise.all(builds);
-// The extension's budget: under 2 MB without TensorFlow.js (DESIGN.md), both bundles together.
+// The extension's budget: under 2 MB without TensorFlow.js (docs/architecture.md), its bundles together.
 const extensionBytes = results
-  .flatMap((r) => Object.entries(r.metafile?.outputs ?? {}))
-  .filter(([file]) => /^dist\/extension(Core)?\.js$/.test(file))
+  .flatMap((r) => Object.entries(r?.metafile?.outputs ?? {}))
+  .filter(([file]) => /^dist\/(extension|engine|kernel)\.js$/.test(file))
   .reduce((sum, [, o]) => sum + o.bytes, 0);
 if (extensionBytes > 2 * 1024 * 1024) {
   throw new Error(`the extension bundles are ${extensionBytes} bytes; the budget is 2 MB`);
@@ -161,3 +146,109 @@ writeFileSync(
   '@echo off\r\nset ELECTRON_RUN_AS_NODE=1\r\nif defined CAIRN_NODE ("%CAIRN_NODE%" "%~dp0..\\cli.js" %*) else (node "%~dp0..\\cli.js" %*)\r\n',
 );
 if (watch) console.log('watch mode is not supported; run npm run build again');
+
+/**
+ * The extension in three bundles with one copy of every module: dist/extension.js (the light
+ * halves, read at activation), dist/engine.js (src/extension/engine.ts: the heavy halves and the
+ * core engine, required on first use) and dist/kernel.js (the modules both of those import, such
+ * as core/errors.ts, so that `instanceof CairnError` holds across them). A first pass finds the
+ * modules in both; the second makes each of them, in either bundle, a require of kernel.js.
+ */
+async function buildExtension() {
+  const entries = {
+    extension: 'src/extension/extension.ts',
+    engine: 'src/extension/engine.ts',
+  };
+  const probe = async (entry) =>
+    Object.keys(
+      (await build({ ...node, entryPoints: [entry], write: false, outdir: 'dist', metafile: true }))
+        .metafile.inputs,
+    );
+  const [light, heavy] = await Promise.all([probe(entries.extension), probe(entries.engine)]);
+  const shared = light.filter((f) => heavy.includes(f) && !f.startsWith('node_modules/'));
+  const sharedAbs = new Map(shared.map((f) => [resolve(f), f]));
+  /** @type {import('esbuild').Plugin} */
+  const fromKernel = {
+    name: 'from-kernel',
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, async (args) => {
+        if (args.pluginData === 'kernel') return undefined;
+        const r = await b.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          pluginData: 'kernel',
+        });
+        const rel = sharedAbs.get(r.path);
+        return rel ? { path: rel, namespace: 'kernel' } : undefined;
+      });
+      b.onLoad({ filter: /.*/, namespace: 'kernel' }, (args) => ({
+        contents: `module.exports = require('./kernel.js').modules[${JSON.stringify(args.path)}];`,
+        loader: 'js',
+      }));
+    },
+  };
+  /** @type {import('esbuild').Plugin} */
+  const kernelEntry = {
+    name: 'kernel-entry',
+    setup(b) {
+      b.onResolve({ filter: /^cairn-kernel$/ }, () => ({
+        path: 'kernel',
+        namespace: 'kernel-entry',
+      }));
+      b.onLoad({ filter: /.*/, namespace: 'kernel-entry' }, () => ({
+        resolveDir: process.cwd(),
+        loader: 'js',
+        contents: `exports.modules = {\n${shared
+          .map((f) => `  ${JSON.stringify(f)}: require(${JSON.stringify(`./${f}`)}),`)
+          .join('\n')}\n};`,
+      }));
+    },
+  };
+  const kernelExternal = { ...node, external: [...node.external, './kernel.js'] };
+  const [extension, engine, kernel] = await Promise.all([
+    build({
+      ...kernelExternal,
+      entryPoints: { extension: entries.extension },
+      outdir: 'dist',
+      plugins: [fromKernel],
+      // Activation time is measured from the first line of the bundle (see extension.ts).
+      banner: { js: 'var __cairnBundleStart = performance.now();' },
+      footer: { js: 'var __cairnBundleEnd = performance.now();' },
+      metafile: true,
+    }),
+    build({
+      ...kernelExternal,
+      entryPoints: { engine: entries.engine },
+      outdir: 'dist',
+      plugins: [fromKernel],
+      metafile: true,
+    }),
+    build({
+      ...node,
+      entryPoints: { kernel: 'cairn-kernel' },
+      outdir: 'dist',
+      plugins: [kernelEntry],
+      metafile: true,
+    }),
+  ]);
+  checkOneCopy({ extension, engine, kernel });
+  return { metafile: mergeOutputs([extension, engine, kernel]) };
+}
+
+/** Fails the build when a source module is in more than one of the extension's bundles. */
+function checkOneCopy(bundles) {
+  const owner = new Map();
+  for (const [name, result] of Object.entries(bundles)) {
+    for (const input of Object.keys(result.metafile.inputs)) {
+      if (!/^(src|node_modules)\//.test(input)) continue;
+      const other = owner.get(input);
+      if (other) throw new Error(`${input} is in both dist/${other}.js and dist/${name}.js`);
+      owner.set(input, name);
+    }
+  }
+}
+
+/** @param {{ metafile: import('esbuild').Metafile }[]} results */
+function mergeOutputs(results) {
+  return { outputs: Object.assign({}, ...results.map((r) => r.metafile.outputs)) };
+}

@@ -15,7 +15,7 @@ fs.mkdirSync(outDir, { recursive: true });
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-demo-'));
 const port = await new Promise((resolve) => {
   const srv = net.createServer().listen(0, '127.0.0.1', () => {
-    const p = srv.address().port;
+    const p = /** @type {import('node:net').AddressInfo} */ (srv.address()).port;
     srv.close(() => resolve(p));
   });
 });

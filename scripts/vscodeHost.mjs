@@ -1,6 +1,6 @@
 // Runs the extension inside a real VS Code: the VS Code server from the npm package code-server
 // (installed once into .vscode-test/), driven by Debian's Chromium through playwright-core.
-// See VSCODE-HOST.md in the design notes for why this is the one VS Code these machines can run.
+// See CONTRIBUTING.md (Test) for why this is the one VS Code these machines can run.
 //
 //   node scripts/vscodeHost.mjs test [--suite trusted|untrusted]   run the mocha suite, exit with its code
 //   node scripts/vscodeHost.mjs install                            only install code-server
@@ -135,7 +135,7 @@ function freePort() {
     const srv = net.createServer();
     srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (srv.address());
       srv.close(() => resolve(port));
     });
   });
@@ -191,7 +191,7 @@ function gitEnv() {
  */
 export async function startVsCodeServer({
   dataDir,
-  port,
+  port = undefined,
   trusted = true,
   env = {},
   settings = {},
@@ -308,7 +308,10 @@ export async function launchChromium() {
  * loaded (and `testsPath` as the extension test entry, if given), calls `use({ page, port,
  * exited })` and always stops the browser and the server afterwards.
  */
-export async function withWorkbench({ workspace, testsPath, trusted = true, env = {} }, use) {
+export async function withWorkbench(
+  { workspace, testsPath = undefined, trusted = true, env = {} },
+  use,
+) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-vscode-'));
   let browser;
   let stop = async () => {};
@@ -342,7 +345,7 @@ export async function withWorkbench({ workspace, testsPath, trusted = true, env 
   }
 }
 
-// Lines the workbench logs that say nothing about the extension (see VSCODE-HOST.md §4).
+// Lines the workbench logs that say nothing about the extension (the workbench's own noise).
 function isNoise(text) {
   return /vsda|service ?worker|marketplace|gallery|ERR_NAME_NOT_RESOLVED|open-vsx|connection token|Creating a socket|builtin extensions cache|ChatSessionStore|workbench contribution/i.test(
     text,

@@ -76,10 +76,10 @@ try {
     await page.screenshot({ path: path.join(outDir, 'artifacts-view.png') });
 
     // CodeLenses: the training script and the params file.
-    for (const [file, shot, expect] of [
+    for (const [file, shot, expect] of /** @type {[string, string, RegExp][]} */ ([
       ['train.py', 'codelens-script.png', /Run train/],
       ['params.yaml', 'codelens-params.png', /lr = 0\.01 → val_acc/],
-    ]) {
+    ])) {
       await page.keyboard.press('Control+P');
       await page.keyboard.type(file);
       await page.waitForTimeout(500);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DRIFT_THRESHOLDS, type DriftReport } from '../../src/core/data/drift';
 import type { DataProfile } from '../../src/core/data/profile';
-import { driftState, profileState } from '../../src/extension/webviews/dataViewState';
+import { driftState, profileState } from '../../src/extension/data/dataViewState';
 import type { DriftState } from '../../src/protocol/drift';
 import type { ProfileState } from '../../src/protocol/profile';
 

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { themeCss, type Theme } from './themes';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { webviewHtml } from '../../src/extension/webviews/webviewHtml';
+import { webviewHtml } from '../../src/extension/shared/webviewHtml';
 
 // npm runs the tests from the repository root.
 const root = process.cwd();

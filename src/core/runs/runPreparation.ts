@@ -5,6 +5,7 @@ import { CairnError, fromSystemError } from '../errors.js';
 import { gitMaybe } from '../git/git.js';
 import { POINTER_SUFFIX, type Project } from '../project/project.js';
 import { shellQuote, splitCommand } from '../shell.js';
+import { containingArtifact } from '../versioning/containingArtifact.js';
 import { readPointer } from '../versioning/pointerFile.js';
 import { assertParamKey } from './paramKeys.js';
 import { unroutedParams } from './paramRoutes.js';
@@ -110,15 +111,10 @@ async function gitInfo(root: string, dir: string): Promise<RunRecord['git']> {
 function inputVersions(project: Project, deps: readonly string[]): ArtifactVersion[] {
   const out = new Map<string, ArtifactVersion>();
   for (const dep of deps) {
-    const parts = dep.split('/');
-    for (let i = parts.length; i >= 1; i--) {
-      const artifact = parts.slice(0, i).join('/');
-      const pointerFile = path.join(project.root, artifact + POINTER_SUFFIX);
-      if (!fs.existsSync(pointerFile)) continue;
-      const p = readPointer(pointerFile);
-      out.set(artifact, { path: artifact, hash: p.hash, kind: p.kind });
-      break;
-    }
+    const artifact = containingArtifact(project, dep);
+    if (artifact === undefined) continue;
+    const p = readPointer(path.join(project.root, artifact + POINTER_SUFFIX));
+    out.set(artifact, { path: artifact, hash: p.hash, kind: p.kind });
   }
   return [...out.values()];
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import { isCairnError } from './cairnErrors.js';
+import { CairnError } from '../../core/errors.js';
 import { errorMessage, type OperationLog } from './operationLog.js';
+import { showErrorMessage } from './notify.js';
 
 /**
  * Shows a failure as one message a user can act on: a CairnError's sentence already says what
@@ -10,18 +11,15 @@ import { errorMessage, type OperationLog } from './operationLog.js';
 export async function showError(log: OperationLog, doing: string, err: unknown): Promise<void> {
   const openFile = 'Open File';
   const showLog = 'Show Log';
-  if (isCairnError(err)) {
+  if (err instanceof CairnError) {
     const actions = err.file ? [openFile, showLog] : [showLog];
-    const choice = await vscode.window.showErrorMessage(err.message, ...actions);
+    const choice = await showErrorMessage(err.message, ...actions);
     if (choice === openFile && err.file) await openAt(err.file, err.line);
     if (choice === showLog) log.output.show(true);
     return;
   }
   log.error(`${doing} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  const choice = await vscode.window.showErrorMessage(
-    `Cairn: ${doing} failed: ${errorMessage(err)}`,
-    showLog,
-  );
+  const choice = await showErrorMessage(`Cairn: ${doing} failed: ${errorMessage(err)}`, showLog);
   if (choice === showLog) log.output.show(true);
 }
 

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ArtifactNode } from '../../../src/extension/artifacts/artifactTree';
+import type { ArtifactNode } from '../../../src/extension/versioning/artifactTree';
 import { ids } from '../../../src/extension/ids';
 import { answerMessages, cairn, git, waitFor, workspaceRoot } from '../helpers';
 

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ids } from '../../../src/extension/ids';
-import type { RunNode } from '../../../src/extension/runExplorer/runTree';
+import type { RunNode } from '../../../src/extension/runs/runTree';
 import { answerMessages, cairn, waitFor, workspaceRoot } from '../helpers';
 
 /** Runs a task and waits for its process to end; returns the exit code. */

@@ -1,0 +1,62 @@
+import type * as vscode from 'vscode';
+import { RunModel } from './runs/runModel.js';
+import { CairnStatusBar } from './shared/cairnStatusBar.js';
+import { OperationLog } from './shared/operationLog.js';
+import { WorkspaceProject } from './shared/workspaceProject.js';
+import { ArtifactModel } from './versioning/artifactModel.js';
+
+/**
+ * What the features share, each part built on first use and disposed with the extension (the
+ * GitLens container): activate() builds the container, and every feature's register() takes it.
+ * The heavy halves (engine.ts) are loaded by shared/engineLoader.ts, not kept here.
+ */
+export class Container {
+  private readonly built = new Map<string, unknown>();
+
+  /** The extension's context (its URI, its terminals' environment, its subscriptions). */
+  constructor(readonly context: vscode.ExtensionContext) {}
+
+  get extensionUri(): vscode.Uri {
+    return this.context.extensionUri;
+  }
+
+  /** The Cairn output channel. */
+  get log(): OperationLog {
+    return this.lazy('log', () => new OperationLog());
+  }
+
+  /** The project of this window (looked up on first use). */
+  get project(): WorkspaceProject {
+    return this.lazy('project', () => new WorkspaceProject());
+  }
+
+  /** The tracked artifacts and their states (versioning owns them; data and runs read them). */
+  get artifacts(): ArtifactModel {
+    return this.lazy('artifacts', () => new ArtifactModel(this.project, this.log));
+  }
+
+  /** The recorded runs (runs owns them; data reads them). */
+  get runs(): RunModel {
+    return this.lazy('runs', () => new RunModel(this.project, this.log));
+  }
+
+  /** The one status bar item, to which features add their counts. */
+  get statusBar(): CairnStatusBar {
+    return this.lazy('statusBar', () => new CairnStatusBar(this.artifacts));
+  }
+
+  /** Disposes `d` with the extension; returns it. */
+  own<T extends vscode.Disposable>(d: T): T {
+    this.context.subscriptions.push(d);
+    return d;
+  }
+
+  private lazy<T extends vscode.Disposable>(key: string, build: () => T): T {
+    let value = this.built.get(key) as T | undefined;
+    if (!value) {
+      value = this.own(build());
+      this.built.set(key, value);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,306 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ArtifactNode } from '../versioning/artifactTree.js';
+import type { ReadOnlyDocuments } from './readOnlyDocuments.js';
+import { ids } from '../ids.js';
+import type { RunModel, RunView } from './runModel.js';
+import type { RunNode } from './runTree.js';
+import type { Container } from '../container.js';
+import { engine } from '../shared/engineLoader.js';
+import { safeLine } from '../shared/safeText.js';
+import { allowedToRun } from '../shared/workspaceTrust.js';
+import { TASK_TYPE, type CairnTaskProvider } from './cairnTaskProvider.js';
+import type { RunPanels } from './runPanels.js';
+import { registerCommand } from '../shared/registerCommand.js';
+import { showInformation, showWarning } from '../shared/notify.js';
+
+/** What the run commands need beyond the shared services. */
+export interface RunSurfaces {
+  readonly runs: RunModel;
+  readonly tasks: CairnTaskProvider;
+  readonly documents: ReadOnlyDocuments;
+  /** The compare and lineage panels (built on first use, from the lazily loaded engine). */
+  readonly panels: () => RunPanels;
+  /** Task executions started here, by the pid of their process (the CLI that records the run). */
+  readonly executions: Map<number, vscode.TaskExecution>;
+}
+
+/** The run commands: run task, run file, sweep, stop, rerun, delete, log, compare, lineage, reproduce. */
+export function registerRunCommands(s: Container, r: RunSurfaces): vscode.Disposable[] {
+  return [
+    vscode.tasks.onDidStartTaskProcess((e) => {
+      if (e.execution.task.definition.type === TASK_TYPE)
+        r.executions.set(e.processId, e.execution);
+    }),
+    vscode.tasks.onDidEndTaskProcess((e) => {
+      for (const [pid, ex] of r.executions) if (ex === e.execution) r.executions.delete(pid);
+      r.runs.refresh();
+    }),
+    registerCommand(s, ids.commands.runTask, 'Run task', (arg?: string | RunNode) =>
+      runTask(s, r, arg),
+    ),
+    registerCommand(s, ids.commands.runFile, 'Run file', (uri?: vscode.Uri) => runFile(s, r, uri)),
+    registerCommand(s, ids.commands.sweep, 'Sweep', (arg?: string | RunNode) => sweep(s, r, arg)),
+    registerCommand(s, ids.commands.stopRun, 'Stop run', (node?: RunNode) => stopRun(r, node)),
+    registerCommand(s, ids.commands.rerun, 'Rerun', (node?: RunNode) => rerun(s, r, node)),
+    registerCommand(s, ids.commands.deleteRun, 'Delete runs', (node?: RunNode, all?: RunNode[]) =>
+      deleteRuns(s, r, node, all),
+    ),
+    registerCommand(s, ids.commands.openLog, 'Open run log', (arg?: string | RunNode) =>
+      openLog(s, r, arg),
+    ),
+    registerCommand(s, ids.commands.compare, 'Compare runs', (node?: RunNode, all?: RunNode[]) =>
+      compare(s, r, node, all),
+    ),
+    registerCommand(s, ids.commands.showLineage, 'Show lineage', (node?: RunNode | ArtifactNode) =>
+      showLineage(s, r, node),
+    ),
+    registerCommand(s, ids.commands.reproduce, 'Reproduce run', (arg?: string | RunNode) =>
+      reproduce(s, r, typeof arg === 'string' ? runNodeOf(r, arg) : arg),
+    ),
+    registerCommand(s, ids.commands.refreshRuns, 'Refresh runs', () => r.runs.refresh()),
+  ];
+}
+
+async function pickTask(
+  r: RunSurfaces,
+  arg: string | RunNode | undefined,
+): Promise<string | undefined> {
+  if (typeof arg === 'string') return arg;
+  if (arg?.type === 'task' && arg.task) return arg.task;
+  if (arg?.type === 'run' && arg.run.task) return arg.run.task;
+  const tasks = r.runs.taskList();
+  if (tasks.length === 0) {
+    void showInformation(
+      'Cairn: cairn.yaml has no tasks yet; add one under tasks: with a cmd: (the walkthrough shows how).',
+    );
+    return undefined;
+  }
+  if (tasks.length === 1) return tasks[0]!.name;
+  const pick = await vscode.window.showQuickPick(
+    tasks.map((t) => ({ label: t.name, description: safeLine(t.cmd) })),
+    { title: 'Run which task?' },
+  );
+  return pick?.label;
+}
+
+async function execute(task: vscode.Task): Promise<vscode.TaskExecution> {
+  return vscode.tasks.executeTask(task);
+}
+
+async function runTask(s: Container, r: RunSurfaces, arg?: string | RunNode): Promise<void> {
+  if (!allowedToRun('run tasks')) return;
+  s.project.require();
+  const name = await pickTask(r, arg);
+  if (!name) return;
+  s.log.info(`run task ${name}`);
+  await execute(r.tasks.taskFor({ type: TASK_TYPE, task: name }));
+}
+
+/** The interpreter for a file, by its extension. */
+function interpreterFor(file: string): string[] {
+  switch (path.extname(file).toLowerCase()) {
+    case '.py':
+      return [vscode.workspace.getConfiguration().get<string>(ids.settings.python, 'python3')];
+    case '.js':
+    case '.mjs':
+    case '.cjs':
+      return ['node'];
+    case '.sh':
+      return ['bash'];
+    default:
+      return [];
+  }
+}
+
+async function runFile(s: Container, r: RunSurfaces, uri?: vscode.Uri): Promise<void> {
+  if (!allowedToRun('run programs')) return;
+  const project = s.project.require();
+  const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+  if (!target || target.scheme !== 'file') {
+    void showInformation('Cairn: open the script to run first.');
+    return;
+  }
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());
+  if (doc?.isDirty) await doc.save();
+  const rel = path.relative(project.root, target.fsPath).split(path.sep).join('/');
+  const argv = [...interpreterFor(rel), rel];
+  s.log.info(`run ${argv.join(' ')}`);
+  await execute(
+    r.tasks.cliTask({ type: TASK_TYPE, args: ['run', '--', ...argv] }, path.basename(rel), [
+      'run',
+      '--',
+      ...argv,
+    ]),
+  );
+}
+
+async function sweep(s: Container, r: RunSurfaces, arg?: string | RunNode): Promise<void> {
+  if (!allowedToRun('run sweeps')) return;
+  const project = s.project.require();
+  const name = await pickTask(r, arg);
+  if (!name) return;
+  // Offer the current params as a starting point: `lr=0.01` becomes `lr=0.01,`.
+  const latest = r.runs.all().find((x) => x.task === name);
+  const example = Object.entries(latest?.params ?? {})
+    .filter(([, v]) => typeof v === 'number')
+    .slice(0, 1)
+    .map(([k, v]) => `${k}=${String(v)},`)
+    .join(' ');
+  const text = await vscode.window.showInputBox({
+    title: `Sweep ${name}`,
+    prompt: 'Parameters and the values to try, e.g. lr=0.001,0.01,0.1 epochs=3,5',
+    value: example,
+    validateInput: (v) =>
+      v
+        .trim()
+        .split(/\s+/)
+        .every((p) => /^[A-Za-z_][\w.-]*=[^=]+$/.test(p))
+        ? undefined
+        : 'Write key=v1,v2 pairs separated by spaces',
+  });
+  if (!text) return;
+  const args = ['sweep', name];
+  for (const p of text.trim().split(/\s+/)) args.push('-p', p);
+  s.log.info(`sweep ${name} ${text} in ${project.root}`);
+  await execute(r.tasks.cliTask({ type: TASK_TYPE, args }, `sweep ${name}`, args));
+}
+
+/** A run given by id (from a webview) as the tree would hand it over. */
+function runNodeOf(r: RunSurfaces, id: string): RunNode | undefined {
+  const run = r.runs.all().find((x) => x.id === id);
+  return run ? { type: 'run', run } : undefined;
+}
+
+function selectedRun(node: RunNode | undefined): RunView | undefined {
+  return node?.type === 'run' ? node.run : undefined;
+}
+
+function stopRun(r: RunSurfaces, node?: RunNode): void {
+  const run = selectedRun(node) ?? r.runs.running[0];
+  if (!run || run.status !== 'running') {
+    void showInformation('Cairn: no run is running.');
+    return;
+  }
+  const execution = r.executions.get(run.pid);
+  if (execution) {
+    execution.terminate();
+    return;
+  }
+  // Started elsewhere (a terminal, another window): the recorder stops the run on SIGTERM.
+  if (run.host !== os.hostname()) {
+    void showWarning(`Cairn: run ${run.id} runs on ${run.host}; stop it there.`);
+    return;
+  }
+  try {
+    process.kill(run.pid, 'SIGTERM');
+  } catch {
+    r.runs.refresh();
+  }
+}
+
+async function rerun(s: Container, r: RunSurfaces, node?: RunNode): Promise<void> {
+  if (!allowedToRun('run tasks')) return;
+  const run = selectedRun(node);
+  if (!run) return;
+  const project = s.project.require();
+  const record = engine().runs.readRun(project, run.id);
+  if (record.task) {
+    await execute(
+      r.tasks.taskFor({ type: TASK_TYPE, task: record.task, params: record.overrides }),
+    );
+    return;
+  }
+  const args = engine().runs.rerunArgs(project, record);
+  await execute(r.tasks.cliTask({ type: TASK_TYPE, args }, record.name, args));
+}
+
+async function reproduce(s: Container, r: RunSurfaces, node?: RunNode): Promise<void> {
+  if (!allowedToRun('reproduce runs')) return;
+  const run = selectedRun(node);
+  if (!run) return;
+  s.project.require();
+  const args = ['reproduce', run.id];
+  await execute(r.tasks.cliTask({ type: TASK_TYPE, args }, `reproduce ${run.name}`, args));
+}
+
+async function deleteRuns(
+  s: Container,
+  r: RunSurfaces,
+  node?: RunNode,
+  all?: RunNode[],
+): Promise<void> {
+  if (!allowedToRun('delete runs')) return;
+  const project = s.project.require();
+  const runs = (all && all.length > 0 ? all : node ? [node] : [])
+    .map(selectedRun)
+    .filter((x): x is RunView => !!x);
+  if (runs.length === 0) return;
+  const yes = runs.length === 1 ? 'Delete Run' : `Delete ${runs.length} Runs`;
+  const choice = await showWarning(
+    runs.length === 1
+      ? `Delete run ${runs[0]!.name} (${runs[0]!.id})?`
+      : `Delete ${runs.length} runs?`,
+    {
+      modal: true,
+      detail: `Its record, metrics and log are removed from .cairn/runs; pushed copies on a remote stay.`,
+    },
+    yes,
+  );
+  if (choice !== yes) return;
+  await s.log.timed(`delete runs ${runs.map((x) => x.id).join(' ')}`, () => {
+    for (const run of runs) engine().runs.deleteRun(project, run.id);
+    return Promise.resolve();
+  });
+  r.runs.refresh();
+}
+
+async function openLog(s: Container, r: RunSurfaces, arg?: string | RunNode): Promise<void> {
+  const project = s.project.require();
+  const id = typeof arg === 'string' ? arg : (selectedRun(arg) ?? r.runs.all()[0])?.id;
+  if (!id) return;
+  const file = engine().runs.runFiles(project, id).log;
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  await vscode.window.showTextDocument(doc, { preview: true });
+}
+
+/** The task the active editor belongs to (its entry script or params file), if any. */
+function currentTask(r: RunSurfaces, project: { root: string }): string | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) return undefined;
+  const rel = path.relative(project.root, editor.document.uri.fsPath).split(path.sep).join('/');
+  return r.runs
+    .taskList()
+    .find((t) => t.paramsFile === rel || t.cmd.split(/\s+/).includes(rel) || t.deps.includes(rel))
+    ?.name;
+}
+
+function compare(s: Container, r: RunSurfaces, node?: RunNode, all?: RunNode[]): void {
+  const project = s.project.require();
+  let runs = (all && all.length > 0 ? all : node ? [node] : [])
+    .map(selectedRun)
+    .filter((x): x is RunView => !!x);
+  if (runs.length < 2) {
+    // No selection: the latest runs of the current task (or of the newest run's task).
+    const task = currentTask(r, project) ?? runs[0]?.task ?? r.runs.all()[0]?.task ?? null;
+    runs = r.runs
+      .all()
+      .filter((x) => x.task === task && x.status !== 'running')
+      .slice(0, 5);
+  }
+  if (runs.length === 0) {
+    void showInformation('Cairn: there are no finished runs to compare yet.');
+    return;
+  }
+  s.log.output.info(`compare ${runs.map((x) => x.id).join(' ')}`);
+  r.panels().showCompare(runs.map((x) => x.id));
+}
+
+function showLineage(s: Container, r: RunSurfaces, node?: RunNode | ArtifactNode): void {
+  if (!allowedToRun('read Git history')) return;
+  s.project.require();
+  const focus =
+    node?.type === 'run' ? node.run.id : node?.type === 'artifact' ? node.info.path : undefined;
+  r.panels().showLineage(focus);
+}

@@ -1,0 +1,178 @@
+// The compare and lineage panels of the extension: one of each, built from core's run records
+// and lineage graph (mapped by protocolMapping.ts), with the webviews' actions turned into
+// Cairn commands. Opened by the Compare Runs and Show Lineage commands.
+import * as vscode from 'vscode';
+import { runInputStates } from '../../core/data/runDrift.js';
+import { buildLineage } from '../../core/lineage/lineageGraph.js';
+import { commitNamingVersion, restorePointerFile } from '../../core/lineage/versionRestore.js';
+import { runCodeDiff } from '../../core/runs/runCodeDiff.js';
+import { getRun, readRun, type RunRecord } from '../../core/runs/runStore.js';
+import type { CompareState, RunDiff } from '../../protocol/compare';
+import type { LineageState } from '../../protocol/lineage';
+import { ids } from '../ids.js';
+import type { PanelHost } from '../shared/panelHost.js';
+import { errorMessage } from '../shared/operationLog.js';
+import { openComparePanel, type ComparePanel } from './comparePanel';
+import { openLineagePanel, type LineagePanel } from './lineagePanel';
+import { compareStateFromRecords, lineageStateFromGraph, metricSeries } from './protocolMapping';
+import { showInformation, showWarning } from '../shared/notify.js';
+
+export class RunPanels implements vscode.Disposable {
+  private compare: ComparePanel | undefined;
+  private lineage: LineagePanel | undefined;
+  private compareIds: string[] = [];
+  private lineageFocus: string | undefined;
+  /** The last state each panel was given (what the host tests check). */
+  lastCompareState: CompareState | undefined;
+  lastLineageState: LineageState | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly s: PanelHost) {}
+
+  /** Shows the runs side by side (table, step charts, parallel coordinates, diff). */
+  showCompare(runIds: readonly string[]): void {
+    this.compareIds = [...runIds];
+    const context = { extensionUri: this.s.extensionUri, subscriptions: this.subscriptions };
+    if (this.compare) {
+      void Promise.resolve(this.compareState()).then((state) => this.compare?.update(state));
+      this.compare.reveal();
+      return;
+    }
+    this.compare = openComparePanel(
+      context,
+      () => this.compareState(),
+      {
+        openRun: (id) => void vscode.commands.executeCommand(ids.commands.openLog, id),
+        exportCsv: (fileName, csv) => this.saveCsv(fileName, csv),
+        diffRuns: (a, b) => this.diff(a, b),
+      },
+      {
+        title: 'Compare runs',
+        onError: (e) => this.s.log.error(`compare view: ${errorMessage(e)}`),
+      },
+    );
+    this.compare.panel.onDidDispose(() => (this.compare = undefined));
+  }
+
+  /** Shows data versions → runs → model versions, focused on a run or an artifact if given. */
+  showLineage(focus?: string): void {
+    this.lineageFocus = focus;
+    const context = { extensionUri: this.s.extensionUri, subscriptions: this.subscriptions };
+    if (this.lineage) {
+      void this.lineageState().then((state) => this.lineage?.update(state));
+      this.lineage.reveal();
+      return;
+    }
+    this.lineage = openLineagePanel(
+      context,
+      () => this.lineageState(),
+      {
+        openRun: (id) => void vscode.commands.executeCommand(ids.commands.openLog, id),
+        compareRuns: (runIds) => this.showCompare(runIds),
+        checkoutArtifact: (path, hash) => this.checkoutVersion(path, hash),
+        reproduceRun: (id) => void vscode.commands.executeCommand(ids.commands.reproduce, id),
+      },
+      { title: 'Lineage', onError: (e) => this.s.log.error(`lineage view: ${errorMessage(e)}`) },
+    );
+    this.lineage.panel.onDidDispose(() => (this.lineage = undefined));
+  }
+
+  private records(): RunRecord[] {
+    const project = this.s.project.require();
+    return this.compareIds.map((id) => readRun(project, id));
+  }
+
+  private compareState(): CompareState {
+    const project = this.s.project.require();
+    const records = this.records();
+    const series = records.flatMap((r) =>
+      Object.entries(getRun(project, r.id).series).map(([metric, s]) =>
+        metricSeries(
+          r.id,
+          metric,
+          s.step.map((step, i) => ({ step, value: s.value[i]! })),
+        ),
+      ),
+    );
+    const state = compareStateFromRecords(records, series);
+    this.lastCompareState = state;
+    return state;
+  }
+
+  private async lineageState(): Promise<LineageState> {
+    const project = this.s.project.require();
+    const graph = await this.s.log.timed(`lineage ${this.lineageFocus ?? ''}`, () =>
+      buildLineage(project, this.lineageFocus),
+    );
+    const focusId =
+      graph.nodes.find(
+        (n) =>
+          (n.type === 'run' && n.runId === this.lineageFocus) ||
+          (n.type === 'artifact' && n.path === this.lineageFocus && n.current),
+      )?.id ?? null;
+    const state = lineageStateFromGraph(graph, focusId);
+    // Runs whose input data drifted since (as measured by `cairn drift --run`) say so.
+    const memo = new Map<string, string | null>();
+    for (const node of state.nodes) {
+      if (node.kind !== 'run' || !node.runId) continue;
+      try {
+        const drifted = runInputStates(project, readRun(project, node.runId), memo).filter(
+          (x) => x.state === 'drifted',
+        );
+        if (drifted.length > 0) {
+          node.stale = true;
+          node.detail += ` · input data drifted since: ${drifted.flatMap((d) => d.columns).join(', ')}`;
+        }
+      } catch {
+        // an unreadable run record keeps its node as it is
+      }
+    }
+    this.lastLineageState = state;
+    return state;
+  }
+
+  private async diff(a: string, b: string): Promise<RunDiff> {
+    const { commitDiff, uncommitted } = await runCodeDiff(this.s.project.require(), a, b);
+    return { runIds: [a, b], commitDiff, uncommitted: [...uncommitted] };
+  }
+
+  private async saveCsv(fileName: string, csv: string): Promise<void> {
+    const project = this.s.project.require();
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.joinPath(vscode.Uri.file(project.root), fileName),
+      filters: { CSV: ['csv'] },
+    });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, Buffer.from(csv, 'utf8'));
+    void showInformation(`Cairn: saved ${vscode.workspace.asRelativePath(target)}`);
+  }
+
+  /** Puts an older version of an artifact in the work tree: its pointer file from the commit that named it, then checkout. */
+  private async checkoutVersion(artifactPath: string, hash: string): Promise<void> {
+    const project = this.s.project.require();
+    const commit = await commitNamingVersion(project, artifactPath, hash);
+    if (!commit) {
+      void showWarning(
+        `Cairn: no commit names ${artifactPath} @${hash.slice(0, 8)}, so its pointer file cannot be restored.`,
+      );
+      return;
+    }
+    const answer = await showWarning(
+      `Check out ${artifactPath} as it was in ${commit.slice(0, 8)}? Its pointer file changes in the work tree (commit it, or check it out again to go back).`,
+      { modal: true },
+      'Check Out',
+    );
+    if (answer !== 'Check Out') return;
+    await restorePointerFile(project, artifactPath, commit);
+    await vscode.commands.executeCommand(
+      ids.commands.checkout,
+      vscode.Uri.file(`${project.root}/${artifactPath}`),
+    );
+  }
+
+  dispose(): void {
+    this.compare?.dispose();
+    this.lineage?.dispose();
+    for (const d of this.subscriptions) d.dispose();
+  }
+}

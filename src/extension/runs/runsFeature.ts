@@ -1,0 +1,72 @@
+import * as vscode from 'vscode';
+import type { Container } from '../container.js';
+import { ids } from '../ids.js';
+import { engine } from '../shared/engineLoader.js';
+import { CairnTaskProvider, TASK_TYPE } from './cairnTaskProvider.js';
+import { exposeCliInTerminals } from './cliLauncher.js';
+import { MetricLensProvider } from './metricLensProvider.js';
+import { READ_ONLY_SCHEME, ReadOnlyDocuments } from './readOnlyDocuments.js';
+import { registerRunCommands } from './runCommands.js';
+import type { RunPanels } from './runPanels.js';
+import { RunTree } from './runTree.js';
+
+/** What the runs feature shows, for the host tests (through activate()'s API). */
+export interface RunsSurfaces {
+  readonly runTree: RunTree;
+  readonly codeLenses: MetricLensProvider;
+  /** The compare and lineage panels, built (from the lazily loaded engine) on first use. */
+  readonly panels: () => RunPanels;
+}
+
+/**
+ * Runs: the runs view, the task provider and terminal, the run commands, CodeLenses, the compare
+ * and lineage panels.
+ */
+export function register(c: Container): RunsSurfaces {
+  const runTree = c.own(new RunTree(c.runs));
+  const tasks = new CairnTaskProvider(c.project, c.runs, c.extensionUri);
+  const documents = c.own(new ReadOnlyDocuments());
+  const codeLenses = c.own(new MetricLensProvider(c.project, c.runs));
+  let panels: RunPanels | undefined;
+  const runPanels = (): RunPanels => (panels ??= c.own(new (engine().runs.RunPanels)(c)));
+  c.statusBar.add({
+    onDidChange: c.runs.onDidChange,
+    statusText: () => {
+      // Only once something asked for the runs: the status bar does not start the work.
+      const n = c.runs.loaded ? c.runs.running.length : 0;
+      return n > 0 ? `$(sync~spin) ${n} running` : undefined;
+    },
+  });
+  c.own(
+    vscode.window.createTreeView(ids.views.runs, {
+      treeDataProvider: runTree,
+      canSelectMany: true,
+      showCollapseAll: true,
+    }),
+  );
+  c.own(vscode.tasks.registerTaskProvider(TASK_TYPE, tasks));
+  c.own(vscode.workspace.registerTextDocumentContentProvider(READ_ONLY_SCHEME, documents));
+  c.own(
+    vscode.languages.registerCodeLensProvider(
+      [
+        { scheme: 'file', language: 'python' },
+        { scheme: 'file', language: 'yaml' },
+        { scheme: 'file', language: 'json' },
+        { scheme: 'file', pattern: '**/*.{py,yaml,yml,json}' },
+      ],
+      codeLenses,
+    ),
+  );
+  const executions = new Map<number, vscode.TaskExecution>();
+  for (const d of registerRunCommands(c, {
+    runs: c.runs,
+    tasks,
+    documents,
+    panels: runPanels,
+    executions,
+  })) {
+    c.own(d);
+  }
+  exposeCliInTerminals(c.context);
+  return { runTree, codeLenses, panels: runPanels };
+}

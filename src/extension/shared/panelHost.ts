@@ -1,0 +1,10 @@
+import type * as vscode from 'vscode';
+import type { OperationLog } from './operationLog.js';
+import type { WorkspaceProject } from './workspaceProject.js';
+
+/** What the panels (in the lazily loaded engine) use of the extension: a narrow, light part. */
+export interface PanelHost {
+  readonly extensionUri: vscode.Uri;
+  readonly project: WorkspaceProject;
+  readonly log: OperationLog;
+}
