@@ -9,6 +9,7 @@ import { engine } from '../shared/engineLoader.js';
 import type { DataPanels } from './dataPanels.js';
 import { registerCommand } from '../shared/registerCommand.js';
 import { showInformation } from '../shared/notify.js';
+import { shortHash } from '../../core/format.js';
 
 /** The data commands: profile a dataset, compare its versions (drift), check a run's data for drift. */
 export function registerDataCommands(s: Container, panels: () => DataPanels): vscode.Disposable[] {
@@ -65,7 +66,7 @@ async function datasetPath(
   }
   return (
     await vscode.window.showQuickPick(
-      data.map((a) => ({ label: a.path, description: a.pointer.hash.slice(0, 12) })),
+      data.map((a) => ({ label: a.path, description: shortHash(a.pointer.hash) })),
       { title: question },
     )
   )?.label;

@@ -17,6 +17,7 @@ import { driftState, profileState } from './dataViewState';
 import { openDriftPanel, type DriftPanel } from './driftPanel';
 import { openProfilePanel, type ProfilePanel } from './profilePanel';
 import { showInformation, showWarning } from '../shared/notify.js';
+import { shortHash } from '../../core/format.js';
 
 export class DataPanels implements vscode.Disposable {
   private profile: ProfilePanel | undefined;
@@ -84,9 +85,9 @@ export class DataPanels implements vscode.Disposable {
     }
     const picked = await vscode.window.showQuickPick(
       log.map((e) => ({
-        label: e.commit.slice(0, 10),
+        label: shortHash(e.commit),
         description: safeLine(e.subject),
-        detail: `${new Date(e.dateMs).toLocaleString()} · ${safeLine(e.author)}${e.pointer ? ` · ${e.pointer.hash.slice(0, 12)}` : ' · removed'}`,
+        detail: `${new Date(e.dateMs).toLocaleString()} · ${safeLine(e.author)}${e.pointer ? ` · ${shortHash(e.pointer.hash)}` : ' · removed'}`,
         commit: e.commit,
       })),
       {

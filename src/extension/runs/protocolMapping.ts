@@ -11,6 +11,7 @@ import {
 } from '../../protocol/compare';
 import { encodeNumber } from '../../protocol/guards';
 import type { LineageEdge, LineageNode, LineageState } from '../../protocol/lineage';
+import { shortHash } from '../../core/format.js';
 
 /** One run as a compare-table row; the summary's last value is the compared metric. */
 export function runRowFromRecord(r: RunRecord): RunRow {
@@ -91,10 +92,10 @@ export function lineageStateFromGraph(
       nodes.push({
         id: n.id,
         kind: n.kind === 'model' ? 'model' : 'data',
-        label: `${n.path} @${n.hash.replace(/^sha256:/, '').slice(0, 8)}`,
+        label: `${n.path} @${shortHash(n.hash)}`,
         detail:
           n.commits.length > 0
-            ? `introduced in ${n.commits.map((c) => c.slice(0, 8)).join(', ')}`
+            ? `introduced in ${n.commits.map(shortHash).join(', ')}`
             : 'not committed',
         path: n.path,
         hash: n.hash,
@@ -133,7 +134,7 @@ export function lineageStateFromGraph(
     nodes.push({
       id: commitId(hash),
       kind: 'commit',
-      label: `${hash.slice(0, 8)}${c === undefined ? '' : ` ${c.subject}`}`,
+      label: `${shortHash(hash)}${c === undefined ? '' : ` ${c.subject}`}`,
       detail: c?.subject ?? '',
       path: null,
       hash,

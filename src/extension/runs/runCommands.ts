@@ -150,15 +150,16 @@ async function sweep(s: Container, r: RunSurfaces, arg?: string | RunNode): Prom
     .join(' ');
   const text = await vscode.window.showInputBox({
     title: `Sweep ${name}`,
-    prompt: 'Parameters and the values to try, e.g. lr=0.001,0.01,0.1 epochs=3,5',
+    prompt:
+      'Parameters and the values to try, e.g. lr=0.001,0.01,0.1 epochs=3,5 (+name=… adds a param the task does not have yet)',
     value: example,
     validateInput: (v) =>
       v
         .trim()
         .split(/\s+/)
-        .every((p) => /^[A-Za-z_][\w.-]*=[^=]+$/.test(p))
+        .every((p) => /^\+?[A-Za-z_][\w.-]*=[^=]+$/.test(p))
         ? undefined
-        : 'Write key=v1,v2 pairs separated by spaces',
+        : 'Write key=v1,v2 pairs separated by spaces (+key=v1,v2 for a new param)',
   });
   if (!text) return;
   const args = ['sweep', name];

@@ -16,6 +16,7 @@ import { openComparePanel, type ComparePanel } from './comparePanel';
 import { openLineagePanel, type LineagePanel } from './lineagePanel';
 import { compareStateFromRecords, lineageStateFromGraph, metricSeries } from './protocolMapping';
 import { showInformation, showWarning } from '../shared/notify.js';
+import { shortHash } from '../../core/format.js';
 
 export class RunPanels implements vscode.Disposable {
   private compare: ComparePanel | undefined;
@@ -153,12 +154,12 @@ export class RunPanels implements vscode.Disposable {
     const commit = await commitNamingVersion(project, artifactPath, hash);
     if (!commit) {
       void showWarning(
-        `Cairn: no commit names ${artifactPath} @${hash.slice(0, 8)}, so its pointer file cannot be restored.`,
+        `Cairn: no commit names ${artifactPath} @${shortHash(hash)}, so its pointer file cannot be restored.`,
       );
       return;
     }
     const answer = await showWarning(
-      `Check out ${artifactPath} as it was in ${commit.slice(0, 8)}? Its pointer file changes in the work tree (commit it, or check it out again to go back).`,
+      `Check out ${artifactPath} as it was in ${shortHash(commit)}? Its pointer file changes in the work tree (commit it, or check it out again to go back).`,
       { modal: true },
       'Check Out',
     );

@@ -3,6 +3,7 @@ import type { RunStatus } from '../../core/runs/runStore.js';
 import type { TaskSpec } from '../../core/runs/taskConfig.js';
 import type { RunModel, RunView } from './runModel.js';
 import { safeTreeItem } from '../shared/safeText.js';
+import { shortHash } from '../../core/format.js';
 
 /** A node of the Runs view: a task (or ad-hoc commands), a sweep, or a run. */
 export type RunNode =
@@ -151,7 +152,7 @@ function runItem(run: RunView, tasks: readonly TaskSpec[]): vscode.TreeItem {
   md.appendMarkdown(`**${escapeMd(run.name)}** — ${run.status}\n\n`);
   md.appendMarkdown(`\`${run.id}\` · started ${when.toLocaleString()}`);
   if (run.durationMs !== null) md.appendMarkdown(` · ${(run.durationMs / 1000).toFixed(1)} s`);
-  if (run.commit) md.appendMarkdown(` · commit \`${run.commit.slice(0, 8)}\``);
+  if (run.commit) md.appendMarkdown(` · commit \`${shortHash(run.commit)}\``);
   md.appendMarkdown('\n\n');
   const params = Object.entries(run.params);
   if (params.length > 0) {

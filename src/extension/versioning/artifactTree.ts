@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { ArtifactStatus } from '../../core/versioning/status.js';
-import { formatBytes } from '../../core/format.js';
-import { shortHash } from '../shared/format.js';
+import { formatBytes, shortHash } from '../../core/format.js';
 import type { ArtifactInfo, ArtifactModel } from './artifactModel.js';
 import { safeTreeItem } from '../shared/safeText.js';
 

@@ -6,6 +6,7 @@ import type { OperationLog } from '../shared/operationLog.js';
 import type { ArtifactModel } from './artifactModel.js';
 import type { WorkspaceProject } from '../shared/workspaceProject.js';
 import { showInformation } from '../shared/notify.js';
+import { shortHash } from '../../core/format.js';
 
 export type OnBranchSwitch = 'ask' | 'always' | 'never';
 
@@ -144,5 +145,5 @@ function readHead(file: string): string | undefined {
 function describeHead(head: string | undefined): string {
   if (!head) return 'an unknown commit';
   const ref = /^ref: refs\/heads\/(.+)$/.exec(head);
-  return ref ? `branch ${ref[1]}` : `commit ${head.slice(0, 8)}`;
+  return ref ? `branch ${ref[1]}` : `commit ${shortHash(head)}`;
 }

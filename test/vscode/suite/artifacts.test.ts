@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ArtifactNode } from '../../../src/extension/versioning/artifactTree';
 import { ids } from '../../../src/extension/ids';
+import { shortHash } from '../../../src/core/format';
 import { answerMessages, cairn, git, waitFor, workspaceRoot } from '../helpers';
 
 async function artifactNodes(): Promise<ArtifactNode[]> {
@@ -49,7 +50,7 @@ describe('artifacts', () => {
     assert.ok(hash);
     const item = await waitFor('data in the Artifacts view', () => artifactItem('data'));
     assert.equal(item.contextValue, 'cairn.artifact.ok');
-    assert.match(String(item.description), new RegExp(`^${hash.slice(0, 8)} · 2 files`));
+    assert.match(String(item.description), new RegExp(`^${shortHash(hash)} · 2 files`));
     const { artifactTree } = await cairn();
     const groups = await artifactTree.getChildren();
     assert.equal(artifactTree.getTreeItem(groups[0]!).label, 'Datasets');
