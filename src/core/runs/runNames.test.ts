@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cairn, tempProject } from '../testing/tempProject.js';
-import { sweepLabel } from './sweep.js';
+import { sweepLabel } from './sweepLabel.js';
 
 test('default run names are readable and unique: task, overrides, number; the script of an ad-hoc command', () => {
   const p = tempProject();

@@ -4,6 +4,7 @@ import type { TaskSpec } from '../../core/runs/taskConfig.js';
 import type { RunModel, RunView } from './runModel.js';
 import { safeTreeItem } from '../shared/safeText.js';
 import { shortHash } from '../../core/format.js';
+import { sweepLabel } from '../../core/runs/sweepLabel.js';
 
 /** A node of the Runs view: a task (or ad-hoc commands), a sweep, or a run. */
 export type RunNode =
@@ -82,12 +83,15 @@ export class RunTree implements vscode.TreeDataProvider<RunNode>, vscode.Disposa
         return item;
       }
       case 'sweep': {
+        // Labelled by what it sweeps (`lr × hidden (4)`); the id stays in the tooltip.
         const item = new vscode.TreeItem(
-          `sweep ${node.sweep}`,
+          sweepLabel(node.runs),
           vscode.TreeItemCollapsibleState.Collapsed,
         );
         item.id = `sweep:${node.sweep}`;
-        item.description = countText(node.runs);
+        item.tooltip = `${node.sweep}: ${countText(node.runs)}`;
+        const running = node.runs.filter((r) => r.status === 'running').length;
+        if (running) item.description = `${running} running`;
         item.iconPath = new vscode.ThemeIcon(
           node.runs.some((r) => r.status === 'running') ? 'sync~spin' : 'layers',
         );
