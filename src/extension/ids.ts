@@ -26,6 +26,7 @@ export const ids = {
     checkRunDrift: 'cairn.runs.checkDrift',
     runTask: 'cairn.runs.runTask',
     runFile: 'cairn.runs.runFile',
+    createTask: 'cairn.runs.createTask',
     sweep: 'cairn.runs.sweep',
     stopRun: 'cairn.runs.stop',
     rerun: 'cairn.runs.rerun',

@@ -127,7 +127,7 @@ test('a task drafted from an argparse script is written into cairn.yaml and its 
   addTask(p, { ...draft, cmd: draft.cmd.replace('python3', python) });
   const text = fs.readFileSync(p.configFile, 'utf8');
   assert.match(text, /^# my project/, 'comments are kept');
-  assert.match(text, /deps: \[ train\.py, data\/train\.csv \]/);
+  assert.match(text, /deps: \[train\.py, data\/train\.csv\]/);
   assert.equal(getTask(p, 'train').paramDefaults['lr'], 0.01);
   assert.throws(() => addTask(p, draft), /already has a task 'train'/);
   assert.equal(draftTask(p, 'train.py').name, 'train-2');
@@ -162,4 +162,29 @@ test('a sweep whose params never reach the program is refused before any run, wi
   assert.equal(runs.runs.length, 0, 'nothing was recorded');
   // Run with its defaults only, it runs: nothing is claimed about params it was not given.
   assert.equal(cairn(p.root, 'run', 'train').code, 0);
+});
+
+test('adding a task changes no other line of cairn.yaml', () => {
+  const p = project();
+  const before = [
+    '# the team project',
+    'tasks:',
+    '    old:   # four-space indent, the user style',
+    '        cmd: make train',
+    '        deps: [ data ]',
+    '',
+    '# shared storage',
+    'remotes:',
+    '  shared: {url: /tmp/x}',
+    '',
+  ].join('\n');
+  fs.writeFileSync(p.configFile, before);
+  addTask(p, draftTask(p, 'train.py'));
+  const after = fs.readFileSync(p.configFile, 'utf8').split('\n');
+  const lines = before.split('\n');
+  assert.deepEqual(after.slice(0, 5), lines.slice(0, 5));
+  assert.equal(after[5], '    train:');
+  assert.deepEqual(after.slice(-5), lines.slice(-5), 'what follows the tasks is as it was');
+  assert.deepEqual(getTask(p, 'old').deps, ['data']);
+  assert.equal(getTask(p, 'train').paramDefaults['hidden_size'], 16);
 });

@@ -4,7 +4,7 @@
 // written into cairn.yaml, keeping the file's comments and layout.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isMap, parseDocument, YAMLMap } from 'yaml';
+import { isMap, parseDocument, stringify } from 'yaml';
 import { CairnError } from '../errors.js';
 import { writeFileAtomic } from '../fsSafe.js';
 import { POINTER_SUFFIX, type Project } from '../project/project.js';
@@ -111,55 +111,92 @@ function safeTaskNames(project: Project): string[] {
   }
 }
 
-/** Adds a task under `tasks:` in cairn.yaml, keeping comments; refuses a name already there. */
+/** One YAML scalar, quoted only where YAML needs it. */
+function scalar(v: ParamValue): string {
+  return stringify(v, { lineWidth: 0 }).trimEnd();
+}
+
+/** The task as YAML lines at `indent` (the indent of the keys under `tasks:`). */
+function taskLines(draft: Omit<TaskDraft, 'notes'>, indent: string): string[] {
+  const list = (items: readonly string[]): string => `[${items.map(scalar).join(', ')}]`;
+  const lines = [`${indent}${scalar(draft.name)}:`, `${indent}  cmd: ${scalar(draft.cmd)}`];
+  if (typeof draft.params === 'string') lines.push(`${indent}  params: ${scalar(draft.params)}`);
+  else if (draft.params) {
+    lines.push(`${indent}  params:`, `${indent}    defaults:`);
+    for (const [k, v] of Object.entries(draft.params.defaults))
+      lines.push(`${indent}      ${scalar(k)}: ${scalar(v)}`);
+  }
+  lines.push(`${indent}  deps: ${list(draft.deps)}`);
+  if (draft.outs.length > 0) lines.push(`${indent}  outs: ${list(draft.outs)}`);
+  lines.push(`${indent}  metrics: ${list(draft.metrics)}`);
+  return lines;
+}
+
+/**
+ * Adds a task under `tasks:` in cairn.yaml as text, so that every other line (comments, layout,
+ * the user's own style) stays as it was; refuses a name already there, and writes nothing that
+ * does not read back as a valid task.
+ */
 export function addTask(project: Project, draft: Omit<TaskDraft, 'notes'>): void {
   const file = project.configFile;
+  const rel = path.basename(file);
   const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   const doc = parseDocument(text);
   if (doc.errors.length > 0) {
     throw new CairnError(
       'bad-config',
-      `${path.basename(file)}: fix its YAML before adding a task (${doc.errors[0]!.message.split('\n')[0]})`,
+      `${rel}: fix its YAML before adding a task (${doc.errors[0]!.message.split('\n')[0]})`,
       file,
     );
   }
-  if (doc.contents === null) doc.contents = doc.createNode({}) as unknown as typeof doc.contents;
-  if (!isMap(doc.contents)) {
-    throw new CairnError(
-      'bad-config',
-      `${path.basename(file)}:1: the file must be a mapping (keys such as tasks:)`,
-      file,
-      1,
-    );
-  }
-  let tasks = doc.get('tasks', true);
-  if (!isMap(tasks)) {
-    tasks = new YAMLMap();
-    doc.set('tasks', tasks);
-  }
-  const map = tasks as YAMLMap;
-  if (map.has(draft.name)) {
+  const tasks = doc.get('tasks', true);
+  if (isMap(tasks) && tasks.has(draft.name)) {
     throw new CairnError(
       'usage',
-      `${path.basename(file)} already has a task '${draft.name}'; pick another name`,
+      `${rel} already has a task '${draft.name}'; pick another name`,
       file,
     );
   }
-  map.flow = false;
-  const { name, ...task } = draft;
-  const node = doc.createNode({
-    cmd: task.cmd,
-    ...(task.params !== undefined ? { params: task.params } : {}),
-    deps: task.deps,
-    ...(task.outs.length > 0 ? { outs: task.outs } : {}),
-    metrics: task.metrics,
-  });
-  // Short lists stay on one line (deps: [train.py, data]), as hand-written tasks are.
-  for (const key of ['deps', 'outs', 'metrics']) {
-    const seq = (node as YAMLMap).get(key, true) as { flow?: boolean } | undefined;
-    if (seq) seq.flow = true;
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const at = lines.findIndex((l) => /^tasks\s*:/.test(l));
+  let out: string[];
+  if (at === -1) {
+    out = [...lines, 'tasks:', ...taskLines(draft, '  ')];
+  } else if (/^tasks\s*:\s*(\{\s*\}|null|~)?\s*(#.*)?$/.test(lines[at]!)) {
+    // `tasks:` with a block below it (or nothing yet): append after its last indented line.
+    let end = at + 1;
+    for (let i = at + 1; i < lines.length; i++) {
+      const l = lines[i]!;
+      if (/^\S/.test(l) && !l.startsWith('#')) break;
+      if (/^\s+[^\s#]/.test(l)) end = i + 1;
+    }
+    const first = lines.slice(at + 1, end).find((l) => /^\s+[^\s#]/.test(l));
+    const indent = first ? /^(\s+)/.exec(first)![1]! : '  ';
+    const head = lines[at]!.replace(/:\s*(\{\s*\}|null|~)/, ':');
+    out = [
+      ...lines.slice(0, at),
+      head,
+      ...lines.slice(at + 1, end),
+      ...taskLines(draft, indent),
+      ...lines.slice(end),
+    ];
+  } else {
+    throw new CairnError(
+      'bad-config',
+      `${rel}: tasks: is written in flow style; add the task by hand under it`,
+      file,
+    );
   }
-  map.set(name, node);
-  writeFileAtomic(file, doc.toString({ lineWidth: 0 }));
-  readTasks(project); // what was written must read back as a valid task
+  writeFileAtomic(file, out.join('\n') + '\n');
+  try {
+    if (!readTasks(project).some((t) => t.name === draft.name)) throw new Error('not found');
+  } catch (e) {
+    writeFileAtomic(file, text);
+    throw new CairnError(
+      'bad-config',
+      `${rel}: the drafted task did not read back (${(e as Error).message}); cairn.yaml is unchanged`,
+      file,
+    );
+  }
 }

@@ -8,7 +8,7 @@ import type { RunModel, RunView } from './runModel.js';
 import type { RunNode } from './runTree.js';
 import type { Container } from '../container.js';
 import { engine } from '../shared/engineLoader.js';
-import { safeLine } from '../shared/safeText.js';
+import { safeLine, safeMessage } from '../shared/safeText.js';
 import { allowedToRun } from '../shared/workspaceTrust.js';
 import { TASK_TYPE, type CairnTaskProvider } from './cairnTaskProvider.js';
 import type { RunPanels } from './runPanels.js';
@@ -41,6 +41,9 @@ export function registerRunCommands(s: Container, r: RunSurfaces): vscode.Dispos
       runTask(s, r, arg),
     ),
     registerCommand(s, ids.commands.runFile, 'Run file', (uri?: vscode.Uri) => runFile(s, r, uri)),
+    registerCommand(s, ids.commands.createTask, 'Create task', (uri?: vscode.Uri) =>
+      createTask(s, r, uri),
+    ),
     registerCommand(s, ids.commands.sweep, 'Sweep', (arg?: string | RunNode) => sweep(s, r, arg)),
     registerCommand(s, ids.commands.stopRun, 'Stop run', (node?: RunNode) => stopRun(r, node)),
     registerCommand(s, ids.commands.rerun, 'Rerun', (node?: RunNode) => rerun(s, r, node)),
@@ -72,9 +75,12 @@ async function pickTask(
   if (arg?.type === 'run' && arg.run.task) return arg.run.task;
   const tasks = r.runs.taskList();
   if (tasks.length === 0) {
-    void showInformation(
-      'Cairn: cairn.yaml has no tasks yet; add one under tasks: with a cmd: (the walkthrough shows how).',
+    const add = 'Create Task from Current File';
+    const answer = await showInformation(
+      'Cairn: cairn.yaml has no tasks yet. A task is the command Cairn runs and records; create one from your training script.',
+      add,
     );
+    if (answer === add) await vscode.commands.executeCommand(ids.commands.createTask);
     return undefined;
   }
   if (tasks.length === 1) return tasks[0]!.name;
@@ -96,6 +102,60 @@ async function runTask(s: Container, r: RunSurfaces, arg?: string | RunNode): Pr
   if (!name) return;
   s.log.info(`run task ${name}`);
   await execute(r.tasks.taskFor({ type: TASK_TYPE, task: name }));
+}
+
+/**
+ * Drafts a task from the current script (its argparse options become params passed as
+ * `--flag {{name}}`, the data it reads deps, the models it writes outs), shows it, and adds it to
+ * cairn.yaml once confirmed.
+ */
+async function createTask(s: Container, r: RunSurfaces, uri?: vscode.Uri): Promise<void> {
+  const project = s.project.require();
+  const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+  const rel = target?.scheme === 'file' ? path.relative(project.root, target.fsPath) : undefined;
+  if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) {
+    void showInformation(
+      'Cairn: open the training script (a .py or .js file in the project) first.',
+    );
+    return;
+  }
+  const draft = engine().runs.draftTask(project, rel.split(path.sep).join('/'));
+  const params =
+    draft.params === undefined
+      ? []
+      : typeof draft.params === 'string'
+        ? [`  params: ${draft.params}`]
+        : [`  params: ${JSON.stringify(draft.params)}`];
+  const preview = [
+    `${draft.name}:`,
+    `  cmd: ${draft.cmd}`,
+    ...params,
+    `  deps: [${draft.deps.join(', ')}]`,
+    ...(draft.outs.length > 0 ? [`  outs: [${draft.outs.join(', ')}]`] : []),
+    '  metrics: [stdout]',
+  ].join('\n');
+  const add = 'Add Task';
+  const addAndRun = 'Add and Run';
+  const answer = await showInformation(
+    `Add the task '${draft.name}' to cairn.yaml?`,
+    { modal: true, detail: safeMessage(`${preview}\n\n${draft.notes.join('\n')}`) },
+    add,
+    addAndRun,
+  );
+  if (answer !== add && answer !== addAndRun) return;
+  engine().runs.addTask(project, draft);
+  s.log.info(`added task ${draft.name} for ${rel} to cairn.yaml`);
+  r.runs.refresh();
+  const config = await vscode.workspace.openTextDocument(vscode.Uri.file(project.configFile));
+  const line = config
+    .getText()
+    .split('\n')
+    .findIndex((l) => l.startsWith(`  ${draft.name}:`));
+  await vscode.window.showTextDocument(config, {
+    preview: false,
+    selection: new vscode.Range(Math.max(0, line), 0, Math.max(0, line), 0),
+  });
+  if (answer === addAndRun) await runTask(s, r, draft.name);
 }
 
 /** The interpreter for a file, by its extension. */
