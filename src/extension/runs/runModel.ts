@@ -137,7 +137,7 @@ export class RunModel implements vscode.Disposable {
       `listed ${rows.length} runs in ${(performance.now() - started).toFixed(0)} ms`,
     );
     void vscode.commands.executeCommand('setContext', ids.contexts.hasRuns, rows.length > 0);
-    this.watchIndex(project.runsDir);
+    this.watchIndex(project.root, project.runsDir);
     this.watchRunning(
       project.runsDir,
       this.runs.filter((r) => r.status === 'running'),
@@ -172,11 +172,14 @@ export class RunModel implements vscode.Disposable {
     return { ...tail.latest };
   }
 
-  private watchIndex(runsDir: string): void {
+  private watchIndex(root: string, runsDir: string): void {
     if (this.indexWatcher) return;
-    // Every start and end of a run appends to index.jsonl (a non-recursive watch of the folder).
+    // Every start and end of a run appends to index.jsonl. The pattern is based on the project
+    // root, not the runs folder: in a new project that folder does not exist until the first run
+    // starts, and a watch based on a missing folder never reports it (the run stayed invisible).
+    const rel = path.relative(root, runsDir).split(path.sep).join('/');
     this.indexWatcher = vscode.workspace.createFileSystemWatcher(
-      new vscode.RelativePattern(vscode.Uri.file(runsDir), '{index.jsonl,*/run.json}'),
+      new vscode.RelativePattern(vscode.Uri.file(root), `${rel}/{index.jsonl,*/run.json}`),
     );
     const on = (): void => this.scheduleRefresh();
     this.indexWatcher.onDidChange(on);
