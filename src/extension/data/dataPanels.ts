@@ -9,13 +9,15 @@ import type { Project } from '../../core/project/project.js';
 import { containingArtifact } from '../../core/versioning/containingArtifact.js';
 import { artifactLog } from '../../core/versioning/history.js';
 import type { PanelHost } from '../shared/panelHost.js';
+import type { PanelContext } from '../shared/webviewPanel.js';
 import { safeLine } from '../shared/safeText.js';
 import { errorMessage } from '../shared/operationLog.js';
 import type { DriftState } from '../../protocol/drift';
 import type { ProfileState } from '../../protocol/profile';
 import { driftState, profileState } from './dataViewState';
-import { openDriftPanel, type DriftPanel } from './driftPanel';
-import { openProfilePanel, type ProfilePanel } from './profilePanel';
+import { driftPanel, type DriftPanel } from './driftPanel';
+import { profilePanel, type ProfilePanel } from './profilePanel';
+import { openStatePanel } from '../shared/statePanel.js';
 import { showInformation, showWarning } from '../shared/notify.js';
 
 export class DataPanels implements vscode.Disposable {
@@ -28,7 +30,7 @@ export class DataPanels implements vscode.Disposable {
 
   constructor(private readonly s: PanelHost) {}
 
-  private get context(): Pick<vscode.ExtensionContext, 'extensionUri' | 'subscriptions'> {
+  private get context(): PanelContext {
     return { extensionUri: this.s.extensionUri, subscriptions: this.subscriptions };
   }
 
@@ -56,8 +58,9 @@ export class DataPanels implements vscode.Disposable {
     };
     const title = `Profile: ${path.basename(rel)}${rev ? ` @ ${rev}` : ''}`;
     this.profile?.dispose();
-    this.profile = openProfilePanel(
+    this.profile = openStatePanel(
       this.context,
+      profilePanel,
       load,
       { openDrift: () => this.pickDrift(rel) },
       {
@@ -106,8 +109,9 @@ export class DataPanels implements vscode.Disposable {
         return (this.lastDriftState = driftState(report, DRIFT_THRESHOLDS));
       });
     this.drift?.dispose();
-    this.drift = openDriftPanel(
+    this.drift = openStatePanel(
       this.context,
+      driftPanel,
       load,
       {
         openProfile: (_side, version) =>

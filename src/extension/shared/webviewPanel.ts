@@ -6,17 +6,14 @@ import { MessageQueue } from './messageQueue';
 import { makeNonce, webviewHtml } from './webviewHtml';
 
 export interface PanelSpec<In extends { type: string }, Out> {
-  viewType: string;
   title: string;
-  /** dist/webview/<bundle>.js and .css */
+  /** dist/webview/<bundle>.js and .css; also names the view type (cairn.<bundle>) and the page. */
   bundle: 'compare' | 'lineage' | 'profile' | 'drift';
   isIncoming: Guard<In>;
   /** Called for every valid message except 'webview/ready'. */
   onMessage(message: Exclude<In, WebviewReady>): void;
   /** Called on every 'webview/ready' (first load and each reload); send the snapshot here. */
   onReady(post: (message: Out) => void): void;
-  /** What the page is called in messages ('compare view'). */
-  label: string;
   /** Told about messages that failed the guard (a bug or a hostile page); log them. */
   onError?(err: unknown): void;
 }
@@ -36,6 +33,9 @@ export interface PanelOptions {
   /** Told about failed actions and loads and about invalid messages; log them. */
   onError?: (err: unknown) => void;
 }
+
+/** Where a panel is opened: the extension's resources and who disposes it. */
+export type PanelContext = Pick<vscode.ExtensionContext, 'extensionUri' | 'subscriptions'>;
 
 export interface CairnPanel<Out> {
   readonly panel: vscode.WebviewPanel;
@@ -60,11 +60,11 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
  * state comes from the host, which opens them again when asked.
  */
 export function createCairnPanel<In extends { type: string }, Out>(
-  context: Pick<vscode.ExtensionContext, 'extensionUri' | 'subscriptions'>,
+  context: PanelContext,
   spec: PanelSpec<In, Out>,
 ): CairnPanel<Out> {
   const panel = vscode.window.createWebviewPanel(
-    spec.viewType,
+    `cairn.${spec.bundle}`,
     spec.title,
     vscode.ViewColumn.Active,
     {
@@ -94,7 +94,9 @@ export function createCairnPanel<In extends { type: string }, Out>(
   const disposables: vscode.Disposable[] = [
     webview.onDidReceiveMessage((raw: unknown) => {
       if (!spec.isIncoming(raw)) {
-        spec.onError?.(new Error(`Invalid message from the ${spec.label}: ${JSON.stringify(raw)}`));
+        spec.onError?.(
+          new Error(`Invalid message from the ${spec.bundle} view: ${JSON.stringify(raw)}`),
+        );
         return;
       }
       if (raw.type === 'webview/ready') {
