@@ -12,8 +12,6 @@ import type { PanelHost } from '../shared/panelHost.js';
 import type { PanelContext } from '../shared/webviewPanel.js';
 import { safeLine } from '../shared/safeText.js';
 import { errorMessage } from '../shared/operationLog.js';
-import type { DriftState } from '../../protocol/drift';
-import type { ProfileState } from '../../protocol/profile';
 import { driftState, profileState } from './dataViewState';
 import { driftPanel, type DriftPanel } from './driftPanel';
 import { profilePanel, type ProfilePanel } from './profilePanel';
@@ -24,14 +22,15 @@ export class DataPanels implements vscode.Disposable {
   private profile: ProfilePanel | undefined;
   private drift: DriftPanel | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
-  /** The last state each panel was given (what the host tests check). */
-  lastProfileState: ProfileState | undefined;
-  lastDriftState: DriftState | undefined;
 
   constructor(private readonly s: PanelHost) {}
 
   private get context(): PanelContext {
-    return { extensionUri: this.s.extensionUri, subscriptions: this.subscriptions };
+    return {
+      extensionUri: this.s.extensionUri,
+      subscriptions: this.subscriptions,
+      panelMessages: this.s.panelMessages,
+    };
   }
 
   /** Profiles a table or image folder: in the work tree, or as it was at a revision. */
@@ -42,18 +41,14 @@ export class DataPanels implements vscode.Disposable {
       return this.s.log.timed(`profile ${rel}${rev ? ` at ${rev}` : ''}`, async () => {
         if (!rev) {
           const p = await profilePath(path.join(project.root, rel), rel);
-          return (this.lastProfileState = profileState(p, { canCompare: tracked }));
+          return profileState(p, { canCompare: tracked });
         }
         const v = await datasetAt(project, rel, rev);
         // A folder version is profiled as core decides (its images, or its one table).
         const p = v.isDirectory
           ? await profileFolder(rel, v.files)
           : await profileTable({ rel, abs: v.files[0]!.abs });
-        return (this.lastProfileState = profileState(p, {
-          rev,
-          commit: v.commit ?? null,
-          canCompare: tracked,
-        }));
+        return profileState(p, { rev, commit: v.commit ?? null, canCompare: tracked });
       });
     };
     const title = `Profile: ${path.basename(rel)}${rev ? ` @ ${rev}` : ''}`;
@@ -106,7 +101,7 @@ export class DataPanels implements vscode.Disposable {
     const load = () =>
       this.s.log.timed(`drift ${rel} ${from}..${to ?? 'work tree'}`, async () => {
         const report = await driftBetween(project, rel, from, to);
-        return (this.lastDriftState = driftState(report, DRIFT_THRESHOLDS));
+        return driftState(report, DRIFT_THRESHOLDS);
       });
     this.drift?.dispose();
     this.drift = openStatePanel(

@@ -24,9 +24,6 @@ export class RunPanels implements vscode.Disposable {
   private lineage: LineagePanel | undefined;
   private compareIds: string[] = [];
   private lineageFocus: string | undefined;
-  /** The last state each panel was given (what the host tests check). */
-  lastCompareState: CompareState | undefined;
-  lastLineageState: LineageState | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly s: PanelHost) {}
@@ -85,7 +82,11 @@ export class RunPanels implements vscode.Disposable {
   }
 
   private get context(): PanelContext {
-    return { extensionUri: this.s.extensionUri, subscriptions: this.subscriptions };
+    return {
+      extensionUri: this.s.extensionUri,
+      subscriptions: this.subscriptions,
+      panelMessages: this.s.panelMessages,
+    };
   }
 
   private records(): RunRecord[] {
@@ -105,9 +106,7 @@ export class RunPanels implements vscode.Disposable {
         ),
       ),
     );
-    const state = compareStateFromRecords(records, series);
-    this.lastCompareState = state;
-    return state;
+    return compareStateFromRecords(records, series);
   }
 
   private async lineageState(): Promise<LineageState> {
@@ -138,7 +137,6 @@ export class RunPanels implements vscode.Disposable {
         // an unreadable run record keeps its node as it is
       }
     }
-    this.lastLineageState = state;
     return state;
   }
 

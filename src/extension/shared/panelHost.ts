@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { OperationLog } from './operationLog.js';
+import type { PanelMessages } from './panelMessages.js';
 import type { WorkspaceProject } from './workspaceProject.js';
 
 /** What the panels (in the lazily loaded engine) use of the extension: a narrow, light part. */
@@ -7,4 +8,5 @@ export interface PanelHost {
   readonly extensionUri: vscode.Uri;
   readonly project: WorkspaceProject;
   readonly log: OperationLog;
+  readonly panelMessages: PanelMessages;
 }

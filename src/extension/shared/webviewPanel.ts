@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Guard, WebviewReady } from '../../protocol/guards';
 import { MessageQueue } from './messageQueue';
+import type { PanelMessages } from './panelMessages.js';
 import { makeNonce, webviewHtml } from './webviewHtml';
 
 export interface PanelSpec<In extends { type: string }, Out> {
@@ -34,8 +35,14 @@ export interface PanelOptions {
   onError?: (err: unknown) => void;
 }
 
-/** Where a panel is opened: the extension's resources and who disposes it. */
-export type PanelContext = Pick<vscode.ExtensionContext, 'extensionUri' | 'subscriptions'>;
+/** Where a panel is opened: the extension's resources, who disposes it, who hears its messages. */
+export interface PanelContext extends Pick<
+  vscode.ExtensionContext,
+  'extensionUri' | 'subscriptions'
+> {
+  /** Told about every message a page received. */
+  readonly panelMessages?: Pick<PanelMessages, 'delivered'>;
+}
 
 export interface CairnPanel<Out> {
   readonly panel: vscode.WebviewPanel;
@@ -88,7 +95,11 @@ export function createCairnPanel<In extends { type: string }, Out>(
     styleUri: asUri(`${spec.bundle}.css`),
   });
   const queue = new MessageQueue<Out>((m) => {
-    void webview.postMessage(m);
+    // Only what reached the page counts as delivered (false: the page was gone by then).
+    webview.postMessage(m).then(
+      (ok) => ok && context.panelMessages?.delivered(`cairn.${spec.bundle}`, m),
+      (err: unknown) => spec.onError?.(err),
+    );
   });
   const post = (m: Out): void => queue.post(m);
   const disposables: vscode.Disposable[] = [
