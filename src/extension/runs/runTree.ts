@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { RunStatus } from '../../core/runs/runStore.js';
 import type { TaskSpec } from '../../core/runs/taskConfig.js';
 import type { RunModel, RunView } from './runModel.js';
+import { groupItem } from '../shared/groupItem.js';
 import { safeTreeItem } from '../shared/safeText.js';
 
 /** A node of the Runs view: a task (or ad-hoc commands), a sweep, or a run. */
@@ -69,30 +70,24 @@ export class RunTree implements vscode.TreeDataProvider<RunNode>, vscode.Disposa
 
   private itemOf(node: RunNode): vscode.TreeItem {
     switch (node.type) {
-      case 'task': {
-        const item = new vscode.TreeItem(
-          node.task ?? 'commands',
-          vscode.TreeItemCollapsibleState.Expanded,
-        );
-        item.id = `task:${node.task ?? ''}`;
-        item.description = countText(node.runs);
-        item.iconPath = new vscode.ThemeIcon(node.task ? 'symbol-event' : 'terminal');
-        item.contextValue = node.task ? 'cairn.task' : 'cairn.commands';
-        return item;
-      }
-      case 'sweep': {
-        const item = new vscode.TreeItem(
-          `sweep ${node.sweep}`,
-          vscode.TreeItemCollapsibleState.Collapsed,
-        );
-        item.id = `sweep:${node.sweep}`;
-        item.description = countText(node.runs);
-        item.iconPath = new vscode.ThemeIcon(
-          node.runs.some((r) => r.status === 'running') ? 'sync~spin' : 'layers',
-        );
-        item.contextValue = 'cairn.sweep';
-        return item;
-      }
+      case 'task':
+        return groupItem({
+          label: node.task ?? 'commands',
+          id: `task:${node.task ?? ''}`,
+          description: countText(node.runs),
+          icon: node.task ? 'symbol-event' : 'terminal',
+          contextValue: node.task ? 'cairn.task' : 'cairn.commands',
+          expanded: true,
+        });
+      case 'sweep':
+        return groupItem({
+          label: `sweep ${node.sweep}`,
+          id: `sweep:${node.sweep}`,
+          description: countText(node.runs),
+          icon: node.runs.some((r) => r.status === 'running') ? 'sync~spin' : 'layers',
+          contextValue: 'cairn.sweep',
+          expanded: false,
+        });
       case 'run':
         return runItem(node.run, this.model.taskList());
     }
