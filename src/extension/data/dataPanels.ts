@@ -8,7 +8,7 @@ import { profileFolder, profilePath, profileTable } from '../../core/data/profil
 import type { Project } from '../../core/project/project.js';
 import { containingArtifact } from '../../core/versioning/containingArtifact.js';
 import { artifactLog } from '../../core/versioning/history.js';
-import type { PanelHost } from '../shared/panelHost.js';
+import { panelContext, type PanelHost } from '../shared/panelHost.js';
 import type { PanelContext } from '../shared/webviewPanel.js';
 import { safeLine } from '../shared/safeText.js';
 import { errorMessage } from '../shared/operationLog.js';
@@ -26,11 +26,7 @@ export class DataPanels implements vscode.Disposable {
   constructor(private readonly s: PanelHost) {}
 
   private get context(): PanelContext {
-    return {
-      extensionUri: this.s.extensionUri,
-      subscriptions: this.subscriptions,
-      panelMessages: this.s.panelMessages,
-    };
+    return panelContext(this.s, this.subscriptions);
   }
 
   /** Profiles a table or image folder: in the work tree, or as it was at a revision. */

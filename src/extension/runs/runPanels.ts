@@ -10,7 +10,7 @@ import { getRun, readRun, type RunRecord } from '../../core/runs/runStore.js';
 import type { CompareState, RunDiff } from '../../protocol/compare';
 import type { LineageState } from '../../protocol/lineage';
 import { ids } from '../ids.js';
-import type { PanelHost } from '../shared/panelHost.js';
+import { panelContext, type PanelHost } from '../shared/panelHost.js';
 import type { PanelContext } from '../shared/webviewPanel.js';
 import { errorMessage } from '../shared/operationLog.js';
 import { comparePanel, type ComparePanel } from './comparePanel';
@@ -82,11 +82,7 @@ export class RunPanels implements vscode.Disposable {
   }
 
   private get context(): PanelContext {
-    return {
-      extensionUri: this.s.extensionUri,
-      subscriptions: this.subscriptions,
-      panelMessages: this.s.panelMessages,
-    };
+    return panelContext(this.s, this.subscriptions);
   }
 
   private records(): RunRecord[] {
