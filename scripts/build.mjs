@@ -23,21 +23,23 @@ const common = {
   logLevel: 'warning',
 };
 
+// The extension host provides 'vscode'; node-pty is native; TensorFlow.js goes into its own
+// lazily required dist/tfjs.js.
+const nodeExternal = [
+  'vscode',
+  'node-pty',
+  '@tensorflow/tfjs-node',
+  '@tensorflow/tfjs',
+  '@tensorflow/tfjs-backend-wasm',
+];
+
 /** @type {import('esbuild').BuildOptions} */
 const node = {
   ...common,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  // node-pty is native; the extension host provides 'vscode'.
-  // node-pty is native; TensorFlow.js goes into its own lazily required dist/tfjs.js.
-  external: [
-    'vscode',
-    'node-pty',
-    '@tensorflow/tfjs-node',
-    '@tensorflow/tfjs',
-    '@tensorflow/tfjs-backend-wasm',
-  ],
+  external: nodeExternal,
 };
 
 /** @type {Promise<{ metafile?: Pick<import('esbuild').Metafile, 'outputs'> }>[]} */
@@ -103,7 +105,7 @@ if (existsSync('test/vscode')) {
       entryPoints: entries,
       outbase: 'test/vscode',
       outdir: 'dist/test/vscode',
-      external: [...node.external, 'mocha'],
+      external: [...nodeExternal, 'mocha'],
     }),
   );
 }
@@ -204,7 +206,7 @@ async function buildExtension() {
       }));
     },
   };
-  const kernelExternal = { ...node, external: [...node.external, './kernel.js'] };
+  const kernelExternal = { ...node, external: [...nodeExternal, './kernel.js'] };
   const [extension, engine, kernel] = await Promise.all([
     build({
       ...kernelExternal,

@@ -21,8 +21,8 @@ const roots = process.argv.length > 2 ? process.argv.slice(2) : ['src'];
 for (const file of roots.flatMap(tsFiles)) {
   const text = readFileSync(file, 'utf8');
   const deps = [];
-  for (const m of text.matchAll(importRe)) {
-    const target = join(dirname(file), m[1].replace(/\.js$/, '.ts'));
+  for (const [, spec = ''] of text.matchAll(importRe)) {
+    const target = join(dirname(file), spec.replace(/\.js$/, '.ts'));
     if (existsSync(target)) deps.push(target);
   }
   graph.set(file, deps);

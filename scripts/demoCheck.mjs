@@ -90,10 +90,12 @@ try {
   await page.waitForTimeout(1500);
   await page.screenshot({ path: path.join(outDir, 'demo-views.png') });
   // The webviews, from the command palette as a user opens them.
-  for (const [command, tab, shot] of [
+  /** @type {[command: string, tab: string, shot: string][]} */
+  const views = [
     ['Cairn: Compare Runs', 'Compare runs', 'demo-compare.png'],
     ['Cairn: Show Lineage', 'Lineage', 'demo-lineage.png'],
-  ]) {
+  ];
+  for (const [command, tab, shot] of views) {
     await page.keyboard.press('F1');
     await page.keyboard.type(command);
     await page.waitForTimeout(700);
@@ -112,7 +114,7 @@ try {
 } finally {
   await browser?.close().catch(() => {});
   try {
-    process.kill(-demo.pid, 'SIGTERM');
+    if (demo.pid !== undefined) process.kill(-demo.pid, 'SIGTERM');
   } catch {
     // already gone
   }

@@ -45,7 +45,9 @@ for (const suite of suites) {
     });
     console.log(`[electron] ${suite} suite passed`);
   } catch (err) {
-    console.error(`[electron] ${suite} suite failed: ${err instanceof Error ? err.message : err}`);
+    console.error(
+      `[electron] ${suite} suite failed: ${err instanceof Error ? err.message : String(err)}`,
+    );
     worst = 1;
   } finally {
     fs.rmSync(workspace, { recursive: true, force: true });

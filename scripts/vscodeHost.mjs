@@ -247,23 +247,23 @@ export async function startVsCodeServer({
   server.stderr.on('data', keep);
   const stop = async () => {
     try {
-      process.kill(-server.pid, 'SIGTERM');
+      if (server.pid !== undefined) process.kill(-server.pid, 'SIGTERM');
     } catch {
       // already gone
     }
     await new Promise((r) => {
-      if (server.exitCode !== null || server.signalCode !== null) return r();
+      if (server.exitCode !== null || server.signalCode !== null) return r(undefined);
       const t = setTimeout(() => {
         try {
-          process.kill(-server.pid, 'SIGKILL');
+          if (server.pid !== undefined) process.kill(-server.pid, 'SIGKILL');
         } catch {
           // already gone
         }
-        r();
+        r(undefined);
       }, 3000);
       server.once('exit', () => {
         clearTimeout(t);
-        r();
+        r(undefined);
       });
     });
   };
@@ -307,6 +307,10 @@ export async function launchChromium() {
  * Starts the VS Code server and Chromium, opens the workbench on `workspace` with the extension
  * loaded (and `testsPath` as the extension test entry, if given), calls `use({ page, port,
  * exited })` and always stops the browser and the server afterwards.
+ * @param {{ workspace: string, testsPath?: string, trusted?: boolean, env?: Record<string, string> }} options
+ * @template T
+ * @param {(workbench: any) => Promise<T>} use
+ * @returns {Promise<T>}
  */
 export async function withWorkbench(
   { workspace, testsPath = undefined, trusted = true, env = {} },

@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import { RunModel } from './runs/runModel.js';
 import { CairnStatusBar } from './shared/cairnStatusBar.js';
 import { OperationLog } from './shared/operationLog.js';
+import { PanelMessages } from './shared/panelMessages.js';
 import { WorkspaceProject } from './shared/workspaceProject.js';
 import { ArtifactModel } from './versioning/artifactModel.js';
 
@@ -43,6 +44,11 @@ export class Container {
   /** The one status bar item, to which features add their counts. */
   get statusBar(): CairnStatusBar {
     return this.lazy('statusBar', () => new CairnStatusBar(this.artifacts));
+  }
+
+  /** What the panels delivered to their pages (an event; see activate()'s API). */
+  get panelMessages(): PanelMessages {
+    return this.lazy('panelMessages', () => new PanelMessages());
   }
 
   /** Disposes `d` with the extension; returns it. */

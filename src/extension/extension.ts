@@ -20,6 +20,8 @@ export interface CairnApi extends versioning.VersioningSurfaces {
   readonly runTree: runs.RunsSurfaces['runTree'];
   readonly codeLenses: runs.RunsSurfaces['codeLenses'];
   readonly panels: { readonly run: RunPanels; readonly data: DataPanels };
+  /** Fires for every message a panel delivered to its page (what each page was shown). */
+  readonly onDidDeliverToPanel: Container['panelMessages']['onDidDeliver'];
 }
 
 /** Builds the container and registers each feature; everything is cheap, work starts on first use. */
@@ -49,6 +51,9 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
     ...versioningSurfaces,
     runTree: runsSurfaces.runTree,
     codeLenses: runsSurfaces.codeLenses,
+    get onDidDeliverToPanel() {
+      return container.panelMessages.onDidDeliver;
+    },
     panels: {
       get run() {
         return runsSurfaces.panels();

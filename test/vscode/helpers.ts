@@ -80,3 +80,28 @@ export function answerMessages(answers: (string | undefined)[]): {
     },
   };
 }
+
+/** What the extension's panels delivered to their pages since `pageMessages()` was called. */
+export interface PageMessages {
+  /** The state in the newest message of this type that a page received, if any. */
+  stateOf<S>(messageType: string): S | undefined;
+  dispose(): void;
+}
+
+/** Starts recording the messages the panels deliver to their pages (through the extension's API). */
+export async function pageMessages(): Promise<PageMessages> {
+  const received: unknown[] = [];
+  const sub = (await cairn()).onDidDeliverToPanel((d) => received.push(d.message));
+  return {
+    stateOf<S>(messageType: string): S | undefined {
+      for (let i = received.length - 1; i >= 0; i--) {
+        const m = received[i] as { type?: unknown; state?: S } | null;
+        if (m?.type === messageType) return m.state;
+      }
+      return undefined;
+    },
+    dispose: () => {
+      sub.dispose();
+    },
+  };
+}

@@ -8,14 +8,14 @@ import { profileFolder, profilePath, profileTable } from '../../core/data/profil
 import type { Project } from '../../core/project/project.js';
 import { containingArtifact } from '../../core/versioning/containingArtifact.js';
 import { artifactLog } from '../../core/versioning/history.js';
-import type { PanelHost } from '../shared/panelHost.js';
+import { panelContext, type PanelHost } from '../shared/panelHost.js';
+import type { PanelContext } from '../shared/webviewPanel.js';
 import { safeLine } from '../shared/safeText.js';
 import { errorMessage } from '../shared/operationLog.js';
-import type { DriftState } from '../../protocol/drift';
-import type { ProfileState } from '../../protocol/profile';
 import { driftState, profileState } from './dataViewState';
-import { openDriftPanel, type DriftPanel } from './driftPanel';
-import { openProfilePanel, type ProfilePanel } from './profilePanel';
+import { driftPanel, type DriftPanel } from './driftPanel';
+import { profilePanel, type ProfilePanel } from './profilePanel';
+import { openStatePanel } from '../shared/statePanel.js';
 import { showInformation, showWarning } from '../shared/notify.js';
 import { shortHash } from '../../core/format.js';
 
@@ -23,14 +23,11 @@ export class DataPanels implements vscode.Disposable {
   private profile: ProfilePanel | undefined;
   private drift: DriftPanel | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
-  /** The last state each panel was given (what the host tests check). */
-  lastProfileState: ProfileState | undefined;
-  lastDriftState: DriftState | undefined;
 
   constructor(private readonly s: PanelHost) {}
 
-  private get context(): Pick<vscode.ExtensionContext, 'extensionUri' | 'subscriptions'> {
-    return { extensionUri: this.s.extensionUri, subscriptions: this.subscriptions };
+  private get context(): PanelContext {
+    return panelContext(this.s, this.subscriptions);
   }
 
   /** Profiles a table or image folder: in the work tree, or as it was at a revision. */
@@ -41,24 +38,21 @@ export class DataPanels implements vscode.Disposable {
       return this.s.log.timed(`profile ${rel}${rev ? ` at ${rev}` : ''}`, async () => {
         if (!rev) {
           const p = await profilePath(path.join(project.root, rel), rel);
-          return (this.lastProfileState = profileState(p, { canCompare: tracked }));
+          return profileState(p, { canCompare: tracked });
         }
         const v = await datasetAt(project, rel, rev);
         // A folder version is profiled as core decides (its images, or its one table).
         const p = v.isDirectory
           ? await profileFolder(rel, v.files)
           : await profileTable({ rel, abs: v.files[0]!.abs });
-        return (this.lastProfileState = profileState(p, {
-          rev,
-          commit: v.commit ?? null,
-          canCompare: tracked,
-        }));
+        return profileState(p, { rev, commit: v.commit ?? null, canCompare: tracked });
       });
     };
     const title = `Profile: ${path.basename(rel)}${rev ? ` @ ${rev}` : ''}`;
     this.profile?.dispose();
-    this.profile = openProfilePanel(
+    this.profile = openStatePanel(
       this.context,
+      profilePanel,
       load,
       { openDrift: () => this.pickDrift(rel) },
       {
@@ -104,11 +98,12 @@ export class DataPanels implements vscode.Disposable {
     const load = () =>
       this.s.log.timed(`drift ${rel} ${from}..${to ?? 'work tree'}`, async () => {
         const report = await driftBetween(project, rel, from, to);
-        return (this.lastDriftState = driftState(report, DRIFT_THRESHOLDS));
+        return driftState(report, DRIFT_THRESHOLDS);
       });
     this.drift?.dispose();
-    this.drift = openDriftPanel(
+    this.drift = openStatePanel(
       this.context,
+      driftPanel,
       load,
       {
         openProfile: (_side, version) =>

@@ -10,10 +10,12 @@ import { getRun, readRun, type RunRecord } from '../../core/runs/runStore.js';
 import type { CompareState, RunDiff } from '../../protocol/compare';
 import type { LineageState } from '../../protocol/lineage';
 import { ids } from '../ids.js';
-import type { PanelHost } from '../shared/panelHost.js';
+import { panelContext, type PanelHost } from '../shared/panelHost.js';
+import type { PanelContext } from '../shared/webviewPanel.js';
 import { errorMessage } from '../shared/operationLog.js';
-import { openComparePanel, type ComparePanel } from './comparePanel';
-import { openLineagePanel, type LineagePanel } from './lineagePanel';
+import { comparePanel, type ComparePanel } from './comparePanel';
+import { lineagePanel, type LineagePanel } from './lineagePanel';
+import { openStatePanel, type OpenStatePanel, type PanelKind } from '../shared/statePanel.js';
 import { compareStateFromRecords, lineageStateFromGraph, metricSeries } from './protocolMapping';
 import { showInformation, showWarning } from '../shared/notify.js';
 import { shortHash } from '../../core/format.js';
@@ -23,9 +25,6 @@ export class RunPanels implements vscode.Disposable {
   private lineage: LineagePanel | undefined;
   private compareIds: string[] = [];
   private lineageFocus: string | undefined;
-  /** The last state each panel was given (what the host tests check). */
-  lastCompareState: CompareState | undefined;
-  lastLineageState: LineageState | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly s: PanelHost) {}
@@ -33,39 +32,25 @@ export class RunPanels implements vscode.Disposable {
   /** Shows the runs side by side (table, step charts, parallel coordinates, diff). */
   showCompare(runIds: readonly string[]): void {
     this.compareIds = [...runIds];
-    const context = { extensionUri: this.s.extensionUri, subscriptions: this.subscriptions };
-    if (this.compare) {
-      void Promise.resolve(this.compareState()).then((state) => this.compare?.update(state));
-      this.compare.reveal();
-      return;
-    }
-    this.compare = openComparePanel(
-      context,
+    this.compare = this.shown(
+      this.compare,
+      comparePanel,
       () => this.compareState(),
       {
         openRun: (id) => void vscode.commands.executeCommand(ids.commands.openLog, id),
         exportCsv: (fileName, csv) => this.saveCsv(fileName, csv),
         diffRuns: (a, b) => this.diff(a, b),
       },
-      {
-        title: 'Compare runs',
-        onError: (e) => this.s.log.error(`compare view: ${errorMessage(e)}`),
-      },
+      () => (this.compare = undefined),
     );
-    this.compare.panel.onDidDispose(() => (this.compare = undefined));
   }
 
   /** Shows data versions → runs → model versions, focused on a run or an artifact if given. */
   showLineage(focus?: string): void {
     this.lineageFocus = focus;
-    const context = { extensionUri: this.s.extensionUri, subscriptions: this.subscriptions };
-    if (this.lineage) {
-      void this.lineageState().then((state) => this.lineage?.update(state));
-      this.lineage.reveal();
-      return;
-    }
-    this.lineage = openLineagePanel(
-      context,
+    this.lineage = this.shown(
+      this.lineage,
+      lineagePanel,
       () => this.lineageState(),
       {
         openRun: (id) => void vscode.commands.executeCommand(ids.commands.openLog, id),
@@ -73,9 +58,32 @@ export class RunPanels implements vscode.Disposable {
         checkoutArtifact: (path, hash) => this.checkoutVersion(path, hash),
         reproduceRun: (id) => void vscode.commands.executeCommand(ids.commands.reproduce, id),
       },
-      { title: 'Lineage', onError: (e) => this.s.log.error(`lineage view: ${errorMessage(e)}`) },
+      () => (this.lineage = undefined),
     );
-    this.lineage.panel.onDidDispose(() => (this.lineage = undefined));
+  }
+
+  /** One panel of each kind: an open one is brought forward with a fresh state. */
+  private shown<In extends { type: string }, Out, S, Actions>(
+    current: OpenStatePanel<Out, S> | undefined,
+    kind: PanelKind<In, Out, S, Actions>,
+    load: () => S | Promise<S>,
+    actions: Actions,
+    closed: () => void,
+  ): OpenStatePanel<Out, S> {
+    if (!current) {
+      const onError = (e: unknown): void =>
+        this.s.log.error(`${kind.bundle} view: ${errorMessage(e)}`);
+      const opened = openStatePanel(this.context, kind, load, actions, { onError });
+      opened.panel.onDidDispose(closed);
+      return opened;
+    }
+    void current.reload();
+    current.reveal();
+    return current;
+  }
+
+  private get context(): PanelContext {
+    return panelContext(this.s, this.subscriptions);
   }
 
   private records(): RunRecord[] {
@@ -95,9 +103,7 @@ export class RunPanels implements vscode.Disposable {
         ),
       ),
     );
-    const state = compareStateFromRecords(records, series);
-    this.lastCompareState = state;
-    return state;
+    return compareStateFromRecords(records, series);
   }
 
   private async lineageState(): Promise<LineageState> {
@@ -128,7 +134,6 @@ export class RunPanels implements vscode.Disposable {
         // an unreadable run record keeps its node as it is
       }
     }
-    this.lastLineageState = state;
     return state;
   }
 

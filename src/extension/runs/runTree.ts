@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { RunStatus } from '../../core/runs/runStore.js';
 import type { TaskSpec } from '../../core/runs/taskConfig.js';
 import type { RunModel, RunView } from './runModel.js';
+import { groupItem } from '../shared/groupItem.js';
 import { safeTreeItem } from '../shared/safeText.js';
 import { shortHash } from '../../core/format.js';
 import { sweepLabel } from '../../core/runs/sweepLabel.js';
@@ -71,31 +72,27 @@ export class RunTree implements vscode.TreeDataProvider<RunNode>, vscode.Disposa
 
   private itemOf(node: RunNode): vscode.TreeItem {
     switch (node.type) {
-      case 'task': {
-        const item = new vscode.TreeItem(
-          node.task ?? 'commands',
-          vscode.TreeItemCollapsibleState.Expanded,
-        );
-        item.id = `task:${node.task ?? ''}`;
-        item.description = countText(node.runs);
-        item.iconPath = new vscode.ThemeIcon(node.task ? 'symbol-event' : 'terminal');
-        item.contextValue = node.task ? 'cairn.task' : 'cairn.commands';
-        return item;
-      }
+      case 'task':
+        return groupItem({
+          label: node.task ?? 'commands',
+          id: `task:${node.task ?? ''}`,
+          description: countText(node.runs),
+          icon: node.task ? 'symbol-event' : 'terminal',
+          contextValue: node.task ? 'cairn.task' : 'cairn.commands',
+          expanded: true,
+        });
       case 'sweep': {
         // Labelled by what it sweeps (`lr × hidden (4)`); the id stays in the tooltip.
-        const item = new vscode.TreeItem(
-          sweepLabel(node.runs),
-          vscode.TreeItemCollapsibleState.Collapsed,
-        );
-        item.id = `sweep:${node.sweep}`;
-        item.tooltip = `${node.sweep}: ${countText(node.runs)}`;
         const running = node.runs.filter((r) => r.status === 'running').length;
-        if (running) item.description = `${running} running`;
-        item.iconPath = new vscode.ThemeIcon(
-          node.runs.some((r) => r.status === 'running') ? 'sync~spin' : 'layers',
-        );
-        item.contextValue = 'cairn.sweep';
+        const item = groupItem({
+          label: sweepLabel(node.runs),
+          id: `sweep:${node.sweep}`,
+          description: running ? `${running} running` : '',
+          icon: running ? 'sync~spin' : 'layers',
+          contextValue: 'cairn.sweep',
+          expanded: false,
+        });
+        item.tooltip = `${node.sweep}: ${countText(node.runs)}`;
         return item;
       }
       case 'run':

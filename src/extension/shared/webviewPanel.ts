@@ -3,20 +3,18 @@
 import * as vscode from 'vscode';
 import type { Guard, WebviewReady } from '../../protocol/guards';
 import { MessageQueue } from './messageQueue';
+import type { PanelMessages } from './panelMessages.js';
 import { makeNonce, webviewHtml } from './webviewHtml';
 
 export interface PanelSpec<In extends { type: string }, Out> {
-  viewType: string;
   title: string;
-  /** dist/webview/<bundle>.js and .css */
+  /** dist/webview/<bundle>.js and .css; also names the view type (cairn.<bundle>) and the page. */
   bundle: 'compare' | 'lineage' | 'profile' | 'drift';
   isIncoming: Guard<In>;
   /** Called for every valid message except 'webview/ready'. */
   onMessage(message: Exclude<In, WebviewReady>): void;
   /** Called on every 'webview/ready' (first load and each reload); send the snapshot here. */
   onReady(post: (message: Out) => void): void;
-  /** What the page is called in messages ('compare view'). */
-  label: string;
   /** Told about messages that failed the guard (a bug or a hostile page); log them. */
   onError?(err: unknown): void;
 }
@@ -35,6 +33,15 @@ export interface PanelOptions {
   title?: string;
   /** Told about failed actions and loads and about invalid messages; log them. */
   onError?: (err: unknown) => void;
+}
+
+/** Where a panel is opened: the extension's resources, who disposes it, who hears its messages. */
+export interface PanelContext extends Pick<
+  vscode.ExtensionContext,
+  'extensionUri' | 'subscriptions'
+> {
+  /** Told about every message a page received. */
+  readonly panelMessages?: Pick<PanelMessages, 'delivered'>;
 }
 
 export interface CairnPanel<Out> {
@@ -60,11 +67,11 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
  * state comes from the host, which opens them again when asked.
  */
 export function createCairnPanel<In extends { type: string }, Out>(
-  context: Pick<vscode.ExtensionContext, 'extensionUri' | 'subscriptions'>,
+  context: PanelContext,
   spec: PanelSpec<In, Out>,
 ): CairnPanel<Out> {
   const panel = vscode.window.createWebviewPanel(
-    spec.viewType,
+    `cairn.${spec.bundle}`,
     spec.title,
     vscode.ViewColumn.Active,
     {
@@ -88,13 +95,19 @@ export function createCairnPanel<In extends { type: string }, Out>(
     styleUri: asUri(`${spec.bundle}.css`),
   });
   const queue = new MessageQueue<Out>((m) => {
-    void webview.postMessage(m);
+    // Only what reached the page counts as delivered (false: the page was gone by then).
+    webview.postMessage(m).then(
+      (ok) => ok && context.panelMessages?.delivered(`cairn.${spec.bundle}`, m),
+      (err: unknown) => spec.onError?.(err),
+    );
   });
   const post = (m: Out): void => queue.post(m);
   const disposables: vscode.Disposable[] = [
     webview.onDidReceiveMessage((raw: unknown) => {
       if (!spec.isIncoming(raw)) {
-        spec.onError?.(new Error(`Invalid message from the ${spec.label}: ${JSON.stringify(raw)}`));
+        spec.onError?.(
+          new Error(`Invalid message from the ${spec.bundle} view: ${JSON.stringify(raw)}`),
+        );
         return;
       }
       if (raw.type === 'webview/ready') {

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ArtifactStatus } from '../../core/versioning/status.js';
 import { formatBytes, shortHash } from '../../core/format.js';
 import type { ArtifactInfo, ArtifactModel } from './artifactModel.js';
+import { groupItem } from '../shared/groupItem.js';
 import { safeTreeItem } from '../shared/safeText.js';
 
 /** A node of the Artifacts view. */
@@ -89,17 +90,15 @@ export class ArtifactTree implements vscode.TreeDataProvider<ArtifactNode>, vsco
 
   private itemOf(node: ArtifactNode): vscode.TreeItem {
     switch (node.type) {
-      case 'group': {
-        const item = new vscode.TreeItem(
-          node.kind === 'data' ? 'Datasets' : 'Models',
-          vscode.TreeItemCollapsibleState.Expanded,
-        );
-        item.id = `group:${node.kind}`;
-        item.description = String(node.items.length);
-        item.iconPath = new vscode.ThemeIcon(node.kind === 'data' ? 'database' : 'package');
-        item.contextValue = 'cairn.group';
-        return item;
-      }
+      case 'group':
+        return groupItem({
+          label: node.kind === 'data' ? 'Datasets' : 'Models',
+          id: `group:${node.kind}`,
+          description: String(node.items.length),
+          icon: node.kind === 'data' ? 'database' : 'package',
+          contextValue: 'cairn.group',
+          expanded: true,
+        });
       case 'artifact':
         return artifactItem(node.info);
       case 'producer': {

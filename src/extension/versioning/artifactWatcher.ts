@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { artifactOfPointerPath } from '../../core/project/project.js';
 import type { ArtifactModel } from './artifactModel.js';
 import type { WorkspaceProject } from '../shared/workspaceProject.js';
+import { ProjectFileWatcher } from './projectFileWatcher.js';
 
 /**
  * Turns workspace file events (VS Code's own watcher, which already watches the workspace) into
@@ -10,34 +11,17 @@ import type { WorkspaceProject } from '../shared/workspaceProject.js';
  * The model debounces, so a burst of writes costs one status computation.
  */
 export class ArtifactWatcher implements vscode.Disposable {
-  private watcher: vscode.FileSystemWatcher | undefined;
-  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly watcher: ProjectFileWatcher;
 
   constructor(
-    private readonly project: WorkspaceProject,
+    project: WorkspaceProject,
     private readonly model: ArtifactModel,
   ) {
-    // Nothing to watch before something asked for the artifacts: start with the first load.
-    this.subscriptions.push(
-      project.onDidChange(() => this.start()),
-      model.onDidChange(() => {
-        if (!this.watcher) this.start();
-      }),
-    );
-  }
-
-  private start(): void {
-    this.watcher?.dispose();
-    this.watcher = undefined;
-    const project = this.project.current;
-    if (!project) return;
-    this.watcher = vscode.workspace.createFileSystemWatcher(
-      new vscode.RelativePattern(vscode.Uri.file(project.root), '**/*'),
-    );
-    const onEvent = (uri: vscode.Uri): void => this.changed(project.root, uri.fsPath);
-    this.watcher.onDidChange(onEvent);
-    this.watcher.onDidCreate(onEvent);
-    this.watcher.onDidDelete(onEvent);
+    this.watcher = new ProjectFileWatcher(project, model, {
+      start: (p) => new vscode.RelativePattern(vscode.Uri.file(p.root), '**/*'),
+      onEvent: (p, uri) => this.changed(p.root, uri.fsPath),
+      deletions: true,
+    });
   }
 
   private changed(root: string, fsPath: string): void {
@@ -62,7 +46,6 @@ export class ArtifactWatcher implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.watcher?.dispose();
-    for (const s of this.subscriptions) s.dispose();
+    this.watcher.dispose();
   }
 }

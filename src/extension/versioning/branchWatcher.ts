@@ -5,6 +5,7 @@ import { ids } from '../ids.js';
 import type { OperationLog } from '../shared/operationLog.js';
 import type { ArtifactModel } from './artifactModel.js';
 import type { WorkspaceProject } from '../shared/workspaceProject.js';
+import { ProjectFileWatcher } from './projectFileWatcher.js';
 import { showInformation } from '../shared/notify.js';
 import { shortHash } from '../../core/format.js';
 
@@ -15,9 +16,8 @@ export type OnBranchSwitch = 'ask' | 'always' | 'never';
  * name other versions, so the artifacts are re-read and, as the setting says, checked out.
  */
 export class BranchWatcher implements vscode.Disposable {
-  private watcher: vscode.FileSystemWatcher | undefined;
+  private readonly watcher: ProjectFileWatcher;
   private head: string | undefined;
-  private readonly subscriptions: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
   private asking = false;
   private handling: Promise<void> = Promise.resolve();
@@ -38,41 +38,31 @@ export class BranchWatcher implements vscode.Disposable {
   }
 
   constructor(
-    private readonly project: WorkspaceProject,
+    project: WorkspaceProject,
     private readonly model: ArtifactModel,
     private readonly checkout: (reason: string) => Promise<void>,
     private readonly log: OperationLog,
   ) {
-    this.subscriptions.push(
-      project.onDidChange(() => this.start()),
-      model.onDidChange(() => {
-        if (!this.watcher) this.start();
-      }),
-    );
-  }
-
-  private start(): void {
-    this.watcher?.dispose();
-    this.watcher = undefined;
-    const project = this.project.current;
-    if (!project) return;
-    const headFile = path.join(project.root, '.git', 'HEAD');
-    this.head = readHead(headFile);
-    // Based on the .git folder (a non-recursive watch of it): Git replaces HEAD by renaming a
-    // lock file over it, which a watch on the file itself stops seeing after the first time.
-    this.watcher = vscode.workspace.createFileSystemWatcher(
-      new vscode.RelativePattern(vscode.Uri.file(path.dirname(headFile)), 'HEAD'),
-    );
-    // Git writes HEAD through a lock file and a rename; wait for the burst to settle.
-    const onEvent = (): void => {
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.handling = this.handling.then(() => this.headMoved(headFile)).catch(() => undefined);
-      }, 150);
-    };
-    this.watcher.onDidChange(onEvent);
-    this.watcher.onDidCreate(onEvent);
+    this.watcher = new ProjectFileWatcher(project, model, {
+      start: (p) => {
+        const headFile = headFileOf(p.root);
+        this.head = readHead(headFile);
+        // Based on the .git folder (a non-recursive watch of it): Git replaces HEAD by renaming a
+        // lock file over it, which a watch on the file itself stops seeing after the first time.
+        return new vscode.RelativePattern(vscode.Uri.file(path.dirname(headFile)), 'HEAD');
+      },
+      // Git writes HEAD through a lock file and a rename; wait for the burst to settle.
+      onEvent: (p) => {
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          this.handling = this.handling
+            .then(() => this.headMoved(headFileOf(p.root)))
+            .catch(() => undefined);
+        }, 150);
+      },
+      deletions: false,
+    });
   }
 
   private async headMoved(headFile: string): Promise<void> {
@@ -129,9 +119,12 @@ export class BranchWatcher implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.timer);
-    this.watcher?.dispose();
-    for (const s of this.subscriptions) s.dispose();
+    this.watcher.dispose();
   }
+}
+
+function headFileOf(root: string): string {
+  return path.join(root, '.git', 'HEAD');
 }
 
 function readHead(file: string): string | undefined {

@@ -37,7 +37,9 @@ export function registerVersioningCommands(s: Container): vscode.Disposable[] {
     registerCommand(s, ids.commands.checkout, 'Checkout', (node?: ArtifactNode | vscode.Uri) =>
       checkoutCommand(s, node),
     ),
-    registerCommand(s, ids.commands.push, 'Push', () => pushCommand(s)),
+    registerCommand(s, ids.commands.push, 'Push', async () => {
+      await transfer(s, 'push');
+    }),
     registerCommand(s, ids.commands.pull, 'Pull', () => pullCommand(s)),
     registerCommand(s, ids.commands.gc, 'Clean up the cache', () => gcCommand(s)),
     registerCommand(s, ids.commands.installHooks, 'Install Git hooks', () => hooksCommand(s)),
@@ -246,39 +248,34 @@ export async function checkoutWithProgress(
   return results;
 }
 
-async function pushCommand(s: Container): Promise<void> {
-  if (!allowedToRun('push data')) return;
+// What a push and a pull say about themselves; the rest of the two commands is the same.
+const transferWords = {
+  push: { doing: 'Pushing', done: 'Pushed', where: 'to' },
+  pull: { doing: 'Pulling', done: 'Pulled', where: 'from' },
+} as const;
+
+/** Pushes or pulls the cache objects and run records with progress; false when not allowed to run. */
+async function transfer(s: Container, direction: 'push' | 'pull'): Promise<boolean> {
+  if (!allowedToRun(`${direction} data`)) return false;
   const project = s.project.require();
-  const { push } = engine().versioning;
-  const r = await withProgress('Pushing data and runs', (report) =>
+  const move = engine().versioning[direction];
+  const words = transferWords[direction];
+  const r = await withProgress(`${words.doing} data and runs`, (report) =>
     s.log.timed(
-      'push',
+      direction,
       () =>
-        push(project, {
+        move(project, {
           onProgress: (p) => report(`${p.doneObjects}/${p.totalObjects} objects`, fraction(p)),
         }),
       describeTransfer,
     ),
   );
-  reportTransfer('Pushed', 'to', r);
+  reportTransfer(words.done, words.where, r);
+  return true;
 }
 
 async function pullCommand(s: Container): Promise<void> {
-  if (!allowedToRun('pull data')) return;
-  const project = s.project.require();
-  const { pull } = engine().versioning;
-  const r = await withProgress('Pulling data and runs', (report) =>
-    s.log.timed(
-      'pull',
-      () =>
-        pull(project, {
-          onProgress: (p) => report(`${p.doneObjects}/${p.totalObjects} objects`, fraction(p)),
-        }),
-      describeTransfer,
-    ),
-  );
-  reportTransfer('Pulled', 'from', r);
-  await checkoutWithProgress(s, undefined, 'after pull');
+  if (await transfer(s, 'pull')) await checkoutWithProgress(s, undefined, 'after pull');
 }
 
 function fraction(p: { doneObjects: number; totalObjects: number }): number | undefined {

@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ids } from '../../../src/extension/ids';
-import { cairn, waitFor, workspaceRoot } from '../helpers';
+import type { DriftState } from '../../../src/protocol/drift';
+import type { ProfileState } from '../../../src/protocol/profile';
+import { cairn, pageMessages, waitFor, workspaceRoot } from '../helpers';
 
 /** The open webview tab with this title, if any. */
 function webviewTab(label: string): vscode.Tab | undefined {
@@ -18,13 +20,17 @@ describe('Data profiles and drift', function () {
 
   it('profiles a table from the Explorer in the profile view', async () => {
     const root = workspaceRoot();
+    const pages = await pageMessages();
     await vscode.commands.executeCommand(
       ids.commands.profile,
       vscode.Uri.file(path.join(root, 'data', 'train.csv')),
     );
-    const dataPanels = (await cairn()).panels.data;
     await waitFor('the profile panel', () => webviewTab('Profile: train.csv'), 30_000);
-    const state = await waitFor('the profile state', () => dataPanels.lastProfileState, 60_000);
+    const state = await waitFor(
+      'the profile state the page received',
+      () => pages.stateOf<ProfileState>('profile/state/didChange'),
+      60_000,
+    );
     assert.equal(state.profile.kind, 'table');
     if (state.profile.kind !== 'table') return;
     assert.deepEqual(
@@ -43,10 +49,14 @@ describe('Data profiles and drift', function () {
       ids.commands.track,
       vscode.Uri.file(path.join(root, 'data')),
     );
-    const dataPanels = (await cairn()).panels.data;
-    dataPanels.showDrift('data/train.csv', 'HEAD');
+    const pages = await pageMessages();
+    (await cairn()).panels.data.showDrift('data/train.csv', 'HEAD');
     await waitFor('the drift panel', () => webviewTab('Drift: train.csv'), 30_000);
-    const state = await waitFor('the drift state', () => dataPanels.lastDriftState, 60_000);
+    const state = await waitFor(
+      'the drift state the page received',
+      () => pages.stateOf<DriftState>('drift/state/didChange'),
+      60_000,
+    );
     assert.equal(state.to.rows, state.from.rows + 2);
     assert.deepEqual(state.columns.map((c) => c.name).sort(), ['label', 'x1', 'x2']);
     assert.match(state.summary, /data\/train\.csv/);

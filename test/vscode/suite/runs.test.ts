@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ids } from '../../../src/extension/ids';
 import type { RunNode } from '../../../src/extension/runs/runTree';
-import { answerMessages, cairn, waitFor, workspaceRoot } from '../helpers';
+import type { CompareState } from '../../../src/protocol/compare';
+import type { LineageState } from '../../../src/protocol/lineage';
+import { answerMessages, cairn, pageMessages, waitFor, workspaceRoot } from '../helpers';
 
 /** Runs a task and waits for its process to end; returns the exit code. */
 async function runToEnd(task: vscode.Task): Promise<number | undefined> {
@@ -138,13 +140,13 @@ describe('runs', () => {
       lenses.some((t) => t.startsWith(`lr = 0.01 → val_acc ${acc} in 1 run`)),
       lenses.join(' | '),
     );
+    const pages = await pageMessages();
     await vscode.commands.executeCommand(ids.commands.compare);
     // The compare webview opens as a tab, its page loads and asks for the state.
-    const panels = (await cairn()).panels.run;
     await waitFor('the compare panel', () => webviewTab('Compare runs'), 30_000);
     const state = await waitFor(
-      'the compare state sent to the page',
-      () => panels.lastCompareState,
+      'the compare state the page received',
+      () => pages.stateOf<CompareState>('compare/state/didChange'),
       30_000,
     );
     assert.deepEqual(state.runs.map((x) => x.params['lr']).sort(), [0.01, 0.1]);
@@ -207,12 +209,12 @@ describe('runs', () => {
   });
 
   it('shows the lineage of the model in the lineage view', async () => {
+    const pages = await pageMessages();
     await vscode.commands.executeCommand(ids.commands.showLineage);
-    const panels = (await cairn()).panels.run;
     await waitFor('the lineage panel', () => webviewTab('Lineage'), 30_000);
     const state = await waitFor(
-      'the lineage state sent to the page',
-      () => panels.lastLineageState,
+      'the lineage state the page received',
+      () => pages.stateOf<LineageState>('lineage/state/didChange'),
       30_000,
     );
     const model = state.nodes.find((n) => n.kind === 'model' && n.path === 'models/model.pkl');

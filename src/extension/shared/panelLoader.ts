@@ -1,6 +1,6 @@
-import type { StatePanel } from '../shared/webviewPanel.js';
+import type { StatePanel } from './webviewPanel.js';
 
-// Loads the state of a data panel (profile or drift) on demand and keeps the last one, so a page
+// Loads the state of a panel (profile or drift) on demand and keeps the last one, so a page
 // that reloads (hidden and shown again) gets it back at once instead of profiling the data again.
 
 /** A data panel (profile, drift): its state comes from a loader that can run again. */

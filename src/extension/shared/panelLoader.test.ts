@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadedState, pageLoader } from './dataPanelLoader';
+import { loadedState, pageLoader } from './panelLoader';
 
 describe('data panel loader', () => {
   it('keeps the newest state when loads overlap, and reports failures', async () => {
