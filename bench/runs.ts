@@ -8,13 +8,13 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { projectAt } from '../src/core/project/project.js';
 import { MetricStreamParser } from '../src/core/runs/metricParser.js';
+import type { RunRecord } from '../src/core/runs/runRecord.js';
 import {
   allocateRunDir,
   listRuns,
   MetricsWriter,
   readSeries,
   saveRun,
-  type RunRecord,
 } from '../src/core/runs/runStore.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-runs-'));

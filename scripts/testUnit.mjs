@@ -1,5 +1,5 @@
-// Runs every unit test (src/**/*.test.ts) with node:test through tsx. Node 20's --test does not
-// expand globs, so the file list is built here.
+// Runs every unit test (src/**/*.test.ts and scripts/**/*.test.ts) with node:test through tsx.
+// Node 20's --test does not expand globs, so the file list is built here.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -14,7 +14,7 @@ function find(dir, out = []) {
 }
 
 const only = process.argv.slice(2);
-const files = only.length > 0 ? only : find('src').sort();
+const files = only.length > 0 ? only : [...find('src'), ...find('scripts')].sort();
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', ...files],

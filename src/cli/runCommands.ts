@@ -8,6 +8,7 @@ import { compareRuns, type Comparison } from '../core/runs/compare.js';
 import { recoverParamsFiles } from '../core/runs/paramsFile.js';
 import { reproduceRun } from '../core/runs/reproduce.js';
 import { exitCodeOf, specOf, startRun, type RunHandle } from '../core/runs/runRecorder.js';
+import type { RunRecord } from '../core/runs/runRecord.js';
 import {
   deleteRun,
   getRun,
@@ -15,7 +16,6 @@ import {
   resolveRunId,
   runFiles,
   runJsonReplacer,
-  type RunRecord,
 } from '../core/runs/runStore.js';
 import { parseSweepArgs, runSweep, sampleRandom, sweepGrid } from '../core/runs/sweep.js';
 import { getTask, parseOverrideArgs } from '../core/runs/taskConfig.js';

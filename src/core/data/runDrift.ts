@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Project } from '../project/project.js';
-import type { ArtifactVersion, RunRecord } from '../runs/runStore.js';
+import type { ArtifactVersion, RunRecord } from '../runs/runRecord.js';
 import { writeFileAtomic } from '../fsSafe.js';
 import { processTmpDir } from '../project/project.js';
 import { hasObject } from '../versioning/cache.js';

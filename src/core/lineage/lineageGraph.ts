@@ -1,6 +1,7 @@
 import { gitMaybe } from '../git/git.js';
 import { POINTER_SUFFIX, type Project } from '../project/project.js';
-import { listRuns, readRun, type RunStatus } from '../runs/runStore.js';
+import type { RunStatus } from '../runs/runRecord.js';
+import { listRuns, readRun } from '../runs/runStore.js';
 import { listArtifacts } from '../versioning/artifacts.js';
 
 /** A version of an artifact: the commits that named it and the run that produced it. */

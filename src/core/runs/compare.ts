@@ -1,5 +1,6 @@
 import type { Project } from '../project/project.js';
-import { readRun, type RunRecord, type RunStatus } from './runStore.js';
+import type { RunRecord, RunStatus } from './runRecord.js';
+import { readRun } from './runStore.js';
 import type { Goal, ParamValue } from './taskConfig.js';
 
 /** One parameter across the compared runs (null where a run lacks it). */

@@ -9,7 +9,8 @@ import { checkoutArtifacts } from '../versioning/checkout.js';
 import { readPointer } from '../versioning/pointerFile.js';
 import { compareRecords, type Comparison } from './compare.js';
 import { startRun, type RunHandle } from './runRecorder.js';
-import { readRun, runFiles, type RunRecord } from './runStore.js';
+import type { RunRecord } from './runRecord.js';
+import { readRun, runFiles } from './runStore.js';
 import type { TerminalAttachment } from './terminalAttachment.js';
 
 export interface ReproduceOptions {

@@ -1,7 +1,8 @@
 import { CairnError } from '../errors.js';
 import type { Project } from '../project/project.js';
 import { splitCommand } from '../shell.js';
-import { runFiles, type RunRecord } from './runStore.js';
+import type { RunRecord } from './runRecord.js';
+import { runFiles } from './runStore.js';
 
 /**
  * The `cairn` arguments that run a recorded ad-hoc run (`cairn run -- <argv>`) again with the argv

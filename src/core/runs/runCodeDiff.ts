@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import { gitMaybe } from '../git/git.js';
 import type { Project } from '../project/project.js';
-import { readRun, runFiles, type RunRecord } from './runStore.js';
+import type { RunRecord } from './runRecord.js';
+import { readRun, runFiles } from './runStore.js';
 
 /** How the code of two runs differs: between their commits, and each one's uncommitted changes. */
 export interface RunCodeDiff {

@@ -7,13 +7,8 @@ import { readMetricsFile } from './metricParser.js';
 import type { ChildExit } from './runChild.js';
 import type { RunCapture } from './runCapture.js';
 import { writtenSince, type PreparedRun } from './runPreparation.js';
-import {
-  RUN_FILES,
-  saveRun,
-  type ArtifactVersion,
-  type RunRecord,
-  type RunStatus,
-} from './runStore.js';
+import type { ArtifactVersion, RunRecord, RunStatus } from './runRecord.js';
+import { RUN_FILES, saveRun } from './runStore.js';
 
 /** How the program's part of a run ended. */
 export interface RunEnd {

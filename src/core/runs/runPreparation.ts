@@ -16,17 +16,9 @@ import {
   recoverParamsFiles,
   type ParamsFileLock,
 } from './paramsFile.js';
-import type { RunRequest } from './runRecorder.js';
-import {
-  allocateRunDir,
-  listRuns,
-  RUN_FILES,
-  runJsonReplacer,
-  saveRun,
-  type ArtifactVersion,
-  type RunRecord,
-  type RunSpec,
-} from './runStore.js';
+import type { RunRequest } from './runRequest.js';
+import type { ArtifactVersion, RunRecord, RunSpec } from './runRecord.js';
+import { allocateRunDir, listRuns, RUN_FILES, runJsonReplacer, saveRun } from './runStore.js';
 import type { ParamValue } from './taskConfig.js';
 
 /** A run ready to start: its record saved as running, its params file overridden. */

@@ -3,7 +3,7 @@ import { isHash } from '../versioning/cache.js';
 import { isForbiddenKey } from './paramKeys.js';
 import { isRunId } from './runId.js';
 import { metricValue } from './metricParser.js';
-import type { MetricSummary, RunRecord, RunSummary } from './runStore.js';
+import type { MetricSummary, RunRecord, RunSummary } from './runRecord.js';
 
 /*
  * run.json arrives from Git (a force-added .cairn/) and from remotes (pull), so it is checked

@@ -6,8 +6,10 @@ import { test } from 'node:test';
 import { CairnError } from '../errors.js';
 import type { Project } from '../project/project.js';
 import { tempProject, writeTree } from '../testing/tempProject.js';
-import { startRun, type RunRequest } from './runRecorder.js';
-import { getRun, listRuns, type RunSpec } from './runStore.js';
+import { startRun } from './runRecorder.js';
+import type { RunRequest } from './runRequest.js';
+import type { RunSpec } from './runRecord.js';
+import { getRun, listRuns } from './runStore.js';
 
 const python = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 

@@ -8,10 +8,10 @@ import type { Project } from '../project/project.js';
 import { metricValue, type MetricRecord } from './metricParser.js';
 import { isForbiddenKey } from './paramKeys.js';
 import { isPidAlive, recoverParamsFiles } from './paramsFile.js';
+import type { MetricSummary, RunRecord, RunSummary } from './runRecord.js';
 import { isSummaryRow, parseRunRecord, RunRecordProblem } from './runRecordSchema.js';
 import { isRunId } from './runId.js';
 import { writeAllSync } from './writeAll.js';
-import type { Goal, MetricSource, ParamValue, TaskOut } from './taskConfig.js';
 
 /*
  * A run lives in .cairn/runs/<id>/: run.json (the record, rewritten atomically), metrics.jsonl
@@ -21,99 +21,6 @@ import type { Goal, MetricSource, ParamValue, TaskOut } from './taskConfig.js';
  * ten thousand runs reads one file. Numbers that are not finite are written as the strings
  * "NaN", "Infinity" and "-Infinity" (JSON has no spelling for them) and read back as numbers.
  */
-
-export type RunStatus = 'running' | 'completed' | 'failed' | 'stopped';
-
-/** One version of a tracked artifact, as a run used or produced it. */
-export interface ArtifactVersion {
-  readonly path: string;
-  /** The pointer file's `hash`. */
-  readonly hash: string;
-  readonly kind: 'data' | 'model';
-}
-
-/** Per-metric summary; `last` is the value compared between runs. */
-export interface MetricSummary {
-  readonly last: number;
-  readonly min: number;
-  readonly max: number;
-  readonly count: number;
-  readonly lastStep: number;
-}
-
-/** What was run: the task as it was at start (so reproduce needs no cairn.yaml). */
-export interface RunSpec {
-  readonly cmd: string;
-  readonly paramsFile?: string;
-  readonly deps: readonly string[];
-  readonly outs: readonly TaskOut[];
-  readonly metrics: readonly MetricSource[];
-  readonly goal: Record<string, Goal>;
-}
-
-/** Everything recorded about one run (run.json). Plain JSON; times are epoch ms. */
-export interface RunRecord {
-  readonly id: string;
-  readonly name: string;
-  /** The task name, or null for `cairn run -- <command>`. */
-  readonly task: string | null;
-  readonly command: string;
-  /** Project-relative directory the program ran in ('' for the root). */
-  readonly cwd: string;
-  /** Every parameter the program saw (params file, defaults, overrides), flat `a.b` keys. */
-  readonly params: Record<string, ParamValue>;
-  /** The `-p` overrides alone. */
-  readonly overrides: Record<string, ParamValue>;
-  readonly startMs: number;
-  readonly endMs: number | null;
-  readonly durationMs: number | null;
-  readonly exitCode: number | null;
-  readonly signal: string | null;
-  readonly status: RunStatus;
-  readonly host: string;
-  readonly pid: number;
-  readonly git: {
-    readonly commit: string | null;
-    readonly branch: string | null;
-    readonly dirty: boolean;
-    /** File in the run directory with the uncommitted diff, or null when clean. */
-    readonly diffFile: string | null;
-  };
-  readonly inputs: readonly ArtifactVersion[];
-  readonly outputs: readonly ArtifactVersion[];
-  readonly summary: Record<string, MetricSummary>;
-  readonly metricPoints: number;
-  /** Output lines that looked like metrics but could not be parsed. */
-  readonly skippedLines: number;
-  readonly spec: RunSpec;
-  readonly sweep?: string;
-  readonly reproduces?: string;
-  /** Why a run failed before or after its program (a sentence), when it did. */
-  readonly error?: string;
-}
-
-/** A compact row for lists: the `ls --json` item. */
-export interface RunSummary {
-  readonly id: string;
-  readonly name: string;
-  readonly task: string | null;
-  readonly command: string;
-  readonly status: RunStatus;
-  readonly startMs: number;
-  readonly endMs: number | null;
-  readonly durationMs: number | null;
-  readonly exitCode: number | null;
-  readonly params: Record<string, ParamValue>;
-  /** The last value of each metric. */
-  readonly metrics: Record<string, number>;
-  readonly commit: string | null;
-  readonly host: string;
-  readonly pid: number;
-  /** The artifact versions the run used (absent in index rows older than this field). */
-  readonly inputs?: readonly ArtifactVersion[];
-  readonly sweep?: string;
-  readonly reproduces?: string;
-}
 
 /** A metric's step series: parallel arrays. */
 export interface MetricSeries {

@@ -3,7 +3,7 @@ import { CairnError } from '../errors.js';
 import type { Project } from '../project/project.js';
 import { specOf, startRun, type RunHandle } from './runRecorder.js';
 import { assertParamKey, splitNewParamMark } from './paramKeys.js';
-import type { RunRecord } from './runStore.js';
+import type { RunRecord } from './runRecord.js';
 import { parseParamValue, type ParamValue, type TaskSpec } from './taskConfig.js';
 import type { TerminalAttachment } from './terminalAttachment.js';
 

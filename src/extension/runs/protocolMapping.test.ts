@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LineageGraph } from '../../core/lineage/lineageGraph.js';
-import type { RunRecord } from '../../core/runs/runStore.js';
+import type { RunRecord } from '../../core/runs/runRecord.js';
 import { isCompareState } from '../../protocol/compare';
 import { isLineageState } from '../../protocol/lineage';
 import { compareStateFromRecords, lineageStateFromGraph, metricSeries } from './protocolMapping';

@@ -1,7 +1,7 @@
 // Maps core's run records and lineage graph onto the webviews' protocol states. Pure (core is
 // imported as types only), so the panels stay free of domain logic and this is unit-tested.
 import type { LineageGraph } from '../../core/lineage/lineageGraph.js';
-import type { RunRecord } from '../../core/runs/runStore.js';
+import type { RunRecord } from '../../core/runs/runRecord.js';
 import {
   packSeries,
   type CompareState,

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import * as vscode from 'vscode';
 import type { RunInputState } from '../../core/data/runDrift.js';
-import type { RunSummary } from '../../core/runs/runStore.js';
+import type { RunSummary } from '../../core/runs/runRecord.js';
 import type { TaskSpec } from '../../core/runs/taskConfig.js';
 import { ids } from '../ids.js';
 import type { WorkspaceProject } from '../shared/workspaceProject.js';

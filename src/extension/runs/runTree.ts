@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { RunStatus } from '../../core/runs/runStore.js';
+import type { RunStatus } from '../../core/runs/runRecord.js';
 import type { TaskSpec } from '../../core/runs/taskConfig.js';
 import type { RunModel, RunView } from './runModel.js';
 import { groupItem } from '../shared/groupItem.js';
