@@ -66,6 +66,15 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
       'no-console': 'error',
+      // Relative imports name the file as it is emitted (`./x.js`), as Node's ESM resolution and
+      // the bundles expect; one spelling everywhere.
+      'no-restricted-syntax': [
+        'error',
+        ...['ImportDeclaration', 'ExportNamedDeclaration', 'ExportAllDeclaration'].map((node) => ({
+          selector: `${node}[source.value=/^\\.{1,2}\\/(?!.*\\.(js|mjs|cjs|css|json)$)/]`,
+          message: "A relative import names its file with '.js' (./module.js).",
+        })),
+      ],
     },
   },
   {

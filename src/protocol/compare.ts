@@ -19,14 +19,14 @@ import {
   type Guard,
   type JsonNumber,
   type WebviewReady,
-} from './guards';
+} from './guards.js';
 import {
   isPackedNumbers,
   packFloat32,
   packSteps,
   packedLength,
   type PackedNumbers,
-} from './packedNumbers';
+} from './packedNumbers.js';
 
 export const runStatuses = [
   'queued',

@@ -15,7 +15,7 @@ import {
   type Guard,
   type JsonNumber,
   type WebviewReady,
-} from './guards';
+} from './guards.js';
 import {
   columnTypes,
   isColumnStats,
@@ -23,7 +23,7 @@ import {
   type ColumnStats,
   type ColumnType,
   type ImageProfileView,
-} from './profile';
+} from './profile.js';
 
 export interface DriftVersion {
   /** The revision as given ('workspace' for the work tree). */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isCompareHostMessage, isCompareWebviewMessage, type CompareState } from './compare';
-import { decodeNumber, decodeNumbers, encodeNumber, encodeNumbers } from './guards';
-import { isLineageHostMessage, isLineageWebviewMessage } from './lineage';
+import { isCompareHostMessage, isCompareWebviewMessage, type CompareState } from './compare.js';
+import { decodeNumber, decodeNumbers, encodeNumber, encodeNumbers } from './guards.js';
+import { isLineageHostMessage, isLineageWebviewMessage } from './lineage.js';
 import {
   isPackedNumbers,
   packFloat32,
@@ -10,7 +10,7 @@ import {
   packSteps,
   packedLength,
   unpackNumbers,
-} from './packedNumbers';
+} from './packedNumbers.js';
 
 const row = {
   id: 'r1',

@@ -12,8 +12,8 @@ import {
   literal,
   type Guard,
   type WebviewReady,
-} from './guards';
-import { runStatuses, type RunStatus } from './compare';
+} from './guards.js';
+import { runStatuses, type RunStatus } from './compare.js';
 
 export const lineageNodeKinds = ['data', 'model', 'run', 'commit'] as const;
 export type LineageNodeKind = (typeof lineageNodeKinds)[number];

@@ -2,7 +2,7 @@
 // float64 or float32 bytes, or an arithmetic range for regular steps. NaN and ±Infinity survive.
 // A packed array crosses postMessage as one string copy; Chromium's structured clone of a 10^5-
 // element JS array of numbers costs far more, and float32 halves the bytes of chart values.
-import type { Guard } from './guards';
+import type { Guard } from './guards.js';
 
 export type PackedNumbers =
   | { f64: string }

@@ -17,7 +17,7 @@ import {
   type Guard,
   type JsonNumber,
   type WebviewReady,
-} from './guards';
+} from './guards.js';
 
 export const columnTypes = ['number', 'boolean', 'string', 'empty'] as const;
 export type ColumnType = (typeof columnTypes)[number];

@@ -2,8 +2,8 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as vscode from 'vscode';
-import type { CairnApi } from '../../src/extension/extension';
-import { ids } from '../../src/extension/ids';
+import type { CairnApi } from '../../src/extension/extension.js';
+import { ids } from '../../src/extension/ids.js';
 
 /** Activates the extension (if the workspace did not already) and returns its API. */
 export async function cairn(): Promise<CairnApi> {

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { runMocha } from './runMocha';
+import { runMocha } from './runMocha.js';
 
 /** Entry of the suite that runs in Restricted Mode (an untrusted workspace). */
 export function run(): Promise<void> {

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { driftFixture, profileFixture } from './dataFixtures';
-import { lineageState, smallCompareState } from './fixtures';
-import { launchChromium, openWebview, settled } from './harness';
+import { driftFixture, profileFixture } from './dataFixtures.js';
+import { lineageState, smallCompareState } from './fixtures.js';
+import { launchChromium, openWebview, settled } from './harness.js';
 
 let browser: Browser;
 before(async () => {

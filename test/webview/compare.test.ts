@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { bigCompareScript, hostileName, smallCompareState } from './fixtures';
-import { launchChromium, openWebview, settled, type WebviewPage } from './harness';
+import { bigCompareScript, hostileName, smallCompareState } from './fixtures.js';
+import { launchChromium, openWebview, settled, type WebviewPage } from './harness.js';
 
 let browser: Browser;
 before(async () => {

@@ -2,11 +2,11 @@
 // `cairn drift --json` output (test/fixtures/data, see its README) through the host's own mapping.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DRIFT_THRESHOLDS, type DriftReport } from '../../src/core/data/drift';
-import type { DataProfile } from '../../src/core/data/profile';
-import { driftState, profileState } from '../../src/extension/data/dataViewState';
-import type { DriftState } from '../../src/protocol/drift';
-import type { ProfileState } from '../../src/protocol/profile';
+import { DRIFT_THRESHOLDS, type DriftReport } from '../../src/core/data/drift.js';
+import type { DataProfile } from '../../src/core/data/profile.js';
+import { driftState, profileState } from '../../src/extension/data/dataViewState.js';
+import type { DriftState } from '../../src/protocol/drift.js';
+import type { ProfileState } from '../../src/protocol/profile.js';
 
 function read(name: string): unknown {
   return JSON.parse(readFileSync(join(process.cwd(), 'test/fixtures/data', name), 'utf8'));

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import type { DriftState } from '../../src/protocol/drift';
-import { driftFixture } from './dataFixtures';
-import { hostileName } from './fixtures';
-import { launchChromium, openWebview, settled, type WebviewPage } from './harness';
-import type { Theme } from './themes';
+import type { DriftState } from '../../src/protocol/drift.js';
+import { driftFixture } from './dataFixtures.js';
+import { hostileName } from './fixtures.js';
+import { launchChromium, openWebview, settled, type WebviewPage } from './harness.js';
+import type { Theme } from './themes.js';
 
 let browser: Browser;
 before(async () => {

@@ -4,9 +4,9 @@ import {
   type CompareState,
   type MetricSeries,
   type RunRow,
-} from '../../src/protocol/compare';
-import { encodeNumber } from '../../src/protocol/guards';
-import type { LineageEdge, LineageNode, LineageState } from '../../src/protocol/lineage';
+} from '../../src/protocol/compare.js';
+import { encodeNumber } from '../../src/protocol/guards.js';
+import type { LineageEdge, LineageNode, LineageState } from '../../src/protocol/lineage.js';
 
 export const hostileName = '<img src=x onerror=alert(1)>';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { chromiumPath, launchChromium, openWebview } from './harness';
+import { chromiumPath, launchChromium, openWebview } from './harness.js';
 
 describe('webview harness', () => {
   it('drives the Chromium that CAIRN_CHROMIUM names, and Debian’s where it is unset', () => {

@@ -4,9 +4,9 @@
 // are collected.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { themeCss, type Theme } from './themes';
+import { themeCss, type Theme } from './themes.js';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { webviewHtml } from '../../src/extension/shared/webviewHtml';
+import { webviewHtml } from '../../src/extension/shared/webviewHtml.js';
 
 // npm runs the tests from the repository root.
 const root = process.cwd();

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import type { LineageState } from '../../src/protocol/lineage';
-import { hostileName, lineageState } from './fixtures';
-import { launchChromium, openWebview, settled, type WebviewPage } from './harness';
+import type { LineageState } from '../../src/protocol/lineage.js';
+import { hostileName, lineageState } from './fixtures.js';
+import { launchChromium, openWebview, settled, type WebviewPage } from './harness.js';
 
 let browser: Browser;
 before(async () => {

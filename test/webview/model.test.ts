@@ -1,13 +1,13 @@
 // The compare view's pure parts in Node: filter expressions, sorting, CSV, down-sampling, layout.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { minMaxDownsample, Series, smooth } from '../../webview-ui/src/compare/downsample';
-import { applyFilter, parseFilter } from '../../webview-ui/src/compare/filterExpr';
-import { bestValues, buildModel, sortRuns, toCsv } from '../../webview-ui/src/compare/runModel';
-import { layoutGraph, reachable } from '../../webview-ui/src/lineage/layout';
-import { shortHash as coreShortHash } from '../../src/core/format';
-import { shortHash as pageShortHash } from '../../webview-ui/src/shared/shortHash';
-import { hostileName, lineageState, smallCompareState } from './fixtures';
+import { minMaxDownsample, Series, smooth } from '../../webview-ui/src/compare/downsample.js';
+import { applyFilter, parseFilter } from '../../webview-ui/src/compare/filterExpr.js';
+import { bestValues, buildModel, sortRuns, toCsv } from '../../webview-ui/src/compare/runModel.js';
+import { layoutGraph, reachable } from '../../webview-ui/src/lineage/layout.js';
+import { shortHash as coreShortHash } from '../../src/core/format.js';
+import { shortHash as pageShortHash } from '../../webview-ui/src/shared/shortHash.js';
+import { hostileName, lineageState, smallCompareState } from './fixtures.js';
 
 describe('compare model', () => {
   const model = buildModel(smallCompareState());

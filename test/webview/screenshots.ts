@@ -2,10 +2,10 @@
 // (npm run screenshots:webviews). Look at them after any visual change.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { driftFixture, profileFixture } from './dataFixtures';
-import { lineageState, smallCompareState } from './fixtures';
-import { launchChromium, openWebview, settled } from './harness';
-import type { Theme } from './themes';
+import { driftFixture, profileFixture } from './dataFixtures.js';
+import { lineageState, smallCompareState } from './fixtures.js';
+import { launchChromium, openWebview, settled } from './harness.js';
+import type { Theme } from './themes.js';
 
 async function main(): Promise<void> {
   const out = join(process.cwd(), 'docs', 'screenshots');

@@ -3,15 +3,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { columnDrift, DRIFT_THRESHOLDS, type DriftReport } from '../../core/data/drift';
-import { profileTable, type DataProfile } from '../../core/data/profile';
-import { isDriftHostMessage, isDriftState, isDriftWebviewMessage } from '../../protocol/drift';
+import { columnDrift, DRIFT_THRESHOLDS, type DriftReport } from '../../core/data/drift.js';
+import { profileTable, type DataProfile } from '../../core/data/profile.js';
+import { isDriftHostMessage, isDriftState, isDriftWebviewMessage } from '../../protocol/drift.js';
 import {
   isProfileHostMessage,
   isProfileState,
   isProfileWebviewMessage,
-} from '../../protocol/profile';
-import { driftState, profileState } from './dataViewState';
+} from '../../protocol/profile.js';
+import { driftState, profileState } from './dataViewState.js';
 
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(join('test/fixtures/data', name), 'utf8'));

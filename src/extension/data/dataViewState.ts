@@ -1,15 +1,15 @@
 // Maps core's data profiles and drift reports to the plain JSON the profile and drift webviews
 // take. Pure and type-only on core, so it costs nothing at activation and is unit-tested in Node.
-import type { ColumnDrift, DriftReport } from '../../core/data/drift';
-import type { ColumnProfile, DataProfile, ImageFolderProfile } from '../../core/data/profile';
-import type { ColumnDriftView, DriftState, DriftThresholds } from '../../protocol/drift';
-import { encodeNumber, encodeNumbers } from '../../protocol/guards';
+import type { ColumnDrift, DriftReport } from '../../core/data/drift.js';
+import type { ColumnProfile, DataProfile, ImageFolderProfile } from '../../core/data/profile.js';
+import type { ColumnDriftView, DriftState, DriftThresholds } from '../../protocol/drift.js';
+import { encodeNumber, encodeNumbers } from '../../protocol/guards.js';
 import type {
   ColumnStats,
   DataProfileView,
   ImageProfileView,
   ProfileState,
-} from '../../protocol/profile';
+} from '../../protocol/profile.js';
 
 /** One column's statistics as the webviews show them (a missing statistic becomes null). */
 export function columnStats(c: Omit<ColumnProfile, 'sample'>): ColumnStats {

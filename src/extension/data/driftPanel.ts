@@ -8,10 +8,10 @@ import {
   type DriftState,
   type DriftVersion,
   type DriftWebviewMessage,
-} from '../../protocol/drift';
-import { assertNever } from '../../protocol/guards';
-import type { LoadingPanel } from '../shared/panelLoader';
-import type { PanelKind } from '../shared/statePanel';
+} from '../../protocol/drift.js';
+import { assertNever } from '../../protocol/guards.js';
+import type { LoadingPanel } from '../shared/panelLoader.js';
+import type { PanelKind } from '../shared/statePanel.js';
 
 export interface DriftActions {
   /** Open the profile view of one version (from the state the panel shows). */

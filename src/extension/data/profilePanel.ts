@@ -1,15 +1,15 @@
 // The profile panel: shows the statistics of one dataset version. The caller passes a loader (it
 // runs core's profilePath and maps it with dataViewState.profileState); the panel runs it when it
 // opens and when the user asks to reload, and keeps the last state for page reloads.
-import { assertNever } from '../../protocol/guards';
+import { assertNever } from '../../protocol/guards.js';
 import {
   isProfileWebviewMessage,
   type ProfileHostMessage,
   type ProfileState,
   type ProfileWebviewMessage,
-} from '../../protocol/profile';
-import type { LoadingPanel } from '../shared/panelLoader';
-import type { PanelKind } from '../shared/statePanel';
+} from '../../protocol/profile.js';
+import type { LoadingPanel } from '../shared/panelLoader.js';
+import type { PanelKind } from '../shared/statePanel.js';
 
 export interface ProfileActions {
   /** Open the drift view for this dataset (e.g. after asking which version to compare with). */

@@ -7,9 +7,9 @@ import {
   type CompareWebviewMessage,
   type MetricSeries,
   type RunDiff,
-} from '../../protocol/compare';
-import { assertNever } from '../../protocol/guards';
-import type { OpenStatePanel, PanelKind } from '../shared/statePanel';
+} from '../../protocol/compare.js';
+import { assertNever } from '../../protocol/guards.js';
+import type { OpenStatePanel, PanelKind } from '../shared/statePanel.js';
 
 export interface CompareActions {
   /** The user chose runs in the table (load their series and push them with setSeries). */

@@ -1,12 +1,12 @@
 // The lineage panel: shows a LineageState the caller builds and forwards the node actions.
-import { assertNever } from '../../protocol/guards';
+import { assertNever } from '../../protocol/guards.js';
 import {
   isLineageWebviewMessage,
   type LineageHostMessage,
   type LineageState,
   type LineageWebviewMessage,
-} from '../../protocol/lineage';
-import type { OpenStatePanel, PanelKind } from '../shared/statePanel';
+} from '../../protocol/lineage.js';
+import type { OpenStatePanel, PanelKind } from '../shared/statePanel.js';
 
 export interface LineageActions {
   openRun(runId: string): void;

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LineageGraph } from '../../core/lineage/lineageGraph.js';
 import type { RunRecord } from '../../core/runs/runRecord.js';
-import { isCompareState } from '../../protocol/compare';
-import { isLineageState } from '../../protocol/lineage';
-import { compareStateFromRecords, lineageStateFromGraph, metricSeries } from './protocolMapping';
+import { isCompareState } from '../../protocol/compare.js';
+import { isLineageState } from '../../protocol/lineage.js';
+import { compareStateFromRecords, lineageStateFromGraph, metricSeries } from './protocolMapping.js';
 
 function record(id: string, input: string, loss: number): RunRecord {
   return {

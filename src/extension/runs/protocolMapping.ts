@@ -8,9 +8,9 @@ import {
   type Goal,
   type MetricSeries,
   type RunRow,
-} from '../../protocol/compare';
-import { encodeNumber } from '../../protocol/guards';
-import type { LineageEdge, LineageNode, LineageState } from '../../protocol/lineage';
+} from '../../protocol/compare.js';
+import { encodeNumber } from '../../protocol/guards.js';
+import type { LineageEdge, LineageNode, LineageState } from '../../protocol/lineage.js';
 import { shortHash } from '../../core/format.js';
 
 /** One run as a compare-table row; the summary's last value is the compared metric. */

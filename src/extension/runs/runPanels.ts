@@ -8,16 +8,16 @@ import { commitNamingVersion, restorePointerFile } from '../../core/lineage/vers
 import { runCodeDiff } from '../../core/runs/runCodeDiff.js';
 import type { RunRecord } from '../../core/runs/runRecord.js';
 import { getRun, readRun } from '../../core/runs/runStore.js';
-import type { CompareState, RunDiff } from '../../protocol/compare';
-import type { LineageState } from '../../protocol/lineage';
+import type { CompareState, RunDiff } from '../../protocol/compare.js';
+import type { LineageState } from '../../protocol/lineage.js';
 import { ids } from '../ids.js';
 import { panelContext, type PanelHost } from '../shared/panelHost.js';
 import type { PanelContext } from '../shared/webviewPanel.js';
 import { errorMessage } from '../shared/operationLog.js';
-import { comparePanel, type ComparePanel } from './comparePanel';
-import { lineagePanel, type LineagePanel } from './lineagePanel';
+import { comparePanel, type ComparePanel } from './comparePanel.js';
+import { lineagePanel, type LineagePanel } from './lineagePanel.js';
 import { openStatePanel, type OpenStatePanel, type PanelKind } from '../shared/statePanel.js';
-import { compareStateFromRecords, lineageStateFromGraph, metricSeries } from './protocolMapping';
+import { compareStateFromRecords, lineageStateFromGraph, metricSeries } from './protocolMapping.js';
 import { showInformation, showWarning } from '../shared/notify.js';
 import { shortHash } from '../../core/format.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadedState, pageLoader } from './panelLoader';
+import { loadedState, pageLoader } from './panelLoader.js';
 
 describe('data panel loader', () => {
   it('keeps the newest state when loads overlap, and reports failures', async () => {

@@ -1,7 +1,7 @@
 // One shape for the four Cairn panels (compare, lineage, profile, drift): a page showing a state
 // the host loads and pushes, and the page's other messages turned into the caller's actions.
 // Each panel is a PanelKind (what differs); openStatePanel does the rest.
-import type { WebviewReady } from '../../protocol/guards';
+import type { WebviewReady } from '../../protocol/guards.js';
 import { pageLoader } from './panelLoader.js';
 import {
   createCairnPanel,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MessageQueue } from './messageQueue';
-import { makeNonce, webviewCsp, webviewHtml } from './webviewHtml';
+import { MessageQueue } from './messageQueue.js';
+import { makeNonce, webviewCsp, webviewHtml } from './webviewHtml.js';
 
 describe('webview page', () => {
   it('has the strict CSP with the nonce on the script and the style', () => {

@@ -1,10 +1,10 @@
 // Creates a Cairn webview panel: strict CSP, local resources limited to dist/webview and media/,
 // messages checked by the protocol's guard and queued until the page is ready.
 import * as vscode from 'vscode';
-import type { Guard, WebviewReady } from '../../protocol/guards';
-import { MessageQueue } from './messageQueue';
+import type { Guard, WebviewReady } from '../../protocol/guards.js';
+import { MessageQueue } from './messageQueue.js';
 import type { PanelMessages } from './panelMessages.js';
-import { makeNonce, webviewHtml } from './webviewHtml';
+import { makeNonce, webviewHtml } from './webviewHtml.js';
 
 export interface PanelSpec<In extends { type: string }, Out> {
   title: string;

@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ids } from '../../../src/extension/ids';
-import { cairn } from '../helpers';
+import { ids } from '../../../src/extension/ids.js';
+import { cairn } from '../helpers.js';
 
 describe('activation', () => {
   it('activates in a workspace with cairn.yaml, fast', async () => {

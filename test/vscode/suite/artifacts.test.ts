@@ -3,10 +3,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ArtifactNode } from '../../../src/extension/versioning/artifactTree';
-import { ids } from '../../../src/extension/ids';
-import { shortHash } from '../../../src/core/format';
-import { answerMessages, cairn, git, waitFor, workspaceRoot } from '../helpers';
+import type { ArtifactNode } from '../../../src/extension/versioning/artifactTree.js';
+import { ids } from '../../../src/extension/ids.js';
+import { shortHash } from '../../../src/core/format.js';
+import { answerMessages, cairn, git, waitFor, workspaceRoot } from '../helpers.js';
 
 async function artifactNodes(): Promise<ArtifactNode[]> {
   const { artifactTree } = await cairn();

@@ -2,10 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ids } from '../../../src/extension/ids';
-import type { DriftState } from '../../../src/protocol/drift';
-import type { ProfileState } from '../../../src/protocol/profile';
-import { cairn, pageMessages, waitFor, workspaceRoot } from '../helpers';
+import { ids } from '../../../src/extension/ids.js';
+import type { DriftState } from '../../../src/protocol/drift.js';
+import type { ProfileState } from '../../../src/protocol/profile.js';
+import { cairn, pageMessages, waitFor, workspaceRoot } from '../helpers.js';
 
 /** The open webview tab with this title, if any. */
 function webviewTab(label: string): vscode.Tab | undefined {

@@ -2,11 +2,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ids } from '../../../src/extension/ids';
-import type { RunNode } from '../../../src/extension/runs/runTree';
-import type { CompareState } from '../../../src/protocol/compare';
-import type { LineageState } from '../../../src/protocol/lineage';
-import { answerMessages, cairn, pageMessages, waitFor, workspaceRoot } from '../helpers';
+import { ids } from '../../../src/extension/ids.js';
+import type { RunNode } from '../../../src/extension/runs/runTree.js';
+import type { CompareState } from '../../../src/protocol/compare.js';
+import type { LineageState } from '../../../src/protocol/lineage.js';
+import { answerMessages, cairn, pageMessages, waitFor, workspaceRoot } from '../helpers.js';
 
 /** Runs a task and waits for its process to end; returns the exit code. */
 async function runToEnd(task: vscode.Task): Promise<number | undefined> {

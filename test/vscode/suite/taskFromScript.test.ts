@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ids } from '../../../src/extension/ids';
-import { answerMessages, cairn, workspaceRoot } from '../helpers';
+import { ids } from '../../../src/extension/ids.js';
+import { answerMessages, cairn, workspaceRoot } from '../helpers.js';
 
 const SCRIPT = `import argparse, json
 parser = argparse.ArgumentParser()

@@ -2,9 +2,9 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ids } from '../../../src/extension/ids';
-import type { RunNode } from '../../../src/extension/runs/runTree';
-import { cairn, waitFor, workspaceRoot } from '../helpers';
+import { ids } from '../../../src/extension/ids.js';
+import type { RunNode } from '../../../src/extension/runs/runTree.js';
+import { cairn, waitFor, workspaceRoot } from '../helpers.js';
 
 // Runs last (files run in name order): it adds a run the runs suite does not expect.
 describe('text from files in the views', () => {

@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ids } from '../../../src/extension/ids';
-import { answerMessages, cairn, waitFor, workspaceRoot } from '../helpers';
+import { ids } from '../../../src/extension/ids.js';
+import { answerMessages, cairn, waitFor, workspaceRoot } from '../helpers.js';
 
 // The launcher opened the fixture untrusted, with data/ tracked by the CLI beforehand.
 describe('Restricted Mode (untrusted workspace)', () => {

@@ -1,7 +1,7 @@
 // Maps a column's values onto an axis: numbers linearly between their min and max, anything else
 // (strings, booleans) as evenly spaced categories in sorted order.
-import { formatNumber } from '../shared/dom';
-import type { CellValue, Column, Run } from './runModel';
+import { formatNumber } from '../shared/dom.js';
+import type { CellValue, Column, Run } from './runModel.js';
 
 export interface AxisScale {
   column: Column;

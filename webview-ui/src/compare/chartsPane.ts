@@ -1,10 +1,10 @@
 // The Charts tab: one step chart per metric for the selected (or pinned, or first) runs, with
 // smoothing, a log scale and drag-to-zoom.
-import { frameThrottle, h } from '../shared/dom';
-import type { ComparePane, CompareRows, CompareShell } from './comparePage';
-import type { Run } from './runModel';
-import type { SeriesStore } from './seriesStore';
-import { StepCharts } from './stepCharts';
+import { frameThrottle, h } from '../shared/dom.js';
+import type { ComparePane, CompareRows, CompareShell } from './comparePage.js';
+import type { Run } from './runModel.js';
+import type { SeriesStore } from './seriesStore.js';
+import { StepCharts } from './stepCharts.js';
 
 export class ChartsPane implements ComparePane {
   readonly element: HTMLElement;

@@ -1,10 +1,10 @@
 // The run table's column chooser: a dialog of every column by group, found by name, each switched
 // on or off (a choice that differs from the default is remembered), and a reset.
-import { codiconButton } from '../shared/codiconButton';
-import { h } from '../shared/dom';
-import type { CompareShell } from './comparePage';
-import { defaultVisible, isVisible } from './columnVisibility';
-import type { Column, Model } from './runModel';
+import { codiconButton } from '../shared/codiconButton.js';
+import { h } from '../shared/dom.js';
+import type { CompareShell } from './comparePage.js';
+import { defaultVisible, isVisible } from './columnVisibility.js';
+import type { Column, Model } from './runModel.js';
 
 export class ColumnChooser {
   readonly button = codiconButton('list-selection', 'Columns');

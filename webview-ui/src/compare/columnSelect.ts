@@ -1,6 +1,6 @@
 // A select of columns (the axes of the plots), keeping the chosen one while it still exists.
-import { h } from '../shared/dom';
-import type { Column } from './runModel';
+import { h } from '../shared/dom.js';
+import type { Column } from './runModel.js';
 
 /** Fills select with the columns and returns the one chosen: value if present, else the first. */
 export function fillColumnSelect(

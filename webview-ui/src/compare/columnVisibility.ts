@@ -1,7 +1,7 @@
 // Which columns the run table shows: the run name always; a column switched on or off by hand as
 // chosen; otherwise the run facts but id and commit, and params and metrics that differ (or all).
-import type { Column, Model } from './runModel';
-import type { CompareViewState } from './viewState';
+import type { Column, Model } from './runModel.js';
+import type { CompareViewState } from './viewState.js';
 
 /** Whether the column shows when the user has not chosen for it. */
 export function defaultVisible(c: Column, m: Model, onlyDiffering: boolean): boolean {

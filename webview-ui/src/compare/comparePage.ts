@@ -1,9 +1,9 @@
 // What the parts of the compare page share: the view state and the host, and the rows as the
 // last refresh computed them (after the filter, the brushes and the sort).
-import type { CompareWebviewMessage } from '../../../src/protocol/compare';
-import type { AppShell } from '../shared/appShell';
-import type { Column, Model, Run } from './runModel';
-import type { CompareViewState } from './viewState';
+import type { CompareWebviewMessage } from '../../../src/protocol/compare.js';
+import type { AppShell } from '../shared/appShell.js';
+import type { Column, Model, Run } from './runModel.js';
+import type { CompareViewState } from './viewState.js';
 
 export type CompareShell = AppShell<CompareViewState, CompareWebviewMessage>;
 

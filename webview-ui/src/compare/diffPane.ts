@@ -1,10 +1,10 @@
 // The Diff tab: two runs side by side (params, metrics, data versions) and the code diff between
 // their commits, which the host computes on request.
-import type { CompareHostMessage } from '../../../src/protocol/compare';
-import { h } from '../shared/dom';
-import type { ComparePane, CompareRows, CompareShell } from './comparePage';
-import { renderRunDiff, type DiffCode } from './runDiff';
-import type { Run } from './runModel';
+import type { CompareHostMessage } from '../../../src/protocol/compare.js';
+import { h } from '../shared/dom.js';
+import type { ComparePane, CompareRows, CompareShell } from './comparePage.js';
+import { renderRunDiff, type DiffCode } from './runDiff.js';
+import type { Run } from './runModel.js';
 
 type DiffResponse = Extract<CompareHostMessage, { type: 'compare/diff/get/response' }>;
 

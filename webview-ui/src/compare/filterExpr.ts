@@ -2,7 +2,7 @@
 // `name ~ bert`. Clauses are joined by `and`, `&&` or `,`; a clause without an operator searches
 // name, id and task. Field names resolve to a run field, then a metric, then a param
 // (`metric:x` / `param:x` force one).
-import type { CellValue, Column, Model, Run } from './runModel';
+import type { CellValue, Column, Model, Run } from './runModel.js';
 
 export type Operator = '=' | '!=' | '>' | '>=' | '<' | '<=' | '~' | '!~';
 

@@ -4,27 +4,27 @@ import {
   isCompareHostMessage,
   type CompareHostMessage,
   type CompareState,
-} from '../../../src/protocol/compare';
-import { assertNever } from '../../../src/protocol/guards';
-import { startApp } from '../shared/appShell';
-import { codiconButton } from '../shared/codiconButton';
-import { h } from '../shared/dom';
-import { axisScale } from './axisScale';
-import { ChartsPane } from './chartsPane';
-import { ColumnChooser } from './columnChooser';
-import { isVisible } from './columnVisibility';
-import type { ComparePane, CompareRows, CompareShell } from './comparePage';
-import { DiffPane } from './diffPane';
-import { applyFilter, parseFilter } from './filterExpr';
-import { ParallelCoords } from './parallelCoords';
-import { ParallelPane } from './parallelPane';
-import { bestValues, buildModel, sortRuns, toCsv, type Model, type Run } from './runModel';
-import { RunTable } from './runTable';
-import { ScatterPane } from './scatterPane';
-import { SeriesStore } from './seriesStore';
-import { TabStrip } from './tabStrip';
-import { timed } from './timed';
-import { restoreViewState } from './viewState';
+} from '../../../src/protocol/compare.js';
+import { assertNever } from '../../../src/protocol/guards.js';
+import { startApp } from '../shared/appShell.js';
+import { codiconButton } from '../shared/codiconButton.js';
+import { h } from '../shared/dom.js';
+import { axisScale } from './axisScale.js';
+import { ChartsPane } from './chartsPane.js';
+import { ColumnChooser } from './columnChooser.js';
+import { isVisible } from './columnVisibility.js';
+import type { ComparePane, CompareRows, CompareShell } from './comparePage.js';
+import { DiffPane } from './diffPane.js';
+import { applyFilter, parseFilter } from './filterExpr.js';
+import { ParallelCoords } from './parallelCoords.js';
+import { ParallelPane } from './parallelPane.js';
+import { bestValues, buildModel, sortRuns, toCsv, type Model, type Run } from './runModel.js';
+import { RunTable } from './runTable.js';
+import { ScatterPane } from './scatterPane.js';
+import { SeriesStore } from './seriesStore.js';
+import { TabStrip } from './tabStrip.js';
+import { timed } from './timed.js';
+import { restoreViewState } from './viewState.js';
 
 function mountCompare(shell: CompareShell): (message: CompareHostMessage) => void {
   const vs = shell.view;

@@ -1,9 +1,9 @@
 // Parallel coordinates over params and one metric, drawn on a canvas. Dragging along an axis
 // brushes a range; the brushes (AND-ed) filter the run table. A click on an axis clears its brush.
-import { h, seriesColor, themeColor } from '../shared/dom';
-import { clipText } from '../shared/clipText';
-import { axisScale, prepareCanvas, type AxisScale } from './axisScale';
-import type { Column, Run } from './runModel';
+import { h, seriesColor, themeColor } from '../shared/dom.js';
+import { clipText } from '../shared/clipText.js';
+import { axisScale, prepareCanvas, type AxisScale } from './axisScale.js';
+import type { Column, Run } from './runModel.js';
 
 export interface ParallelInput {
   columns: Column[];

@@ -1,9 +1,9 @@
 // The Parallel coordinates tab: an axis per shown param and one metric; brushing an axis filters
 // the table.
-import { h } from '../shared/dom';
-import { fillColumnSelect } from './columnSelect';
-import type { ComparePane, CompareRows, CompareShell } from './comparePage';
-import { ParallelCoords } from './parallelCoords';
+import { h } from '../shared/dom.js';
+import { fillColumnSelect } from './columnSelect.js';
+import type { ComparePane, CompareRows, CompareShell } from './comparePage.js';
+import { ParallelCoords } from './parallelCoords.js';
 
 export class ParallelPane implements ComparePane {
   readonly element: HTMLElement;

@@ -1,9 +1,9 @@
 // A diff of two runs: params, metrics, code (commits and uncommitted changes) and data versions.
 // The code text comes from the host on request ('compare/diff/get').
-import type { RunDiff } from '../../../src/protocol/compare';
-import { formatNumber, h } from '../shared/dom';
-import type { Run } from './runModel';
-import { shortHash } from '../shared/shortHash';
+import type { RunDiff } from '../../../src/protocol/compare.js';
+import { formatNumber, h } from '../shared/dom.js';
+import type { Run } from './runModel.js';
+import { shortHash } from '../shared/shortHash.js';
 
 const maxDiffLines = 4000;
 

@@ -1,8 +1,8 @@
 // The compare view's model of the host's state: decoded numbers, columns, sorting, best values
 // and "columns that differ". No DOM here, so it is cheap to test and to run over 10,000 runs.
-import { decodeNumber } from '../../../src/protocol/guards';
-import type { CompareState, Goal, ParamValue, RunRow } from '../../../src/protocol/compare';
-import { shortHash } from '../shared/shortHash';
+import { decodeNumber } from '../../../src/protocol/guards.js';
+import type { CompareState, Goal, ParamValue, RunRow } from '../../../src/protocol/compare.js';
+import { shortHash } from '../shared/shortHash.js';
 
 export type CellValue = number | string | boolean | null;
 export type ColumnKind = 'run' | 'param' | 'metric';

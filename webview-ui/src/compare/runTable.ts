@@ -1,8 +1,8 @@
 // The run table: a grid virtualized in both directions (only the rows and columns in view exist
 // in the DOM), so 10,000 runs × 500 columns scroll smoothly. Keyboard: arrows, Page Up/Down,
 // Home/End, Space selects, Enter opens the run (or sorts, on the header), P pins.
-import { frameThrottle, h } from '../shared/dom';
-import { cellText, type Column, type Run } from './runModel';
+import { frameThrottle, h } from '../shared/dom.js';
+import { cellText, type Column, type Run } from './runModel.js';
 
 export const rowHeight = 24;
 const headerHeight = 48; // group row + name row

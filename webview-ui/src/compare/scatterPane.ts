@@ -1,9 +1,9 @@
 // The Scatter tab: a metric against a param (or another number) per run; clicking a point
 // selects its run.
-import { h } from '../shared/dom';
-import { fillColumnSelect } from './columnSelect';
-import type { ComparePane, CompareRows, CompareShell } from './comparePage';
-import { ScatterPlot } from './scatterPlot';
+import { h } from '../shared/dom.js';
+import { fillColumnSelect } from './columnSelect.js';
+import type { ComparePane, CompareRows, CompareShell } from './comparePage.js';
+import { ScatterPlot } from './scatterPlot.js';
 
 export class ScatterPane implements ComparePane {
   readonly element: HTMLElement;

@@ -1,9 +1,9 @@
 // A scatter of any param or metric (x) against a metric (y), on a canvas. Hover shows the run,
 // a click toggles its selection.
-import { formatNumber, h, themeColor } from '../shared/dom';
-import { clipText } from '../shared/clipText';
-import { axisScale, prepareCanvas, type AxisScale } from './axisScale';
-import type { Column, Run } from './runModel';
+import { formatNumber, h, themeColor } from '../shared/dom.js';
+import { clipText } from '../shared/clipText.js';
+import { axisScale, prepareCanvas, type AxisScale } from './axisScale.js';
+import type { Column, Run } from './runModel.js';
 
 export interface ScatterInput {
   x: Column | undefined;

@@ -1,8 +1,8 @@
 // The step series of the compare page, per run and metric, as the host sends and appends them.
-import type { MetricSeries } from '../../../src/protocol/compare';
-import { decodeNumbers } from '../../../src/protocol/guards';
-import { unpackNumbers } from '../../../src/protocol/packedNumbers';
-import { Series } from './downsample';
+import type { MetricSeries } from '../../../src/protocol/compare.js';
+import { decodeNumbers } from '../../../src/protocol/guards.js';
+import { unpackNumbers } from '../../../src/protocol/packedNumbers.js';
+import { Series } from './downsample.js';
 
 export class SeriesStore {
   /** Run id → metric → series. */

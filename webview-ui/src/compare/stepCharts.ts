@@ -2,8 +2,8 @@
 // are smoothed, then min/max down-sampled to the chart's width for drawing; zooming (drag to
 // select, double-click to reset) re-samples the zoomed range so detail appears as you zoom in.
 import uPlot from 'uplot';
-import { formatNumber, h, seriesColor, themeColor } from '../shared/dom';
-import { minMaxDownsample, smooth, type Series } from './downsample';
+import { formatNumber, h, seriesColor, themeColor } from '../shared/dom.js';
+import { minMaxDownsample, smooth, type Series } from './downsample.js';
 
 export interface ChartRun {
   id: string;

@@ -1,6 +1,6 @@
 // The compare page's bottom tabs (a WAI-ARIA tab list: click or the arrow keys), showing one pane.
-import { h } from '../shared/dom';
-import type { CompareTab } from './viewState';
+import { h } from '../shared/dom.js';
+import type { CompareTab } from './viewState.js';
 
 export interface Tab<P> {
   id: CompareTab;

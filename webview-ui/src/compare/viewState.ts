@@ -1,6 +1,6 @@
 // What the compare view remembers across hide/reload (via the VS Code API's getState/setState):
 // view choices only, never domain data.
-import { isObject } from '../../../src/protocol/guards';
+import { isObject } from '../../../src/protocol/guards.js';
 
 export type CompareTab = 'charts' | 'parallel' | 'scatter' | 'diff';
 

@@ -1,9 +1,9 @@
 // The drift page's details of the selected column: why it was flagged, and both versions side
 // by side (histograms, shares of values or classes, statistics, the tests' numbers).
-import type { ColumnDriftView, DriftState } from '../../../src/protocol/drift';
-import { decodeNumber } from '../../../src/protocol/guards';
-import type { ColumnStats, ImageProfileView } from '../../../src/protocol/profile';
-import { h, present } from '../shared/dom';
+import type { ColumnDriftView, DriftState } from '../../../src/protocol/drift.js';
+import { decodeNumber } from '../../../src/protocol/guards.js';
+import type { ColumnStats, ImageProfileView } from '../../../src/protocol/profile.js';
+import { h, present } from '../shared/dom.js';
 import {
   barRow,
   formatCount,
@@ -11,8 +11,8 @@ import {
   histogramChart,
   percent,
   typeBadge,
-} from '../shared/statCharts';
-import { driftBadge, fixed, pValue, versionName } from './driftFormat';
+} from '../shared/statCharts.js';
+import { driftBadge, fixed, pValue, versionName } from './driftFormat.js';
 
 function statRows(state: DriftState, a: ColumnStats | null, b: ColumnStats | null): HTMLElement {
   const line = (label: string, f: (c: ColumnStats) => string): HTMLElement =>

@@ -1,11 +1,11 @@
 // The drift page's table of columns, flagged first: filtered by name and by verdict, with one
 // selected column that the arrow keys move (the table is one tab stop, aria-activedescendant
 // names the row).
-import type { ColumnDriftView, DriftState } from '../../../src/protocol/drift';
-import { h } from '../shared/dom';
-import { keyTarget } from '../shared/listKeys';
-import { formatStat, percent, typeBadge } from '../shared/statCharts';
-import { driftBadge, fixed, fromTo, pValue } from './driftFormat';
+import type { ColumnDriftView, DriftState } from '../../../src/protocol/drift.js';
+import { h } from '../shared/dom.js';
+import { keyTarget } from '../shared/listKeys.js';
+import { formatStat, percent, typeBadge } from '../shared/statCharts.js';
+import { driftBadge, fixed, fromTo, pValue } from './driftFormat.js';
 
 const headings = [
   ['Column', ''],

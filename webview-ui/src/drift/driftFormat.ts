@@ -1,7 +1,7 @@
 // How the drift page writes its numbers, versions and a column's verdict.
-import type { ColumnDriftView, DriftVersion } from '../../../src/protocol/drift';
-import { decodeNumber, type JsonNumber } from '../../../src/protocol/guards';
-import { formatNumber, h } from '../shared/dom';
+import type { ColumnDriftView, DriftVersion } from '../../../src/protocol/drift.js';
+import { decodeNumber, type JsonNumber } from '../../../src/protocol/guards.js';
+import { formatNumber, h } from '../shared/dom.js';
 
 /** A statistic with a fixed number of decimals (a dash where there is none). */
 export function fixed(v: JsonNumber | undefined, digits: number): string {

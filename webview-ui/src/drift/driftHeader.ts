@@ -1,12 +1,12 @@
 // The drift page's header: the title, the plain-language summary, the two versions (each with a
 // button that opens its profile) and what the thresholds are.
-import type { DriftSide, DriftState, DriftVersion } from '../../../src/protocol/drift';
-import { codiconButton } from '../shared/codiconButton';
-import { h } from '../shared/dom';
-import { pageHead } from '../shared/pageHead';
-import { formatCount, percent } from '../shared/statCharts';
-import { versionName } from './driftFormat';
-import { shortHash } from '../shared/shortHash';
+import type { DriftSide, DriftState, DriftVersion } from '../../../src/protocol/drift.js';
+import { codiconButton } from '../shared/codiconButton.js';
+import { h } from '../shared/dom.js';
+import { pageHead } from '../shared/pageHead.js';
+import { formatCount, percent } from '../shared/statCharts.js';
+import { versionName } from './driftFormat.js';
+import { shortHash } from '../shared/shortHash.js';
 
 export class DriftHeader {
   private readonly title = h('h1', { className: 'title' }, 'Drift');

@@ -1,5 +1,5 @@
 // What the drift page keeps across a reload (getState/setState): the host owns the report.
-import { isObject } from '../../../src/protocol/guards';
+import { isObject } from '../../../src/protocol/guards.js';
 
 export interface DriftViewState {
   version: 1;

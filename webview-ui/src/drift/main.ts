@@ -6,16 +6,16 @@ import {
   type DriftHostMessage,
   type DriftState,
   type DriftWebviewMessage,
-} from '../../../src/protocol/drift';
-import { startApp, type AppShell } from '../shared/appShell';
-import { codiconButton } from '../shared/codiconButton';
-import { h } from '../shared/dom';
-import { columnFilter } from '../shared/columnFilter';
-import { LoadStatus } from '../shared/loadStatus';
-import { columnDetails } from './columnDetails';
-import { ColumnTable } from './columnTable';
-import { DriftHeader } from './driftHeader';
-import { restoreDriftViewState, type DriftViewState } from './driftViewState';
+} from '../../../src/protocol/drift.js';
+import { startApp, type AppShell } from '../shared/appShell.js';
+import { codiconButton } from '../shared/codiconButton.js';
+import { h } from '../shared/dom.js';
+import { columnFilter } from '../shared/columnFilter.js';
+import { LoadStatus } from '../shared/loadStatus.js';
+import { columnDetails } from './columnDetails.js';
+import { ColumnTable } from './columnTable.js';
+import { DriftHeader } from './driftHeader.js';
+import { restoreDriftViewState, type DriftViewState } from './driftViewState.js';
 
 function mountDrift(
   shell: AppShell<DriftViewState, DriftWebviewMessage>,

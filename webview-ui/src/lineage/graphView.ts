@@ -1,9 +1,9 @@
 // Draws the lineage graph on a canvas (only what is in view), with pan (drag), zoom (wheel, + and
 // -, 0 to fit) and keyboard navigation between nodes (arrows follow edges and layers).
-import type { LineageNode } from '../../../src/protocol/lineage';
-import { clipText } from '../shared/clipText';
-import { frameThrottle, h, themeColor } from '../shared/dom';
-import { layoutGraph, nodeHeight, nodeWidth, reachable, type Layout } from './layout';
+import type { LineageNode } from '../../../src/protocol/lineage.js';
+import { clipText } from '../shared/clipText.js';
+import { frameThrottle, h, themeColor } from '../shared/dom.js';
+import { layoutGraph, nodeHeight, nodeWidth, reachable, type Layout } from './layout.js';
 
 export interface Transform {
   scale: number;

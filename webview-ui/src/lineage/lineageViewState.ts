@@ -1,6 +1,6 @@
 // What the lineage page keeps across a reload (getState/setState): the host owns the graph.
-import { isObject } from '../../../src/protocol/guards';
-import type { Highlight, Transform } from './graphView';
+import { isObject } from '../../../src/protocol/guards.js';
+import type { Highlight, Transform } from './graphView.js';
 
 export interface LineageViewState {
   version: 1;

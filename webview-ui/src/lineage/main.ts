@@ -1,18 +1,18 @@
 // The lineage webview: artifact versions, runs and commits laid out left to right, with details
 // and actions for the chosen node. The host owns the graph; this page keeps only view state.
-import { assertNever } from '../../../src/protocol/guards';
+import { assertNever } from '../../../src/protocol/guards.js';
 import {
   isLineageHostMessage,
   type LineageHostMessage,
   type LineageNode,
   type LineageState,
   type LineageWebviewMessage,
-} from '../../../src/protocol/lineage';
-import { startApp, type AppShell } from '../shared/appShell';
-import { h } from '../shared/dom';
-import { GraphView, type Highlight } from './graphView';
-import { restoreLineageViewState, type LineageViewState } from './lineageViewState';
-import { nodeDetails } from './nodeDetails';
+} from '../../../src/protocol/lineage.js';
+import { startApp, type AppShell } from '../shared/appShell.js';
+import { h } from '../shared/dom.js';
+import { GraphView, type Highlight } from './graphView.js';
+import { restoreLineageViewState, type LineageViewState } from './lineageViewState.js';
+import { nodeDetails } from './nodeDetails.js';
 
 function iconButton(icon: string, title: string, label: string, onClick: () => void): HTMLElement {
   const b = h(

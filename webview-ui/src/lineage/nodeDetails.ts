@@ -4,10 +4,10 @@ import type {
   LineageNode,
   LineageState,
   LineageWebviewMessage,
-} from '../../../src/protocol/lineage';
-import { codiconButton } from '../shared/codiconButton';
-import { h, present } from '../shared/dom';
-import type { GraphView } from './graphView';
+} from '../../../src/protocol/lineage.js';
+import { codiconButton } from '../shared/codiconButton.js';
+import { h, present } from '../shared/dom.js';
+import type { GraphView } from './graphView.js';
 
 export interface NodeDetailsActions {
   post(message: LineageWebviewMessage): void;

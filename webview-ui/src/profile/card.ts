@@ -1,6 +1,6 @@
 // One card of the profile page: a focusable list item named after its column, and the grid of
 // statistics that most cards show.
-import { h } from '../shared/dom';
+import { h } from '../shared/dom.js';
 
 export interface CardOptions {
   /** The column (or part) the card is about: its data-column, used to keep the focus. */

@@ -1,7 +1,7 @@
 // The profile page's cards as one keyboard stop: the arrow keys move through the grid (up and down
 // by a row of cards), and the focused card is remembered by its column name.
-import { h } from '../shared/dom';
-import { keyTarget } from '../shared/listKeys';
+import { h } from '../shared/dom.js';
+import { keyTarget } from '../shared/listKeys.js';
 
 export class CardList {
   readonly element = h('div', { className: 'cards', role: 'list', 'aria-label': 'Columns' });

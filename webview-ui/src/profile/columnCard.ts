@@ -1,7 +1,7 @@
 // The card of one column of a table profile: counts, missing values, and for numbers the moments,
 // quantiles and histogram, for other types the most frequent values.
-import { quantileKeys, type ColumnStats } from '../../../src/protocol/profile';
-import { h } from '../shared/dom';
+import { quantileKeys, type ColumnStats } from '../../../src/protocol/profile.js';
+import { h } from '../shared/dom.js';
 import {
   barRow,
   formatCount,
@@ -9,8 +9,8 @@ import {
   histogramChart,
   percent,
   typeBadge,
-} from '../shared/statCharts';
-import { card, statGrid } from './card';
+} from '../shared/statCharts.js';
+import { card, statGrid } from './card.js';
 
 function missingBar(c: ColumnStats): HTMLElement {
   const fill = h('div', { className: 'bar-fill missing' });

@@ -1,5 +1,5 @@
 // The orders the profile view can show columns in.
-import type { ColumnStats } from '../../../src/protocol/profile';
+import type { ColumnStats } from '../../../src/protocol/profile.js';
 
 export const sortKeys = ['order', 'name', 'type', 'missing', 'distinct'] as const;
 export type SortKey = (typeof sortKeys)[number];

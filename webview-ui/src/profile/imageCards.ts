@@ -1,10 +1,10 @@
 // The cards of an image folder's profile: the classes (sub-folders, filtered and sorted as the
 // columns of a table are), the image sizes, the formats and the channels.
-import type { ImageProfileView } from '../../../src/protocol/profile';
-import { formatNumber, h } from '../shared/dom';
-import { barRow, formatCount, percent } from '../shared/statCharts';
-import { card, statGrid } from './card';
-import type { SortKey } from './columnOrder';
+import type { ImageProfileView } from '../../../src/protocol/profile.js';
+import { formatNumber, h } from '../shared/dom.js';
+import { barRow, formatCount, percent } from '../shared/statCharts.js';
+import { card, statGrid } from './card.js';
+import type { SortKey } from './columnOrder.js';
 
 function bars(
   p: ImageProfileView,

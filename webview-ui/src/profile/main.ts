@@ -6,19 +6,19 @@ import {
   type ProfileHostMessage,
   type ProfileState,
   type ProfileWebviewMessage,
-} from '../../../src/protocol/profile';
-import { startApp, type AppShell } from '../shared/appShell';
-import { codiconButton } from '../shared/codiconButton';
-import { frameThrottle, h } from '../shared/dom';
-import { columnFilter } from '../shared/columnFilter';
-import { LoadStatus } from '../shared/loadStatus';
-import { pageHead } from '../shared/pageHead';
-import { CardList } from './cardList';
-import { columnCard } from './columnCard';
-import { sortColumns, type SortKey } from './columnOrder';
-import { imageCards } from './imageCards';
-import { profileFacts } from './profileFacts';
-import { restoreProfileViewState, type ProfileViewState } from './profileViewState';
+} from '../../../src/protocol/profile.js';
+import { startApp, type AppShell } from '../shared/appShell.js';
+import { codiconButton } from '../shared/codiconButton.js';
+import { frameThrottle, h } from '../shared/dom.js';
+import { columnFilter } from '../shared/columnFilter.js';
+import { LoadStatus } from '../shared/loadStatus.js';
+import { pageHead } from '../shared/pageHead.js';
+import { CardList } from './cardList.js';
+import { columnCard } from './columnCard.js';
+import { sortColumns, type SortKey } from './columnOrder.js';
+import { imageCards } from './imageCards.js';
+import { profileFacts } from './profileFacts.js';
+import { restoreProfileViewState, type ProfileViewState } from './profileViewState.js';
 
 function mountProfile(
   shell: AppShell<ProfileViewState, ProfileWebviewMessage>,

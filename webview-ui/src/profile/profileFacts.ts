@@ -1,8 +1,8 @@
 // The facts line under the profile page's title: the version and what was profiled, how big, how fast.
-import type { ProfileState } from '../../../src/protocol/profile';
-import { h } from '../shared/dom';
-import { formatBytes, formatCount } from '../shared/statCharts';
-import { shortHash } from '../shared/shortHash';
+import type { ProfileState } from '../../../src/protocol/profile.js';
+import { h } from '../shared/dom.js';
+import { formatBytes, formatCount } from '../shared/statCharts.js';
+import { shortHash } from '../shared/shortHash.js';
 
 function fact(label: string, value: string): HTMLElement {
   return h('span', { className: 'fact' }, h('span', { className: 'muted' }, `${label} `), value);

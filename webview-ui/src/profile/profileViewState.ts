@@ -1,6 +1,6 @@
 // What the profile page keeps across a reload (getState/setState): the host owns the profile.
-import { isObject } from '../../../src/protocol/guards';
-import { sortKeys, type SortKey } from './columnOrder';
+import { isObject } from '../../../src/protocol/guards.js';
+import { sortKeys, type SortKey } from './columnOrder.js';
 
 export interface ProfileViewState {
   version: 1;

@@ -1,9 +1,9 @@
 // What every webview page shares: the one VS Code API handle, the view state kept across reloads
 // (getState/setState), checked dispatch of the host's messages and the ready message after which
 // the host sends what it queued. A page is a mount function over this shell, not module state.
-import type { Guard } from '../../../src/protocol/guards';
-import { frameThrottle } from './dom';
-import { vscodeApi } from './vscodeApi';
+import type { Guard } from '../../../src/protocol/guards.js';
+import { frameThrottle } from './dom.js';
+import { vscodeApi } from './vscodeApi.js';
 
 export interface AppShell<ViewState, Out> {
   /** The page's view state, as the last session left it; change it, then call save(). */

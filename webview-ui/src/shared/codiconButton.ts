@@ -1,5 +1,5 @@
 // A text button with a codicon before its label, the way VS Code's own toolbars show actions.
-import { h } from './dom';
+import { h } from './dom.js';
 
 export interface CodiconButtonOptions {
   /** The tooltip. */

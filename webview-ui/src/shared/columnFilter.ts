@@ -1,7 +1,7 @@
 // The column-name filter of the data pages (profile cards, drift columns): typing filters, Escape
 // clears, ArrowDown or Enter goes on into the list, and / anywhere outside a text field comes back.
 // The filter text is view state, kept across reloads.
-import { h, isTextEntry } from './dom';
+import { h, isTextEntry } from './dom.js';
 
 /** The part of a page's shell the filter needs: its view state's filter, and saving it. */
 export interface FilterHost {

@@ -1,7 +1,7 @@
 // The status line of a page whose host loads something slow (a profile, a drift report): what is
 // happening while it loads, the error when it fails, nothing once it is shown. The reload button
 // is disabled while a load runs, so one click starts one load.
-import { h } from './dom';
+import { h } from './dom.js';
 
 /**
  * What the host of such a page sends: a load started, its result, or why it failed. A page's

@@ -1,6 +1,6 @@
 // The header of a data page (profile, drift): the title, the page's actions at the right, and
 // below them whatever the page shows about the data (facts, status, summary).
-import { h } from './dom';
+import { h } from './dom.js';
 
 /** Creates the header: a title line with actions, then the given parts. */
 export function pageHead(

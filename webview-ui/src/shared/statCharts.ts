@@ -1,9 +1,9 @@
 // Small statistical charts for the profile and drift views, as inline SVG and plain elements
 // (a histogram has at most a few dozen bars, so no canvas is needed). Colours come from CSS classes
 // (theme variables); labels go in as text.
-import type { Histogram } from '../../../src/protocol/profile';
-import { decodeNumber, decodeNumbers, type JsonNumber } from '../../../src/protocol/guards';
-import { formatNumber, h } from './dom';
+import type { Histogram } from '../../../src/protocol/profile.js';
+import { decodeNumber, decodeNumbers, type JsonNumber } from '../../../src/protocol/guards.js';
+import { formatNumber, h } from './dom.js';
 
 const svgNs = 'http://www.w3.org/2000/svg';
 
