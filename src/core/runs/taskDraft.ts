@@ -117,7 +117,7 @@ function scalar(v: ParamValue): string {
 }
 
 /** The task as YAML lines at `indent` (the indent of the keys under `tasks:`). */
-function taskLines(draft: Omit<TaskDraft, 'notes'>, indent: string): string[] {
+export function taskLines(draft: Omit<TaskDraft, 'notes'>, indent: string): string[] {
   const list = (items: readonly string[]): string => `[${items.map(scalar).join(', ')}]`;
   const lines = [`${indent}${scalar(draft.name)}:`, `${indent}  cmd: ${scalar(draft.cmd)}`];
   if (typeof draft.params === 'string') lines.push(`${indent}  params: ${scalar(draft.params)}`);

@@ -120,20 +120,8 @@ async function createTask(s: Container, r: RunSurfaces, uri?: vscode.Uri): Promi
     return;
   }
   const draft = engine().runs.draftTask(project, rel.split(path.sep).join('/'));
-  const params =
-    draft.params === undefined
-      ? []
-      : typeof draft.params === 'string'
-        ? [`  params: ${draft.params}`]
-        : [`  params: ${JSON.stringify(draft.params)}`];
-  const preview = [
-    `${draft.name}:`,
-    `  cmd: ${draft.cmd}`,
-    ...params,
-    `  deps: [${draft.deps.join(', ')}]`,
-    ...(draft.outs.length > 0 ? [`  outs: [${draft.outs.join(', ')}]`] : []),
-    '  metrics: [stdout]',
-  ].join('\n');
+  // The preview is the text that will be written, as addTask writes it.
+  const preview = engine().runs.taskLines(draft, '').join('\n');
   const add = 'Add Task';
   const addAndRun = 'Add and Run';
   const answer = await showInformation(

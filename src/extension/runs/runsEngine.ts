@@ -6,5 +6,5 @@ export { runInputStates } from '../../core/data/runDrift.js';
 export { rerunArgs } from '../../core/runs/rerunArgs.js';
 export { deleteRun, listRuns, readRun, runFiles } from '../../core/runs/runStore.js';
 export { readTasks } from '../../core/runs/taskConfig.js';
-export { addTask, draftTask } from '../../core/runs/taskDraft.js';
+export { addTask, draftTask, taskLines } from '../../core/runs/taskDraft.js';
 export { RunPanels } from './runPanels.js';
