@@ -4,6 +4,7 @@ import * as data from './data/dataFeature.js';
 import type { DataPanels } from './data/dataPanels.js';
 import type { RunPanels } from './runs/runPanels.js';
 import * as runs from './runs/runsFeature.js';
+import { engineLoaded } from './shared/engineLoader.js';
 import * as versioning from './versioning/versioningFeature.js';
 
 // Set by the first line of the bundle (scripts/build.mjs), so that activation time includes
@@ -13,7 +14,12 @@ declare const __cairnBundleEnd: number | undefined;
 
 /** What activate() returns: timings and what each feature shows, for the host tests. */
 export interface CairnApi extends versioning.VersioningSurfaces {
-  readonly activation: { readonly bundleLoadMs: number; readonly activateMs: number };
+  readonly activation: {
+    readonly bundleLoadMs: number;
+    readonly activateMs: number;
+    /** Whether activate() loaded the heavy halves (dist/engine.js); it must not. */
+    readonly loadedEngine: boolean;
+  };
   readonly artifacts: Container['artifacts'];
   readonly runs: Container['runs'];
   readonly statusBar: Container['statusBar'];
@@ -37,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
         ? __cairnBundleEnd - __cairnBundleStart
         : 0,
     activateMs: performance.now() - started,
+    loadedEngine: engineLoaded(),
   };
   setTimeout(() => {
     container.log.info(

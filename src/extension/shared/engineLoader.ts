@@ -16,3 +16,8 @@ export function engine(): Engine {
   loaded ??= require(path.join(__dirname, 'engine.js')) as Engine;
   return loaded;
 }
+
+/** Whether the heavy halves have been loaded yet (activation must not load them). */
+export function engineLoaded(): boolean {
+  return loaded !== undefined;
+}
