@@ -78,6 +78,7 @@ builds.push(
       lineage: 'webview-ui/src/lineage/main.ts',
       profile: 'webview-ui/src/profile/main.ts',
       drift: 'webview-ui/src/drift/main.ts',
+      run: 'webview-ui/src/run/main.ts',
     },
   }),
   build({
@@ -87,6 +88,7 @@ builds.push(
       lineage: 'webview-ui/src/lineage/lineage.css',
       profile: 'webview-ui/src/profile/profile.css',
       drift: 'webview-ui/src/drift/drift.css',
+      run: 'webview-ui/src/run/run.css',
     },
   }),
 );

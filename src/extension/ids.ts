@@ -31,6 +31,7 @@ export const ids = {
     stopRun: 'cairn.runs.stop',
     rerun: 'cairn.runs.rerun',
     deleteRun: 'cairn.runs.delete',
+    openRun: 'cairn.runs.open',
     openLog: 'cairn.runs.openLog',
     compare: 'cairn.runs.compare',
     showLineage: 'cairn.runs.showLineage',

@@ -131,7 +131,7 @@ export type CompareHostMessage =
 
 // ---- guards ----
 
-const isParamValue: Guard<ParamValue> = (v): v is ParamValue =>
+export const isParamValue: Guard<ParamValue> = (v): v is ParamValue =>
   v === null ||
   typeof v === 'string' ||
   typeof v === 'boolean' ||

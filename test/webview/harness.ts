@@ -62,7 +62,7 @@ const contentTypes: Record<string, string> = {
 
 export async function openWebview(
   browser: Browser,
-  bundle: 'compare' | 'lineage' | 'profile' | 'drift',
+  bundle: 'compare' | 'lineage' | 'profile' | 'drift' | 'run',
   options: { theme?: Theme; width?: number; height?: number; savedState?: unknown } = {},
 ): Promise<WebviewPage> {
   const theme = options.theme ?? 'dark';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { driftFixture, profileFixture } from './dataFixtures.js';
 import { lineageState, smallCompareState } from './fixtures.js';
 import { launchChromium, openWebview, settled } from './harness.js';
+import { runPageState } from './runPageFixture.js';
 import type { Theme } from './themes.js';
 
 async function main(): Promise<void> {
@@ -28,6 +29,12 @@ async function main(): Promise<void> {
       await settled(w.page);
       await w.page.screenshot({ path: join(out, `compare-scatter-${theme}.png`) });
       await w.close();
+
+      const r = await openWebview(browser, 'run', { theme, width: 1280, height: 900 });
+      await r.send({ type: 'run/state/didChange', state: runPageState() });
+      await settled(r.page);
+      await r.page.screenshot({ path: join(out, `run-${theme}.png`) });
+      await r.close();
 
       const l = await openWebview(browser, 'lineage', { theme, width: 1280, height: 720 });
       await l.send({ type: 'lineage/state/didChange', state: lineageState(24) });

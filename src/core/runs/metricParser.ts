@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { stripAnsi } from '../text/controlChars.js';
 import { parse as parseYaml } from 'yaml';
 import { CairnError, fromSystemError } from '../errors.js';
 import { isForbiddenKey } from './paramKeys.js';
@@ -18,8 +19,6 @@ const STEP_RANK = new Map<string, number>(STEP_KEYS.map((k, i) => [k, i]));
 const PAIR = /([A-Za-z_][\w./-]*) ?[=:] ?([^\s,;|\])}%=:]+)(?=$|[\s,;|\])}%])/g;
 const SEPARATORS = ' \t,;|[({';
 const BARE_STEP = /\b(epoch|step|iter|iteration)\s+(\d+)\b/i;
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
 
 /** A number from its text, including nan / inf spellings. */
 export function parseNumber(text: string): number | undefined {
@@ -245,7 +244,7 @@ export class MetricStreamParser {
       this.skippedLines++;
       return;
     }
-    const text = raw.includes('\x1b') ? raw.replace(ANSI, '') : raw;
+    const text = stripAnsi(raw);
     if (this.options.jsonOnly) {
       const t = text.trim();
       if (t.length === 0) return;

@@ -25,3 +25,11 @@ function visible(ch: string): string {
 export function escapeControlChars(text: string, options: { singleLine?: boolean } = {}): string {
   return text.replace(options.singleLine ? UNSAFE_OR_NEWLINE : UNSAFE, visible);
 }
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
+
+/** Removes terminal escape sequences (colours, cursor moves, OSC links) from program output. */
+export function stripAnsi(text: string): string {
+  return text.includes('\x1b') ? text.replace(ANSI, '') : text;
+}

@@ -4,7 +4,13 @@ import type { LineageGraph } from '../../core/lineage/lineageGraph.js';
 import type { RunRecord } from '../../core/runs/runRecord.js';
 import { isCompareState } from '../../protocol/compare.js';
 import { isLineageState } from '../../protocol/lineage.js';
-import { compareStateFromRecords, lineageStateFromGraph, metricSeries } from './protocolMapping.js';
+import { isRunPageState } from '../../protocol/runPage.js';
+import {
+  compareStateFromRecords,
+  lineageStateFromGraph,
+  metricSeries,
+  runPageStateFromRecord,
+} from './protocolMapping.js';
 
 function record(id: string, input: string, loss: number): RunRecord {
   return {
@@ -109,5 +115,41 @@ describe('core → protocol mapping', () => {
     assert.equal(byId.get('artifact:model.pkl@m')!.kind, 'model');
     assert.equal(byId.get('commit:c2')!.label, 'c2 more data');
     assert.ok(state.edges.some((e) => e.from === 'commit:c1' && e.to === 'run:a'));
+  });
+});
+
+describe('run page mapping', () => {
+  it('names runs instead of ids, and marks the versions the work tree holds', () => {
+    const r = { ...record('b', 'h1', 0.25), overrides: { lr: 0.1 }, reproduces: 'a' };
+    const state = runPageStateFromRecord(r, {
+      series: [],
+      names: new Map([
+        ['a', 'train lr=0.01 #1'],
+        ['p', 'prepare #1'],
+      ]),
+      current: new Map([
+        ['data', { hash: 'h1', run: 'p' }],
+        ['model.pkl', { hash: 'm-other', run: 'a' }],
+      ]),
+      subject: 'Fit faster',
+      diff: null,
+      log: { tail: 'done', hiddenLines: 0 },
+      previous: 'a',
+    });
+    assert.ok(isRunPageState(JSON.parse(JSON.stringify(state))));
+    assert.deepEqual(state.run.reproduces, { id: 'a', name: 'train lr=0.01 #1' });
+    assert.deepEqual(state.previous, { id: 'a', name: 'train lr=0.01 #1' });
+    assert.deepEqual(state.params, [{ key: 'lr', value: 0.1, overridden: true }]);
+    assert.deepEqual(state.inputs[0], {
+      path: 'data',
+      kind: 'data',
+      hash: 'h1',
+      producedBy: { id: 'p', name: 'prepare #1' },
+      current: true,
+    });
+    // The run's own model was replaced since: not current, and no "produced by" for itself.
+    assert.equal(state.outputs[0]!.current, false);
+    assert.equal(state.outputs[0]!.producedBy, null);
+    assert.equal(state.metrics[0]!.goal, 'min');
   });
 });

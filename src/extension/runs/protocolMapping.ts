@@ -1,7 +1,7 @@
 // Maps core's run records and lineage graph onto the webviews' protocol states. Pure (core is
 // imported as types only), so the panels stay free of domain logic and this is unit-tested.
 import type { LineageGraph } from '../../core/lineage/lineageGraph.js';
-import type { RunRecord } from '../../core/runs/runRecord.js';
+import type { ArtifactVersion, RunRecord } from '../../core/runs/runRecord.js';
 import {
   packSeries,
   type CompareState,
@@ -11,6 +11,7 @@ import {
 } from '../../protocol/compare.js';
 import { encodeNumber } from '../../protocol/guards.js';
 import type { LineageEdge, LineageNode, LineageState } from '../../protocol/lineage.js';
+import type { RunPageArtifact, RunPageState } from '../../protocol/runPage.js';
 import { shortHash } from '../../core/format.js';
 
 /** One run as a compare-table row; the summary's last value is the compared metric. */
@@ -56,6 +57,76 @@ export function metricSeries(
     points.map((p) => p.step),
     points.map((p) => p.value),
   );
+}
+
+/** What the run page needs beyond the record: read from the work tree, Git and other runs. */
+export interface RunPageContext {
+  series: MetricSeries[];
+  /** The names of runs by id (for "produced by", "reproduces", "previous"). */
+  names: ReadonlyMap<string, string>;
+  /** Per artifact path: the hash the work tree names now and the run that produced it. */
+  current: ReadonlyMap<string, { hash: string; run: string | null }>;
+  subject: string | null;
+  diff: string | null;
+  log: { tail: string; hiddenLines: number };
+  previous: string | null;
+}
+
+/** The run page of one run: its record, laid out for the page, with names instead of ids. */
+export function runPageStateFromRecord(r: RunRecord, c: RunPageContext): RunPageState {
+  const named = (id: string | null | undefined): { id: string; name: string } | null =>
+    id ? { id, name: c.names.get(id) ?? id } : null;
+  const artifact = (v: ArtifactVersion): RunPageArtifact => {
+    const now = c.current.get(v.path);
+    const current = now?.hash === v.hash;
+    return {
+      path: v.path,
+      kind: v.kind,
+      hash: v.hash,
+      // Another run's version: a run's own outputs need no "produced by".
+      producedBy: current && now.run !== r.id ? named(now.run) : null,
+      current,
+    };
+  };
+  return {
+    run: {
+      id: r.id,
+      name: r.name,
+      task: r.task,
+      status: r.status,
+      command: r.command,
+      startedMs: r.startMs,
+      durationMs: r.durationMs,
+      exitCode: r.exitCode,
+      host: r.host,
+      error: r.error ?? null,
+      sweep: r.sweep ?? null,
+      reproduces: named(r.reproduces),
+    },
+    params: Object.keys(r.params)
+      .sort()
+      .map((key) => ({ key, value: r.params[key]!, overridden: key in r.overrides })),
+    metrics: Object.entries(r.summary).map(([name, m]) => ({
+      name,
+      last: encodeNumber(m.last),
+      min: encodeNumber(m.min),
+      max: encodeNumber(m.max),
+      count: m.count,
+      goal: r.spec.goal[name] ?? null,
+    })),
+    series: c.series,
+    inputs: r.inputs.map(artifact),
+    outputs: r.outputs.map(artifact),
+    code: {
+      commit: r.git.commit,
+      subject: c.subject,
+      branch: r.git.branch,
+      dirty: r.git.dirty,
+      diff: c.diff,
+    },
+    log: c.log,
+    previous: named(c.previous),
+  };
 }
 
 /**

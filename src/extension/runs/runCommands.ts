@@ -46,9 +46,14 @@ export function registerRunCommands(s: Container, r: RunSurfaces): vscode.Dispos
     ),
     registerCommand(s, ids.commands.sweep, 'Sweep', (arg?: string | RunNode) => sweep(s, r, arg)),
     registerCommand(s, ids.commands.stopRun, 'Stop run', (node?: RunNode) => stopRun(r, node)),
-    registerCommand(s, ids.commands.rerun, 'Rerun', (node?: RunNode) => rerun(s, r, node)),
+    registerCommand(s, ids.commands.rerun, 'Rerun', (arg?: string | RunNode) =>
+      rerun(s, r, typeof arg === 'string' ? runNodeOf(r, arg) : arg),
+    ),
     registerCommand(s, ids.commands.deleteRun, 'Delete runs', (node?: RunNode, all?: RunNode[]) =>
       deleteRuns(s, r, node, all),
+    ),
+    registerCommand(s, ids.commands.openRun, 'Open run', (arg?: string | RunNode) =>
+      openRun(s, r, arg),
     ),
     registerCommand(s, ids.commands.openLog, 'Open run log', (arg?: string | RunNode) =>
       openLog(s, r, arg),
@@ -305,9 +310,24 @@ async function deleteRuns(
   r.runs.refresh();
 }
 
+/** The run an argument names: an id, a node of the Runs view, or else the newest run. */
+function runIdOf(r: RunSurfaces, arg?: string | RunNode): string | undefined {
+  return typeof arg === 'string' ? arg : (selectedRun(arg) ?? r.runs.all()[0])?.id;
+}
+
+function openRun(s: Container, r: RunSurfaces, arg?: string | RunNode): void {
+  s.project.require();
+  const id = runIdOf(r, arg);
+  if (!id) {
+    void showInformation('Cairn: there are no runs yet. Run a task to record one.');
+    return;
+  }
+  r.panels().showRun(id);
+}
+
 async function openLog(s: Container, r: RunSurfaces, arg?: string | RunNode): Promise<void> {
   const project = s.project.require();
-  const id = typeof arg === 'string' ? arg : (selectedRun(arg) ?? r.runs.all()[0])?.id;
+  const id = runIdOf(r, arg);
   if (!id) return;
   const file = engine().runs.runFiles(project, id).log;
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { RunStatus } from '../../core/runs/runRecord.js';
 import type { TaskSpec } from '../../core/runs/taskConfig.js';
 import type { RunModel, RunView } from './runModel.js';
+import { ids } from '../ids.js';
 import { groupItem } from '../shared/groupItem.js';
 import { safeTreeItem } from '../shared/safeText.js';
 import { shortHash } from '../../core/format.js';
@@ -173,7 +174,7 @@ function runItem(run: RunView, tasks: readonly TaskSpec[]): vscode.TreeItem {
     );
   }
   item.tooltip = md;
-  item.command = { command: 'cairn.runs.openLog', title: 'Open Run Log', arguments: [run.id] };
+  item.command = { command: ids.commands.openRun, title: 'Open Run', arguments: [run.id] };
   return item;
 }
 

@@ -6,6 +6,7 @@ import { CairnTaskProvider, TASK_TYPE } from './cairnTaskProvider.js';
 import { exposeCliInTerminals } from './cliLauncher.js';
 import { MetricLensProvider } from './metricLensProvider.js';
 import { READ_ONLY_SCHEME, ReadOnlyDocuments } from './readOnlyDocuments.js';
+import { announceCompletions } from './runCompletionNotice.js';
 import { registerRunCommands } from './runCommands.js';
 import type { RunPanels } from './runPanels.js';
 import { RunTree } from './runTree.js';
@@ -67,6 +68,12 @@ export function register(c: Container): RunsSurfaces {
   })) {
     c.own(d);
   }
+  c.own(
+    announceCompletions(c.runs, {
+      openRun: (id) => runPanels().showRun(id),
+      compare: (runIds) => runPanels().showCompare(runIds),
+    }),
+  );
   exposeCliInTerminals(c.context);
   return { runTree, codeLenses, panels: runPanels };
 }

@@ -9,7 +9,7 @@ import { makeNonce, webviewHtml } from './webviewHtml.js';
 export interface PanelSpec<In extends { type: string }, Out> {
   title: string;
   /** dist/webview/<bundle>.js and .css; also names the view type (cairn.<bundle>) and the page. */
-  bundle: 'compare' | 'lineage' | 'profile' | 'drift';
+  bundle: 'compare' | 'lineage' | 'profile' | 'drift' | 'run';
   isIncoming: Guard<In>;
   /** Called for every valid message except 'webview/ready'. */
   onMessage(message: Exclude<In, WebviewReady>): void;

@@ -6,6 +6,7 @@ import { ids } from '../../../src/extension/ids.js';
 import type { RunNode } from '../../../src/extension/runs/runTree.js';
 import type { CompareState } from '../../../src/protocol/compare.js';
 import type { LineageState } from '../../../src/protocol/lineage.js';
+import type { RunPageState } from '../../../src/protocol/runPage.js';
 import { answerMessages, cairn, pageMessages, waitFor, workspaceRoot } from '../helpers.js';
 
 /** Runs a task and waits for its process to end; returns the exit code. */
@@ -128,19 +129,37 @@ describe('runs', () => {
         }
       });
     });
-    await vscode.commands.executeCommand('workbench.action.tasks.runTask', 'train fast');
-    assert.equal(await ended, 0);
-    await waitFor('two runs', () => {
-      runs.refresh();
-      return runs.all().length === 2;
-    });
+    // The end of the run is announced, offering to compare it with the run before it.
+    const pages = await pageMessages();
+    const answers = answerMessages(['Compare with Previous']);
+    try {
+      await vscode.commands.executeCommand('workbench.action.tasks.runTask', 'train fast');
+      assert.equal(await ended, 0);
+      await waitFor('the completion notification', () => {
+        const found = answers.asked.find((m) => /^Cairn: run .* completed: .*val_acc \d/.test(m));
+        if (!found) throw new Error(`asked: ${answers.asked.join(' | ')}`);
+        return found;
+      });
+    } finally {
+      answers.restore();
+    }
+    await waitFor('two runs', () => (runs.all().length === 2 ? true : undefined));
     assert.equal(runs.all()[0]!.params['lr'], 0.1);
+    const offered = await waitFor(
+      'the compare state the notification opened',
+      () => pages.stateOf<CompareState>('compare/state/didChange'),
+      30_000,
+    );
+    assert.deepEqual(
+      offered.runs.map((x) => x.params['lr']),
+      [0.01, 0.1],
+      'the previous run, then the new one',
+    );
     const lenses = await lensTitles(path.join(root, 'params.yaml'));
     assert.ok(
       lenses.some((t) => t.startsWith(`lr = 0.01 → val_acc ${acc} in 1 run`)),
       lenses.join(' | '),
     );
-    const pages = await pageMessages();
     await vscode.commands.executeCommand(ids.commands.compare);
     // The compare webview opens as a tab, its page loads and asks for the state.
     await waitFor('the compare panel', () => webviewTab('Compare runs'), 30_000);
@@ -157,6 +176,48 @@ describe('runs', () => {
     );
   });
 
+  it("opens a finished run's page from the Runs view: params, metrics, versions, code, log", async () => {
+    const { runTree } = await cairn();
+    const pages = await pageMessages();
+    const fast = (await runNodes()).find((n) => n.type === 'run' && n.run.params['lr'] === 0.1);
+    assert.ok(fast?.type === 'run');
+    const click = runTree.getTreeItem(fast).command!;
+    assert.equal(click.command, ids.commands.openRun);
+    await vscode.commands.executeCommand(click.command, ...((click.arguments ?? []) as unknown[]));
+    const state = await waitFor(
+      'the run page state',
+      () => pages.stateOf<RunPageState>('run/state/didChange'),
+      30_000,
+    );
+    await waitFor('the run page tab', () => webviewTab(`Run ${fast.run.name}`), 30_000);
+    assert.equal(state.run.id, fast.run.id);
+    assert.equal(state.run.status, 'completed');
+    assert.deepEqual(
+      state.params.find((p) => p.key === 'lr'),
+      { key: 'lr', value: 0.1, overridden: true },
+    );
+    const acc = state.metrics.find((m) => m.name === 'val_acc');
+    assert.equal(acc?.last, fast.run.metrics['val_acc']);
+    assert.equal(acc?.goal, 'max');
+    assert.ok(
+      state.series.some((x) => x.metric === 'val_acc'),
+      'a series for the chart',
+    );
+    assert.deepEqual(
+      state.inputs.map((a) => a.path),
+      ['data'],
+    );
+    const model = state.outputs.find((a) => a.path === 'models/model.pkl');
+    assert.ok(model?.current, "the model in the work tree is this run's version");
+    assert.ok(
+      state.code.commit !== null && state.code.subject !== null,
+      'the commit and its subject',
+    );
+    assert.match(state.log.tail, /val_acc/);
+    // The run before it of the same task, for "Compare with Previous".
+    assert.ok(state.previous !== null && state.previous.id !== fast.run.id);
+  });
+
   it('shows a running run live, counts it in the status bar, and stops it', async function () {
     // Starting Python under a pty takes long on a loaded machine.
     this.timeout(120_000);
@@ -166,32 +227,66 @@ describe('runs', () => {
       script,
       'import time\nfor i in range(300):\n    print(f"progress={i} loss={1 / (i + 1)}", flush=True)\n    time.sleep(0.1)\n',
     );
+    const pages = await pageMessages();
     await vscode.commands.executeCommand(ids.commands.runFile, vscode.Uri.file(script));
-    const running = await waitFor(
-      'a running run with live metrics',
-      () => {
-        runs.refresh();
-        return runs.running.find((r) => (r.latest['progress'] ?? 0) >= 3);
-      },
+    // No refresh anywhere: the Runs view and the run page follow the run by themselves.
+    const started = Date.now();
+    const node = await waitFor(
+      'the new run in the Runs view while it runs',
+      async () => (await runNodes()).find((n) => n.type === 'run' && n.run.status === 'running'),
       60_000,
     );
-    const first = running.latest['progress']!;
-    await waitFor(
-      'metrics to keep arriving',
-      () => ((runs.running[0]?.latest['progress'] ?? 0) > first + 2 ? true : undefined),
-      30_000,
+    console.log(`    the running run appeared in the Runs view after ${Date.now() - started} ms`);
+    const running = node.type === 'run' ? node.run : assert.fail('not a run node');
+    const progress = async (): Promise<number> => {
+      const n = (await runNodes()).find((x) => x.type === 'run' && x.run.id === running.id);
+      return n?.type === 'run' ? (n.run.latest['progress'] ?? -1) : -1;
+    };
+    await waitFor('live metrics in the Runs view', async () =>
+      (await progress()) >= 3 ? true : undefined,
     );
+    const first = await progress();
+    await waitFor('metrics to keep arriving', async () =>
+      (await progress()) > first + 2 ? true : undefined,
+    );
+    const description = String(
+      (await cairn()).runTree.getTreeItem(
+        (await runNodes()).find((n) => n.type === 'run' && n.run.id === running.id)!,
+      ).description,
+    );
+    assert.match(description, /progress \d+/);
+    // Clicking the run opens its page, which shows the metrics growing as the run logs them.
+    const click = (await cairn()).runTree.getTreeItem(node).command!;
+    await vscode.commands.executeCommand(click.command, ...((click.arguments ?? []) as unknown[]));
+    const points = (): number | undefined => {
+      const state = pages.stateOf<RunPageState>('run/state/didChange');
+      return state?.run.id === running.id
+        ? state.metrics.find((m) => m.name === 'progress')?.count
+        : undefined;
+    };
+    const shown = await waitFor('the run page of the running run', points, 30_000);
+    await waitFor('the run page to follow the run', () =>
+      (points() ?? 0) > shown + 2 ? true : undefined,
+    );
+    assert.equal(pages.stateOf<RunPageState>('run/state/didChange')?.run.status, 'running');
     assert.match(statusBar.text, /\$\(sync~spin\) 1 running/);
-    const node = (await runNodes()).find((n) => n.type === 'run' && n.run.id === running.id);
-    await vscode.commands.executeCommand(ids.commands.stopRun, node);
-    await waitFor(
-      'the run to be stopped',
-      () => {
-        runs.refresh();
-        return runs.all().find((r) => r.id === running.id)?.status === 'stopped';
-      },
-      30_000,
-    );
+    const answers = answerMessages([undefined]);
+    try {
+      await vscode.commands.executeCommand(ids.commands.stopRun, node);
+      await waitFor(
+        'the run to be stopped',
+        () =>
+          runs.all().find((r) => r.id === running.id)?.status === 'stopped' ? true : undefined,
+        30_000,
+      );
+      await waitFor('the stop to be announced', () => {
+        const found = answers.asked.find((m) => /^Cairn: run .* stopped\.$/.test(m));
+        if (!found) throw new Error(`asked: ${answers.asked.join(' | ')}`);
+        return found;
+      });
+    } finally {
+      answers.restore();
+    }
   });
 
   it('deletes a run after confirmation', async () => {

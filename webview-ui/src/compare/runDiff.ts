@@ -50,7 +50,8 @@ function table(
   return h('table', { className: 'diff-table' }, h('thead', {}, head), h('tbody', {}, ...rows));
 }
 
-function diffText(text: string): HTMLElement {
+/** A unified diff, its added, removed and hunk lines marked (the first 4,000 lines). */
+export function diffText(text: string): HTMLElement {
   const pre = h('pre', { className: 'diff' });
   const lines = text.split('\n');
   for (const line of lines.slice(0, maxDiffLines)) {
