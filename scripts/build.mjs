@@ -95,8 +95,12 @@ builds.push(
 if (existsSync('src/extension/extension.ts')) builds.push(buildExtension());
 // The host tests: one entry per index and per test file (mocha loads the files itself).
 if (existsSync('test/vscode')) {
-  const entries = ['test/vscode/trustedIndex.ts', 'test/vscode/untrustedIndex.ts'];
-  for (const dir of ['suite', 'untrusted']) {
+  const entries = [
+    'test/vscode/trustedIndex.ts',
+    'test/vscode/untrustedIndex.ts',
+    'test/vscode/firstHourIndex.ts',
+  ];
+  for (const dir of ['suite', 'untrusted', 'firstHour']) {
     const d = join('test/vscode', dir);
     if (!existsSync(d)) continue;
     for (const f of readdirSync(d)) if (f.endsWith('.test.ts')) entries.push(join(d, f));

@@ -2,7 +2,7 @@
 // (installed once into .vscode-test/), driven by Debian's Chromium through playwright-core.
 // See CONTRIBUTING.md (Test) for why this is the one VS Code these machines can run.
 //
-//   node scripts/vscodeHost.mjs test [--suite trusted|untrusted]   run the mocha suite, exit with its code
+//   node scripts/vscodeHost.mjs test [--suite trusted|untrusted|firstHour]   run the mocha suite, exit with its code
 //   node scripts/vscodeHost.mjs install                            only install code-server
 //
 // Other scripts import { ensureCodeServer, prepareWorkspace, withWorkbench } from here.
@@ -357,7 +357,7 @@ function isNoise(text) {
 }
 
 /** The suites of test/vscode: trusted (the whole surface) and untrusted (Restricted Mode). */
-export const SUITES = ['trusted', 'untrusted'];
+export const SUITES = ['trusted', 'untrusted', 'firstHour'];
 
 /** The compiled test entry of a suite (the `run()` contract of VS Code's extension tests). */
 export function suiteEntry(suite) {
@@ -368,7 +368,9 @@ export function suiteEntry(suite) {
 
 /** The fixture workspace a suite opens, prepared in a temp folder. */
 export function suiteWorkspace(suite) {
-  const workspace = prepareWorkspace(path.join(root, 'test', 'fixtures', 'mlProject'));
+  // The first hour starts in a new repository with a script and data and no Cairn yet.
+  const fixture = suite === 'firstHour' ? 'newRepo' : 'mlProject';
+  const workspace = prepareWorkspace(path.join(root, 'test', 'fixtures', fixture));
   if (suite === 'untrusted') {
     // Restricted Mode shows what is there: a dataset tracked (by the CLI) before the window opens.
     run(process.execPath, [path.join(root, 'dist', 'cli.js'), 'add', 'data'], {
