@@ -123,6 +123,73 @@ try {
 } finally {
   fs.rmSync(workspace, { recursive: true, force: true });
 }
+
+// The first hour, in light and dark: a new repository after Initialize, Track, Create Task (the
+// draft the command writes), a sweep of lr and Compare; the Runs view, the compare view and a
+// run page as a new user sees them.
+for (const theme of /** @type {const} */ (['light', 'dark'])) {
+  const repo = prepareWorkspace(path.join(root, 'test', 'fixtures', 'newRepo'));
+  try {
+    cli(repo, 'init');
+    cli(repo, 'add', 'data');
+    sh(
+      root,
+      process.execPath,
+      '--import',
+      'tsx',
+      path.join(root, 'scripts', 'addDraftTask.ts'),
+      repo,
+      'train.py',
+    );
+    sh(repo, 'git', 'add', '-A');
+    sh(repo, 'git', 'commit', '-qm', 'Track the data, add the train task');
+    cli(repo, 'sweep', 'train', '-p', 'lr=0.01,0.5');
+    await withWorkbench({ workspace: repo }, async ({ page }) => {
+      await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+      const cairnTab = page.locator('.activitybar [aria-label^="Cairn"]').first();
+      await cairnTab.waitFor({ timeout: 30_000 });
+      if (theme === 'dark') {
+        // The web workbench ignores a colour theme in the server's settings: choose it as a user does.
+        await page.waitForTimeout(1000);
+        await page.keyboard.press('Control+K');
+        await page.keyboard.press('Control+T');
+        await page.waitForTimeout(800);
+        await page.keyboard.type('Dark Modern');
+        await page.waitForTimeout(500);
+        await page.keyboard.press('Enter');
+        await page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 15_000 });
+      }
+      await cairnTab.click();
+      const sweepRow = page.locator('.pane-body .monaco-list-row', { hasText: 'lr (2)' }).first();
+      await sweepRow.waitFor({ timeout: 30_000 });
+      await sweepRow.click();
+      const runRow = page.locator('.pane-body .monaco-list-row', { hasText: 'lr=0.5' }).first();
+      await runRow.waitFor({ timeout: 30_000 });
+      check(`the first hour (${theme}): the sweep's runs in the Runs view`, true);
+      await page.keyboard.press('Control+P');
+      await page.keyboard.type('train.py');
+      await page.waitForTimeout(500);
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(2500);
+      await page.screenshot({ path: path.join(outDir, `firsthour-runs-${theme}.png`) });
+      await page.keyboard.press('F1');
+      await page.keyboard.type('Cairn: Compare Runs');
+      await page.waitForTimeout(500);
+      await page.keyboard.press('Enter');
+      const compare = page.locator('iframe.webview.ready').first();
+      await compare.waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(4000);
+      await page.screenshot({ path: path.join(outDir, `firsthour-compare-${theme}.png`) });
+      await runRow.click();
+      await page.locator('.tab', { hasText: 'Run train' }).first().waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(4000);
+      check(`the first hour (${theme}): a click on a run opens its page`, true);
+      await page.screenshot({ path: path.join(outDir, `firsthour-run-${theme}.png`) });
+    });
+  } finally {
+    fs.rmSync(repo, { recursive: true, force: true });
+  }
+}
 if (failures.length > 0) {
   process.stderr.write(`UI check failed: ${failures.join('; ')}\n`);
   process.exit(1);

@@ -49,11 +49,15 @@ describe('run page webview', () => {
     const metrics = await w.page.$$eval('.metric-table tbody tr', (trs) =>
       trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')),
     );
-    // The best value follows each metric's goal: the highest accuracy, the lowest loss.
     assert.deepEqual(metrics, [
-      ['accuracy', '0.912', '0.915', '30'],
-      ['loss', '0.241', '0.238', '30'],
+      ['accuracy', '0.912', '0.61', '0.915', '30'],
+      ['loss', '0.241', '0.238', '0.93', '30'],
     ]);
+    // The best value follows each metric's goal: the highest accuracy, the lowest loss.
+    assert.deepEqual(
+      await w.page.$$eval('.metric-table td.best', (tds) => tds.map((t) => t.textContent)),
+      ['0.915', '0.238'],
+    );
     assert.equal(await w.page.locator('.metrics .chart-card canvas').count(), 2);
     const artifacts = await w.page.$$eval('.artifact-table tr', (trs) =>
       trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')),

@@ -23,7 +23,8 @@ async function artifactLabels(): Promise<string[]> {
   const out: string[] = [];
   const walk = async (nodes: ArtifactNode[]): Promise<void> => {
     for (const n of nodes) {
-      out.push(String(artifactTree.getTreeItem(n).label));
+      const label = artifactTree.getTreeItem(n).label;
+      out.push(typeof label === 'string' ? label : (label?.label ?? ''));
       if (n.type === 'group') await walk(await artifactTree.getChildren(n));
     }
   };

@@ -144,20 +144,20 @@ function mountRunPage(shell: Shell): (m: RunPageHostMessage) => void {
 
   function renderMetrics(s: RunPageState): void {
     const num = (v: JsonNumber): string => formatNumber(decodeNumber(v));
-    const rows = s.metrics.map((m) =>
-      h(
+    const rows = s.metrics.map((m) => {
+      // The best value by the metric's goal is marked; without a goal, min and max are plain.
+      const cell = (v: JsonNumber, best: boolean): HTMLElement =>
+        h('td', { className: best ? 'num best' : 'num', title: best ? 'best' : undefined }, num(v));
+      return h(
         'tr',
         {},
         h('th', { scope: 'row' }, m.name),
         h('td', { className: 'num' }, num(m.last)),
-        h(
-          'td',
-          { className: 'num' },
-          m.goal === 'min' ? num(m.min) : m.goal === 'max' ? num(m.max) : '',
-        ),
+        cell(m.min, m.goal === 'min'),
+        cell(m.max, m.goal === 'max'),
         h('td', { className: 'num muted' }, String(m.count)),
-      ),
-    );
+      );
+    });
     const table =
       rows.length === 0
         ? h(
@@ -178,7 +178,8 @@ function mountRunPage(shell: Shell): (m: RunPageHostMessage) => void {
                 {},
                 h('th', { scope: 'col' }, 'metric'),
                 h('th', { scope: 'col', className: 'num' }, 'last'),
-                h('th', { scope: 'col', className: 'num' }, 'best'),
+                h('th', { scope: 'col', className: 'num' }, 'min'),
+                h('th', { scope: 'col', className: 'num' }, 'max'),
                 h('th', { scope: 'col', className: 'num' }, 'points'),
               ),
             ),
