@@ -173,7 +173,7 @@ function runItem(run: RunView, tasks: readonly TaskSpec[]): vscode.TreeItem {
     );
   }
   item.tooltip = md;
-  item.command = { command: 'cairn.runs.openLog', title: 'Open Run Log', arguments: [run.id] };
+  item.command = { command: 'cairn.runs.openLog', title: 'Open Log of Run', arguments: [run.id] };
   return item;
 }
 

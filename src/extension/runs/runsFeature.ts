@@ -37,6 +37,16 @@ export function register(c: Container): RunsSurfaces {
       return n > 0 ? `$(sync~spin) ${n} running` : undefined;
     },
   });
+  // Stop Run is in the Command Palette only while a run runs.
+  let runActive = false;
+  c.own(
+    c.runs.onDidChange(() => {
+      const active = c.runs.loaded && c.runs.running.length > 0;
+      if (active === runActive) return;
+      runActive = active;
+      void vscode.commands.executeCommand('setContext', ids.contexts.runActive, active);
+    }),
+  );
   c.own(
     vscode.window.createTreeView(ids.views.runs, {
       treeDataProvider: runTree,

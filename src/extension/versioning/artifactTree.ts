@@ -108,7 +108,7 @@ export class ArtifactTree implements vscode.TreeDataProvider<ArtifactNode>, vsco
         item.tooltip = `This version was written by run ${node.run}`;
         item.command = {
           command: 'cairn.runs.openLog',
-          title: 'Open Run Log',
+          title: 'Open Log of Run',
           arguments: [node.run],
         };
         return item;

@@ -6,7 +6,14 @@ import { ids } from '../../../src/extension/ids.js';
 import type { RunNode } from '../../../src/extension/runs/runTree.js';
 import type { CompareState } from '../../../src/protocol/compare.js';
 import type { LineageState } from '../../../src/protocol/lineage.js';
-import { answerMessages, cairn, pageMessages, waitFor, workspaceRoot } from '../helpers.js';
+import {
+  answerMessages,
+  cairn,
+  contextKeys,
+  pageMessages,
+  waitFor,
+  workspaceRoot,
+} from '../helpers.js';
 
 /** Runs a task and waits for its process to end; returns the exit code. */
 async function runToEnd(task: vscode.Task): Promise<number | undefined> {
@@ -161,6 +168,8 @@ describe('runs', () => {
     // Starting Python under a pty takes long on a loaded machine.
     this.timeout(120_000);
     const { runs, statusBar } = await cairn();
+    // Stop Run is in the Command Palette only while a run runs (package.json: cairn.runActive).
+    const keys = contextKeys();
     const script = path.join(root, 'slow.py');
     fs.writeFileSync(
       script,
@@ -182,6 +191,7 @@ describe('runs', () => {
       30_000,
     );
     assert.match(statusBar.text, /\$\(sync~spin\) 1 running/);
+    await waitFor('Stop Run to be offered', () => keys.valueOf(ids.contexts.runActive) === true);
     const node = (await runNodes()).find((n) => n.type === 'run' && n.run.id === running.id);
     await vscode.commands.executeCommand(ids.commands.stopRun, node);
     await waitFor(
@@ -192,6 +202,8 @@ describe('runs', () => {
       },
       30_000,
     );
+    await waitFor('Stop Run to be hidden', () => keys.valueOf(ids.contexts.runActive) === false);
+    keys.restore();
   });
 
   it('deletes a run after confirmation', async () => {
