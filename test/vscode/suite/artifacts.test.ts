@@ -243,6 +243,26 @@ describe('artifacts', () => {
     }
   });
 
+  it('opens a file artifact in a preview editor on a click, keeping the Cairn view', async () => {
+    const labels = path.join(root, 'labels.txt');
+    fs.writeFileSync(labels, 'cat\ndog\n');
+    await vscode.commands.executeCommand(ids.commands.track, vscode.Uri.file(labels));
+    const item = await waitFor('labels.txt in the Artifacts view', () =>
+      artifactItem('labels.txt'),
+    );
+    const click = item.command;
+    assert.ok(click, 'a click does nothing');
+    // revealInExplorer switched the sidebar from the Cairn view to the Explorer.
+    assert.equal(click.command, 'vscode.open');
+    assert.deepEqual(click.arguments?.[1], { preview: true, preserveFocus: true });
+    await vscode.commands.executeCommand(click.command, ...((click.arguments ?? []) as unknown[]));
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+    assert.ok(tab?.input instanceof vscode.TabInputText);
+    assert.equal(tab.input.uri.fsPath, labels);
+    assert.equal(tab.isPreview, true);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   it('installs the Git hooks', async () => {
     await vscode.commands.executeCommand(ids.commands.installHooks);
     const hook = fs.readFileSync(path.join(root, '.git', 'hooks', 'post-checkout'), 'utf8');

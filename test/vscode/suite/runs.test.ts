@@ -42,15 +42,18 @@ async function runNodes(): Promise<RunNode[]> {
   return out;
 }
 
-async function lensTitles(file: string): Promise<string[]> {
+async function codeLenses(file: string): Promise<vscode.CodeLens[]> {
   const uri = vscode.Uri.file(file);
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
-  const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+  return vscode.commands.executeCommand<vscode.CodeLens[]>(
     'vscode.executeCodeLensProvider',
     uri,
     100,
   );
-  return lenses.map((l) => l.command?.title ?? '');
+}
+
+async function lensTitles(file: string): Promise<string[]> {
+  return (await codeLenses(file)).map((l) => l.command?.title ?? '');
 }
 
 describe('runs', () => {
@@ -106,10 +109,12 @@ describe('runs', () => {
       script.includes(`lr = 0.01 → val_acc ${acc} in 1 run`),
       `train.py lenses: ${script.join(' | ')}`,
     );
+    // One run: its value once, not "latest 0.47 · best 0.47".
     assert.ok(
-      script.some((t) => /^val_loss: latest [\d.]+ · best [\d.]+ \(latest\)/.test(t)),
+      script.some((t) => /^val_loss [\d.]+ in 1 run$/.test(t)),
       `train.py lenses: ${script.join(' | ')}`,
     );
+    assert.ok(!script.some((t) => /latest .* best/.test(t)), script.join(' | '));
   });
 
   it('runs with an override, then compares the runs of the task', async () => {
@@ -147,6 +152,15 @@ describe('runs', () => {
       lenses.some((t) => t.startsWith(`lr = 0.01 → val_acc ${acc} in 1 run`)),
       lenses.join(' | '),
     );
+    // A click on a param lens compares the runs with that value and the run the lens names.
+    const lens = (await codeLenses(path.join(root, 'params.yaml'))).find((l) =>
+      l.command?.title.startsWith('lr = 0.01 →'),
+    );
+    const named = ((lens?.command?.arguments?.[1] ?? []) as RunNode[]).map((n) =>
+      n.type === 'run' ? n.run.params['lr'] : undefined,
+    );
+    assert.ok(named.includes(0.01), `the lens compares ${named.join(', ')}`);
+    if (lens?.command?.title.includes('0.1 gave')) assert.ok(named.includes(0.1), named.join());
     const pages = await pageMessages();
     await vscode.commands.executeCommand(ids.commands.compare);
     // The compare webview opens as a tab, its page loads and asks for the state.
