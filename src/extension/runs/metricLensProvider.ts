@@ -30,11 +30,17 @@ class MetricLens extends vscode.CodeLens {
 const PARAM_LINE = /^([A-Za-z_][\w.-]*)\s*:\s*([^#\s][^#]*?)\s*(#.*)?$/;
 const PY_ASSIGN =
   /^\s*([A-Za-z_]\w*)\s*=\s*([-+]?[\d.]+(?:[eE][-+]?\d+)?|True|False|'[^']*'|"[^"]*")\s*(#.*)?$/;
+const JS_ASSIGN =
+  /^\s*(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*([-+]?[\d.]+(?:[eE][-+]?\d+)?|true|false|'[^']*'|"[^"]*")\s*;?\s*(\/\/.*)?$/;
+/** What makes a file an entry script worth a "Create Task" lens (not every module). */
+const ENTRY_SCRIPT = /__name__\s*==\s*['"]__main__['"]|argparse|sys\.argv|process\.argv/;
 const PY_ARGPARSE = /add_argument\(\s*['"]--([\w-]+)['"][^)]*?default\s*=\s*([^,)\s]+)/;
 const PY_GET = /\.get\(\s*['"]([\w.-]+)['"]\s*,\s*([^)\s]+)\s*\)/;
 const LOGGING =
-  /print\(|log_metrics?\(|\.log\(|json\.dumps|logger\.|writer\.add_scalar|mlflow|wandb/;
+  /print\(|console\.log\(|log_metrics?\(|\.log\(|json\.dumps|logger\.|writer\.add_scalar|mlflow|wandb/;
 const DEBOUNCE_MS = 500;
+/** The scripts the lenses read: Python, JavaScript and TypeScript. */
+export const SCRIPT_FILE = /\.(py|js|mjs|cjs|ts|mts|cts)$/;
 
 /**
  * Numbers from past runs where the code is: on each parameter line (params file, Python
@@ -92,8 +98,24 @@ export class MetricLensProvider
         new vscode.CodeLens(top, { title: 'Compare', command: ids.commands.compare }),
       );
     }
+    if (
+      entryOf.length === 0 &&
+      codeOf.length === 0 &&
+      SCRIPT_FILE.test(rel) &&
+      ENTRY_SCRIPT.test(doc.getText())
+    ) {
+      lenses.push(
+        new vscode.CodeLens(top, {
+          title: 'Create Task from This File',
+          command: ids.commands.createTask,
+          arguments: [doc.uri],
+          tooltip: 'Add a task to cairn.yaml that runs this script, so that its runs are recorded',
+        }),
+      );
+    }
     if (paramsOf.length === 0 && codeOf.length === 0) return lenses;
     const isPython = rel.endsWith('.py');
+    const isScript = SCRIPT_FILE.test(rel);
     for (let i = 0; i < doc.lineCount; i++) {
       const text = doc.lineAt(i).text;
       if (text.length > 400) continue;
@@ -111,9 +133,11 @@ export class MetricLensProvider
             }),
           );
       }
-      if (!isPython) continue;
+      if (!isScript) continue;
       for (const t of codeOf) {
-        const m = PY_ASSIGN.exec(text) ?? PY_ARGPARSE.exec(text) ?? PY_GET.exec(text);
+        const m = isPython
+          ? (PY_ASSIGN.exec(text) ?? PY_ARGPARSE.exec(text) ?? PY_GET.exec(text))
+          : (JS_ASSIGN.exec(text) ?? PY_GET.exec(text));
         if (m) {
           const key = m[1]!.replace(/-/g, '_');
           if (this.paramKeys(t.name).has(key)) {

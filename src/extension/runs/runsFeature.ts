@@ -60,9 +60,11 @@ export function register(c: Container): RunsSurfaces {
     vscode.languages.registerCodeLensProvider(
       [
         { scheme: 'file', language: 'python' },
+        { scheme: 'file', language: 'javascript' },
+        { scheme: 'file', language: 'typescript' },
         { scheme: 'file', language: 'yaml' },
         { scheme: 'file', language: 'json' },
-        { scheme: 'file', pattern: '**/*.{py,yaml,yml,json}' },
+        { scheme: 'file', pattern: '**/*.{py,js,mjs,cjs,ts,mts,cts,yaml,yml,json}' },
       ],
       codeLenses,
     ),

@@ -111,7 +111,7 @@ describe('runs', () => {
     );
     // One run: its value once, not "latest 0.47 · best 0.47".
     assert.ok(
-      script.some((t) => /^val_loss [\d.]+ in 1 run$/.test(t)),
+      script.some((t) => /(^|·\s+)val_loss [\d.]+ in 1 run(\s+·|$)/.test(t)),
       `train.py lenses: ${script.join(' | ')}`,
     );
     assert.ok(!script.some((t) => /latest .* best/.test(t)), script.join(' | '));
@@ -252,6 +252,48 @@ describe('runs', () => {
       inputs.some((id) => state.nodes.find((n) => n.id === id)?.path === 'data'),
       'the data version the run used',
     );
+  });
+
+  it('puts lenses on JavaScript entry scripts, names the task on a shared params file, and offers Create Task', async () => {
+    const config = path.join(root, 'cairn.yaml');
+    const before = fs.readFileSync(config, 'utf8');
+    const script = path.join(root, 'train.mjs');
+    fs.writeFileSync(
+      script,
+      'const lr = 0.01;\nconsole.log(`val_acc=${1 - lr}`);\nconsole.log(process.argv.length);\n',
+    );
+    // Not a task yet: the lens offers to make it one.
+    const untasked = await waitFor('the Create Task lens', async () => {
+      const t = await lensTitles(script);
+      return t.includes('Create Task from This File') ? t : undefined;
+    });
+    assert.ok(!untasked.some((t) => t.startsWith('▶ Run')), untasked.join(' | '));
+    try {
+      fs.writeFileSync(
+        config,
+        before.replace(
+          'tasks:\n',
+          'tasks:\n  train-js:\n    cmd: node train.mjs\n    params: params.yaml\n    metrics: [stdout]\n    goal: { val_acc: max }\n',
+        ),
+      );
+      const js = await waitFor('the lenses of the JavaScript task', async () => {
+        const t = await lensTitles(script);
+        return t.includes('▶ Run train-js') ? t : undefined;
+      });
+      assert.ok(!js.includes('Create Task from This File'), js.join(' | '));
+      const params = await lensTitles(path.join(root, 'params.yaml'));
+      assert.ok(
+        params.some((t) => t.startsWith('train: lr = 0.01 → val_acc')),
+        params.join(' | '),
+      );
+      assert.ok(
+        params.includes('train-js: lr = 0.01 → no runs with this value'),
+        params.join(' | '),
+      );
+    } finally {
+      fs.writeFileSync(config, before);
+      fs.rmSync(script, { force: true });
+    }
   });
 
   it('puts the bundled cairn on the PATH of integrated terminals', async () => {
