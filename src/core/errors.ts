@@ -33,6 +33,22 @@ export class CairnError extends Error {
   }
 }
 
+/**
+ * A checkout that would overwrite or remove modified data that is not in the cache: which files,
+ * and which tracked artifacts they belong to (so a caller can offer to track those first).
+ */
+export class WouldOverwriteError extends CairnError {
+  constructor(
+    message: string,
+    /** Project-relative paths of the files that would be lost. */
+    readonly files: readonly string[],
+    /** The tracked artifacts (their paths) those files belong to. */
+    readonly artifacts: readonly string[],
+  ) {
+    super('would-overwrite', message, files[0]);
+  }
+}
+
 /** Turns a Node system error into a CairnError that names the file and the likely fix. */
 export function fromSystemError(err: unknown, file: string, doing: string): CairnError {
   if (err instanceof CairnError) return err;

@@ -86,3 +86,33 @@ test('activation is implicit plus workspaceContains:cairn.yaml, never "*"', () =
     [ids.walkthrough],
   );
 });
+
+test('Stop Run is in the Command Palette only while a run runs', () => {
+  const stop = c.menus['commandPalette']?.find((m) => m.command === ids.commands.stopRun);
+  assert.match(stop?.when ?? '', new RegExp(`\\b${ids.contexts.runActive.replace('.', '\\.')}\\b`));
+});
+
+test('one Initialize Cairn button: in the Artifacts view, not again in the Runs view', () => {
+  const contents = (c.viewsWelcome as { view: string; contents?: string }[]).filter((w) =>
+    w.contents?.includes(`(command:${ids.commands.init})`),
+  );
+  assert.deepEqual(
+    contents.map((w) => w.view),
+    [ids.views.artifacts],
+  );
+});
+
+test('no command line wording in what package.json shows (titles, welcome views, settings, walkthrough)', () => {
+  const cli =
+    /re-add|--force|--dry-run|\bcairn (add|run|init|checkout|push|pull|gc|status|sweep)\b/;
+  const strings: string[] = [];
+  const collect = (v: unknown): void => {
+    if (typeof v === 'string') strings.push(v);
+    else if (Array.isArray(v)) v.forEach(collect);
+    else if (v && typeof v === 'object') Object.values(v).forEach(collect);
+  };
+  // taskDefinitions describe tasks.json entries, whose `args` are the command line itself.
+  const { taskDefinitions: _tasks, ...shown } = c as Record<string, unknown>;
+  collect(shown);
+  for (const s of strings) assert.doesNotMatch(s, cli, `package.json shows CLI wording: ${s}`);
+});

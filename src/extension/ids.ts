@@ -50,6 +50,8 @@ export const ids = {
     projectOpen: 'cairn.projectOpen',
     hasArtifacts: 'cairn.hasArtifacts',
     hasRuns: 'cairn.hasRuns',
+    /** A recorded run is running (Stop Run is offered only then). */
+    runActive: 'cairn.runActive',
   },
   walkthrough: 'cairn.gettingStarted',
   taskType: 'cairn',

@@ -50,31 +50,60 @@ export function git(cwd: string, ...args: string[]): string {
   return r.stdout;
 }
 
+/** A message box the extension showed: its text, whether it was modal, and its buttons. */
+export interface AskedMessage {
+  readonly message: string;
+  readonly modal: boolean;
+  readonly detail: string | undefined;
+  /** The buttons' labels in the order given (a close affordance included). */
+  readonly buttons: string[];
+  /** The button that Escape and closing the dialog choose, when the extension named one. */
+  readonly cancelButton: string | undefined;
+}
+
 /**
  * Answers the message boxes the extension shows next (a modal confirmation is user input the
  * test has to give): each message takes the next answer, the button whose label starts with it
- * (undefined dismisses). Returns the messages asked, and a restore function.
+ * (undefined dismisses, as Escape does). Returns the messages asked, and a restore function.
  */
 export function answerMessages(answers: (string | undefined)[]): {
   asked: string[];
+  dialogs: AskedMessage[];
   restore: () => void;
 } {
   const asked: string[] = [];
+  const dialogs: AskedMessage[] = [];
   const w = vscode.window as unknown as Record<string, unknown>;
   const originals = new Map<string, unknown>();
+  const label = (b: string | vscode.MessageItem): string => (typeof b === 'string' ? b : b.title);
   for (const name of ['showInformationMessage', 'showWarningMessage', 'showErrorMessage']) {
     originals.set(name, w[name]);
     w[name] = (message: string, ...items: unknown[]) => {
       asked.push(message);
+      const options = items.find(
+        (i): i is vscode.MessageOptions => typeof i === 'object' && i !== null && !('title' in i),
+      );
+      const buttons = items.filter(
+        (i): i is string | vscode.MessageItem =>
+          typeof i === 'string' || (typeof i === 'object' && i !== null && 'title' in i),
+      );
+      const cancel = buttons.find((b) => typeof b !== 'string' && b.isCloseAffordance);
+      dialogs.push({
+        message,
+        modal: options?.modal === true,
+        detail: options?.detail,
+        buttons: buttons.map(label),
+        cancelButton: cancel ? label(cancel) : undefined,
+      });
       const answer = answers.shift();
-      const buttons = items.filter((i): i is string => typeof i === 'string');
       return Promise.resolve(
-        answer === undefined ? undefined : buttons.find((b) => b.startsWith(answer)),
+        answer === undefined ? cancel : buttons.find((b) => label(b).startsWith(answer)),
       );
     };
   }
   return {
     asked,
+    dialogs,
     restore: () => {
       for (const [name, fn] of originals) w[name] = fn;
     },
@@ -102,6 +131,26 @@ export async function pageMessages(): Promise<PageMessages> {
     },
     dispose: () => {
       sub.dispose();
+    },
+  };
+}
+
+/**
+ * Records the context keys the extension sets from now on (`setContext`, which `when` clauses of
+ * menus and the Command Palette read; the API has no way to read a key back).
+ */
+export function contextKeys(): { valueOf(key: string): unknown; restore: () => void } {
+  const values = new Map<string, unknown>();
+  const commands = vscode.commands as unknown as Record<string, unknown>;
+  const original = vscode.commands.executeCommand;
+  commands['executeCommand'] = (command: string, ...args: unknown[]) => {
+    if (command === 'setContext') values.set(String(args[0]), args[1]);
+    return original.call(vscode.commands, command, ...args);
+  };
+  return {
+    valueOf: (key) => values.get(key),
+    restore: () => {
+      commands['executeCommand'] = original;
     },
   };
 }

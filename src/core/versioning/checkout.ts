@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CairnError, fromSystemError } from '../errors.js';
+import { CairnError, fromSystemError, WouldOverwriteError } from '../errors.js';
 import { assertSafeRelativePath, tmpPathFor, tmpSuffix, WriteGuard } from '../fsSafe.js';
 import { processTmpDir, type Project } from '../project/project.js';
 import { hasObject, isMarkedVerified, markVerified, objectPath, type Hash } from './cache.js';
@@ -48,10 +48,10 @@ export async function checkoutArtifacts(
       const shown =
         unsafe.slice(0, 10).join(', ') +
         (unsafe.length > 10 ? ` and ${unsafe.length - 10} more` : '');
-      throw new CairnError(
-        'would-overwrite',
+      throw new WouldOverwriteError(
         `Checkout would overwrite or remove modified data that is not in the cache: ${shown}. Run 'cairn add' on it to keep it, or 'cairn checkout --force' to discard it`,
-        unsafe[0],
+        unsafe,
+        plans.filter((p) => p.unsafe.length > 0).map((p) => p.artifact.path),
       );
     }
     const missing = plans.flatMap((p) => p.missingObjects);

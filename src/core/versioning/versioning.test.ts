@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
-import { CairnError } from '../errors.js';
+import { CairnError, WouldOverwriteError } from '../errors.js';
 import { gitSync, readTree, tempProject, writeTree } from '../testing/tempProject.js';
 import { addArtifacts } from './add.js';
 import { listObjects, objectPath, sha256 } from './cache.js';
@@ -190,6 +190,10 @@ test('checkout refuses to overwrite modified data that is not in the cache, nami
   await assert.rejects(checkoutArtifacts(project), (e: unknown) => {
     assert.ok(e instanceof CairnError);
     assert.equal(e.code, 'would-overwrite');
+    // Which artifacts hold the changes, so the extension can offer to track them first.
+    assert.ok(e instanceof WouldOverwriteError);
+    assert.deepEqual([...e.artifacts].sort(), ['data', 'model.bin']);
+    assert.deepEqual([...e.files].sort(), ['data/a.txt', 'data/untracked.txt', 'model.bin']);
     assert.match(e.message, /data\/a\.txt/);
     assert.match(e.message, /data\/untracked\.txt/);
     assert.match(e.message, /model\.bin/);

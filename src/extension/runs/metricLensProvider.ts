@@ -4,7 +4,7 @@ import type { Goal, ParamValue, TaskSpec } from '../../core/runs/taskConfig.js';
 import { ids } from '../ids.js';
 import type { WorkspaceProject } from '../shared/workspaceProject.js';
 import type { RunModel, RunView } from './runModel.js';
-import { formatNumber } from './runTree.js';
+import { formatNumber, type RunNode } from './runTree.js';
 
 type LensData =
   | {
@@ -12,6 +12,8 @@ type LensData =
       readonly task: string;
       readonly key: string;
       readonly value: ParamValue;
+      /** Another task reads the same file: the lens names its task. */
+      readonly shared: boolean;
     }
   | { readonly kind: 'metric'; readonly task: string; readonly names: string[] };
 
@@ -28,11 +30,17 @@ class MetricLens extends vscode.CodeLens {
 const PARAM_LINE = /^([A-Za-z_][\w.-]*)\s*:\s*([^#\s][^#]*?)\s*(#.*)?$/;
 const PY_ASSIGN =
   /^\s*([A-Za-z_]\w*)\s*=\s*([-+]?[\d.]+(?:[eE][-+]?\d+)?|True|False|'[^']*'|"[^"]*")\s*(#.*)?$/;
+const JS_ASSIGN =
+  /^\s*(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*([-+]?[\d.]+(?:[eE][-+]?\d+)?|true|false|'[^']*'|"[^"]*")\s*;?\s*(\/\/.*)?$/;
+/** What makes a file an entry script worth a "Create Task" lens (not every module). */
+const ENTRY_SCRIPT = /__name__\s*==\s*['"]__main__['"]|argparse|sys\.argv|process\.argv/;
 const PY_ARGPARSE = /add_argument\(\s*['"]--([\w-]+)['"][^)]*?default\s*=\s*([^,)\s]+)/;
 const PY_GET = /\.get\(\s*['"]([\w.-]+)['"]\s*,\s*([^)\s]+)\s*\)/;
 const LOGGING =
-  /print\(|log_metrics?\(|\.log\(|json\.dumps|logger\.|writer\.add_scalar|mlflow|wandb/;
+  /print\(|console\.log\(|log_metrics?\(|\.log\(|json\.dumps|logger\.|writer\.add_scalar|mlflow|wandb/;
 const DEBOUNCE_MS = 500;
+/** The scripts the lenses read: Python, JavaScript and TypeScript. */
+export const SCRIPT_FILE = /\.(py|js|mjs|cjs|ts|mts|cts)$/;
 
 /**
  * Numbers from past runs where the code is: on each parameter line (params file, Python
@@ -90,8 +98,24 @@ export class MetricLensProvider
         new vscode.CodeLens(top, { title: 'Compare', command: ids.commands.compare }),
       );
     }
+    if (
+      entryOf.length === 0 &&
+      codeOf.length === 0 &&
+      SCRIPT_FILE.test(rel) &&
+      ENTRY_SCRIPT.test(doc.getText())
+    ) {
+      lenses.push(
+        new vscode.CodeLens(top, {
+          title: 'Create Task from This File',
+          command: ids.commands.createTask,
+          arguments: [doc.uri],
+          tooltip: 'Add a task to cairn.yaml that runs this script, so that its runs are recorded',
+        }),
+      );
+    }
     if (paramsOf.length === 0 && codeOf.length === 0) return lenses;
     const isPython = rel.endsWith('.py');
+    const isScript = SCRIPT_FILE.test(rel);
     for (let i = 0; i < doc.lineCount; i++) {
       const text = doc.lineAt(i).text;
       if (text.length > 400) continue;
@@ -105,17 +129,26 @@ export class MetricLensProvider
               task: t.name,
               key: m[1]!,
               value: literal(m[2]!),
+              shared: paramsOf.length > 1,
             }),
           );
       }
-      if (!isPython) continue;
+      if (!isScript) continue;
       for (const t of codeOf) {
-        const m = PY_ASSIGN.exec(text) ?? PY_ARGPARSE.exec(text) ?? PY_GET.exec(text);
+        const m = isPython
+          ? (PY_ASSIGN.exec(text) ?? PY_ARGPARSE.exec(text) ?? PY_GET.exec(text))
+          : (JS_ASSIGN.exec(text) ?? PY_GET.exec(text));
         if (m) {
           const key = m[1]!.replace(/-/g, '_');
           if (this.paramKeys(t.name).has(key)) {
             lenses.push(
-              new MetricLens(range, { kind: 'param', task: t.name, key, value: literal(m[2]!) }),
+              new MetricLens(range, {
+                kind: 'param',
+                task: t.name,
+                key,
+                value: literal(m[2]!),
+                shared: false,
+              }),
             );
             continue;
           }
@@ -136,14 +169,19 @@ export class MetricLensProvider
     if (!(lens instanceof MetricLens)) return lens;
     const task = this.runs.taskList().find((t) => t.name === lens.data.task);
     const runs = this.runs.all().filter((r) => r.task === lens.data.task && r.status !== 'failed');
-    const title =
+    const { title, named } =
       lens.data.kind === 'param'
-        ? paramTitle(lens.data.key, lens.data.value, runs, task)
-        : metricTitle(lens.data.names, runs, task);
+        ? paramLens(lens.data.key, lens.data.value, runs, task)
+        : metricLens(lens.data.names, runs, task);
+    const shown =
+      lens.data.kind === 'param' && lens.data.shared ? `${lens.data.task}: ${title}` : title;
+    // The runs the lens speaks of, as a selection in the Runs view would pass them.
+    const nodes: RunNode[] = named.map((run) => ({ type: 'run', run }));
     lens.command = {
-      title,
+      title: shown,
       command: ids.commands.compare,
-      tooltip: 'Compare the latest runs of this task',
+      arguments: nodes.length > 0 ? [nodes[0], nodes] : [],
+      tooltip: `Compare the runs of ${lens.data.task} this line is about`,
     };
     return lens;
   }
@@ -212,19 +250,20 @@ function sameValue(a: ParamValue | undefined, b: ParamValue): boolean {
   return a === b || (typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) < 1e-12);
 }
 
-/** `lr = 0.01 → val_acc 0.91 best of 6 runs · 0.003 gave 0.93` */
-export function paramTitle(
+/** `lr = 0.01 → val_acc 0.91 best of 6 runs · 0.003 gave 0.93`, and the runs it speaks of. */
+export function paramLens(
   key: string,
   value: ParamValue,
   runs: readonly RunView[],
   task?: TaskSpec,
-): string {
+): { title: string; named: RunView[] } {
   const head = `${key} = ${String(value)}`;
   const main = mainMetric(runs, task);
-  if (!main) return `${head} → no runs yet`;
+  if (!main) return { title: `${head} → no runs yet`, named: [] };
   const withValue = runs.filter((r) => sameValue(r.params[key], value));
   const mine = bestRun(withValue, main.name, main.goal);
   const overall = bestRun(runs, main.name, main.goal);
+  const named = [...withValue];
   const parts: string[] = [];
   parts.push(
     mine
@@ -242,29 +281,37 @@ export function paramTitle(
     parts.push(
       `${String(overall.params[key] ?? '—')} gave ${formatNumber(overall.latest[main.name]!)}`,
     );
+    named.push(overall);
   }
-  return `${head} → ${parts.join(' · ')}`;
+  return { title: `${head} → ${parts.join(' · ')}`, named };
 }
 
-/** `val_acc: latest 0.95 · best 0.97 (lr=0.1) · ↗ over 5 runs` */
-export function metricTitle(
+/**
+ * `val_acc: latest 0.95 · best 0.97 (lr=0.1) · ↗ over 5 runs` (`val_acc 0.95 in 1 run` when
+ * there is one), and the runs it speaks of.
+ */
+export function metricLens(
   names: readonly string[],
   runs: readonly RunView[],
   task?: TaskSpec,
-): string {
-  if (runs.length === 0) return `${names.join(', ')}: no runs yet`;
-  return names
+): { title: string; named: RunView[] } {
+  if (runs.length === 0) return { title: `${names.join(', ')}: no runs yet`, named: [] };
+  const named = new Set<RunView>();
+  const title = names
     .map((name) => {
       const withIt = runs.filter((r) => r.latest[name] !== undefined);
       const latest = withIt[0];
       if (!latest) return `${name}: not logged yet`;
       const goal = task?.goal[name] ?? (/loss|err|mse|mae|time/i.test(name) ? 'min' : 'max');
       const best = bestRun(withIt, name, goal)!;
-      const recent = withIt.slice(0, 5).map((r) => r.latest[name]!);
-      const first = recent[recent.length - 1]!;
-      const trend =
-        recent.length < 2 ? '' : recent[0]! > first ? ' · ↗' : recent[0]! < first ? ' · ↘' : ' · →';
-      return `${name}: latest ${formatNumber(latest.latest[name]!)} · best ${formatNumber(best.latest[name]!)}${best === latest ? ' (latest)' : ` (${best.name})`}${trend}${recent.length > 1 ? ` over ${recent.length} runs` : ''}`;
+      const recent = withIt.slice(0, 5);
+      for (const r of [...recent, best]) named.add(r);
+      if (withIt.length === 1) return `${name} ${formatNumber(latest.latest[name]!)} in 1 run`;
+      const values = recent.map((r) => r.latest[name]!);
+      const first = values[values.length - 1]!;
+      const trend = values[0]! > first ? ' · ↗' : values[0]! < first ? ' · ↘' : ' · →';
+      return `${name}: latest ${formatNumber(latest.latest[name]!)} · best ${formatNumber(best.latest[name]!)}${best === latest ? ' (latest)' : ` (${best.name})`}${trend} over ${values.length} runs`;
     })
     .join('  ·  ');
+  return { title, named: [...named] };
 }

@@ -30,8 +30,10 @@ export interface RunSurfaces {
 export function registerRunCommands(s: Container, r: RunSurfaces): vscode.Disposable[] {
   return [
     vscode.tasks.onDidStartTaskProcess((e) => {
-      if (e.execution.task.definition.type === TASK_TYPE)
-        r.executions.set(e.processId, e.execution);
+      if (e.execution.task.definition.type !== TASK_TYPE) return;
+      r.executions.set(e.processId, e.execution);
+      // Read the runs now, so that their watchers see this one start (and Stop Run appears).
+      if (!r.runs.loaded) r.runs.refresh();
     }),
     vscode.tasks.onDidEndTaskProcess((e) => {
       for (const [pid, ex] of r.executions) if (ex === e.execution) r.executions.delete(pid);

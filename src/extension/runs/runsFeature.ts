@@ -38,6 +38,16 @@ export function register(c: Container): RunsSurfaces {
       return n > 0 ? `$(sync~spin) ${n} running` : undefined;
     },
   });
+  // Stop Run is in the Command Palette only while a run runs.
+  let runActive = false;
+  c.own(
+    c.runs.onDidChange(() => {
+      const active = c.runs.loaded && c.runs.running.length > 0;
+      if (active === runActive) return;
+      runActive = active;
+      void vscode.commands.executeCommand('setContext', ids.contexts.runActive, active);
+    }),
+  );
   c.own(
     vscode.window.createTreeView(ids.views.runs, {
       treeDataProvider: runTree,
@@ -51,9 +61,11 @@ export function register(c: Container): RunsSurfaces {
     vscode.languages.registerCodeLensProvider(
       [
         { scheme: 'file', language: 'python' },
+        { scheme: 'file', language: 'javascript' },
+        { scheme: 'file', language: 'typescript' },
         { scheme: 'file', language: 'yaml' },
         { scheme: 'file', language: 'json' },
-        { scheme: 'file', pattern: '**/*.{py,yaml,yml,json}' },
+        { scheme: 'file', pattern: '**/*.{py,js,mjs,cjs,ts,mts,cts,yaml,yml,json}' },
       ],
       codeLenses,
     ),

@@ -44,6 +44,14 @@ export class CairnStatusBar implements vscode.Disposable {
     return this.item.text;
   }
 
+  /** The tooltip and background colour shown now (for tests). */
+  get look(): { tooltip: string; backgroundColor: string | undefined } {
+    return {
+      tooltip: typeof this.item.tooltip === 'string' ? this.item.tooltip : '',
+      backgroundColor: this.item.backgroundColor?.id,
+    };
+  }
+
   private update(): void {
     if (!vscode.workspace.getConfiguration().get<boolean>(ids.settings.statusBar, true)) {
       this.item.hide();
@@ -62,12 +70,19 @@ export class CairnStatusBar implements vscode.Disposable {
     if (modified > 0) {
       parts.push(`$(diff-modified) ${modified}`);
       tips.push(
-        `${modified} modified artifact${modified === 1 ? '' : 's'} (re-add to version them)`,
+        `${modified} modified artifact${modified === 1 ? '' : 's'}: track ${modified === 1 ? 'it' : 'them'} to record a new version`,
       );
     }
     if (missing > 0) {
       parts.push(`$(warning) ${missing}`);
       tips.push(`${missing} artifact${missing === 1 ? '' : 's'} missing or not in the cache`);
+    }
+    const unreadable = known.filter((a) => !a.ok).length;
+    if (unreadable > 0) {
+      parts.push(`$(error) ${unreadable}`);
+      tips.push(
+        `${unreadable} pointer file${unreadable === 1 ? '' : 's'} cannot be read (see the Artifacts view)`,
+      );
     }
     if (parts.length === 0 && known.length > 0) {
       parts.push(`$(database) ${known.length}`);
@@ -79,8 +94,9 @@ export class CairnStatusBar implements vscode.Disposable {
     }
     this.item.text = `Cairn ${parts.join('  ')}`;
     this.item.tooltip = tips.join('\n') || 'Cairn';
+    // Modified data is normal work; the warning colour is kept for problems.
     this.item.backgroundColor =
-      modified > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+      unreadable > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
   }
 

@@ -108,7 +108,7 @@ export class ArtifactTree implements vscode.TreeDataProvider<ArtifactNode>, vsco
         item.tooltip = `This version was written by run ${node.run}`;
         item.command = {
           command: 'cairn.runs.openLog',
-          title: 'Open Run Log',
+          title: 'Open Log of Run',
           arguments: [node.run],
         };
         return item;
@@ -127,7 +127,11 @@ export class ArtifactTree implements vscode.TreeDataProvider<ArtifactNode>, vsco
         if (node.change !== 'removed') {
           const uri = vscode.Uri.joinPath(vscode.Uri.file(node.artifact.abs), node.file);
           item.resourceUri = uri;
-          item.command = { command: 'vscode.open', title: 'Open', arguments: [uri] };
+          item.command = {
+            command: 'vscode.open',
+            title: 'Open',
+            arguments: [uri, OPEN_IN_PREVIEW],
+          };
         }
         return item;
       }
@@ -139,6 +143,8 @@ export class ArtifactTree implements vscode.TreeDataProvider<ArtifactNode>, vsco
     this.changed.dispose();
   }
 }
+
+const OPEN_IN_PREVIEW: vscode.TextDocumentShowOptions = { preview: true, preserveFocus: true };
 
 function artifactItem(a: ArtifactInfo): vscode.TreeItem {
   const uri = vscode.Uri.file(a.abs);
@@ -187,7 +193,8 @@ function artifactItem(a: ArtifactInfo): vscode.TreeItem {
   if (pointer.run) md.appendMarkdown(`- produced by run \`${escapeMd(pointer.run)}\`\n`);
   item.tooltip = md;
   if (pointer.type === 'file' && entry.status !== 'missing' && entry.status !== 'not-in-cache') {
-    item.command = { command: 'revealInExplorer', title: 'Reveal', arguments: [uri] };
+    // Opened as a preview, the Cairn view keeps the focus (revealing it switched to the Explorer).
+    item.command = { command: 'vscode.open', title: 'Open', arguments: [uri, OPEN_IN_PREVIEW] };
   }
   return item;
 }

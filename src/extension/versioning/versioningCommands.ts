@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { initProject, type Project } from '../../core/project/project.js';
+import type { AddResult } from '../../core/versioning/add.js';
 import type { CheckoutResult } from '../../core/versioning/checkout.js';
 import type { ArtifactKind } from '../../core/versioning/pointerFile.js';
 import type { TransferResult } from '../../core/versioning/remote.js';
@@ -8,7 +9,7 @@ import type { ArtifactNode } from './artifactTree.js';
 import { ids } from '../ids.js';
 import type { Container } from '../container.js';
 import { formatBytes, shortHash } from '../../core/format.js';
-import { CairnError } from '../../core/errors.js';
+import { CairnError, WouldOverwriteError } from '../../core/errors.js';
 import { engine } from '../shared/engineLoader.js';
 import { showError } from '../shared/userErrors.js';
 import { allowedToRun } from '../shared/workspaceTrust.js';
@@ -123,27 +124,10 @@ async function trackCommand(
     if (!pick) return;
     kind = pick.artifactKind;
   }
-  const { artifactPathFrom, addArtifacts } = engine().versioning;
-  const rels = targets.map((t) => artifactPathFrom(project, t.fsPath, project.root));
-  const results = await withProgress(`Tracking ${rels.join(', ')}`, (report) =>
-    s.log.timed(
-      `add ${rels.join(' ')}`,
-      () =>
-        addArtifacts(project, rels, {
-          ...(kind ? { kind } : {}),
-          onProgress: (rel, p) =>
-            report(
-              `${rel}: ${p.doneFiles}/${p.totalFiles} files, ${formatBytes(p.doneBytes)}/${formatBytes(p.totalBytes)}`,
-              p.totalFiles > 0 ? p.doneFiles / p.totalFiles : undefined,
-            ),
-        }),
-      (r) =>
-        r
-          .map((x) => `${x.path} ${shortHash(x.pointer.hash)}${x.changed ? '' : ' unchanged'}`)
-          .join(', '),
-    ),
+  const rels = targets.map((t) =>
+    engine().versioning.artifactPathFrom(project, t.fsPath, project.root),
   );
-  s.artifacts.refresh(rels, 0);
+  const results = await trackPaths(s, project, rels, kind);
   const changed = results.filter((r) => r.changed);
   if (changed.length === 0) {
     void showInformation(
@@ -171,6 +155,38 @@ async function trackCommand(
         await showError(s.log, 'Staging pointer files', err);
       }
     });
+}
+
+/** Tracks the given artifact paths with progress (a new version of each changed one). */
+async function trackPaths(
+  s: Container,
+  project: Project,
+  rels: readonly string[],
+  kind?: ArtifactKind,
+): Promise<AddResult[]> {
+  const { addArtifacts } = engine().versioning;
+  try {
+    return await withProgress(`Tracking ${rels.join(', ')}`, (report) =>
+      s.log.timed(
+        `add ${rels.join(' ')}`,
+        () =>
+          addArtifacts(project, [...rels], {
+            ...(kind ? { kind } : {}),
+            onProgress: (rel, p) =>
+              report(
+                `${rel}: ${p.doneFiles}/${p.totalFiles} files, ${formatBytes(p.doneBytes)}/${formatBytes(p.totalBytes)}`,
+                p.totalFiles > 0 ? p.doneFiles / p.totalFiles : undefined,
+              ),
+          }),
+        (r) =>
+          r
+            .map((x) => `${x.path} ${shortHash(x.pointer.hash)}${x.changed ? '' : ' unchanged'}`)
+            .join(', '),
+      ),
+    );
+  } finally {
+    s.artifacts.refresh(rels, 0);
+  }
 }
 
 function checkoutTargets(
@@ -226,15 +242,22 @@ export async function checkoutWithProgress(
   try {
     results = await run(false);
   } catch (err) {
-    if (!(err instanceof CairnError && err.code === 'would-overwrite')) throw err;
-    const discard = 'Discard Changes and Check Out';
-    const choice = await showWarning(
-      err.message,
-      { modal: true, detail: 'Discarded data cannot be recovered: it is not in the cache.' },
-      discard,
-    );
-    if (choice !== discard) return [];
-    results = await run(true);
+    if (!(err instanceof WouldOverwriteError)) throw err;
+    const choice = await askBeforeOverwriting(err);
+    if (choice === 'track') {
+      const tracked = await trackPaths(s, project, err.artifacts);
+      const changed = tracked.filter((r) => r.changed);
+      if (changed.length > 0) {
+        void showInformation(
+          `Cairn: tracked your changes as ${changed.map((r) => `${r.path} (${shortHash(r.pointer.hash)})`).join(', ')}. Commit ${changed.map((r) => path.relative(project.root, r.pointerFile)).join(', ')} to keep ${changed.length === 1 ? 'this version' : 'these versions'}.`,
+        );
+      }
+      results = await run(false);
+    } else if (choice === 'discard') {
+      results = await run(true);
+    } else {
+      return [];
+    }
   } finally {
     s.artifacts.refresh(rels, 0);
   }
@@ -246,6 +269,32 @@ export async function checkoutWithProgress(
     5000,
   );
   return results;
+}
+
+/**
+ * The modal question before a checkout discards modified data: track the changes first (nothing
+ * is lost), discard them, or cancel (Escape and closing the dialog cancel too).
+ */
+async function askBeforeOverwriting(
+  err: WouldOverwriteError,
+): Promise<'track' | 'discard' | undefined> {
+  const track: vscode.MessageItem = { title: 'Track the Changes' };
+  const discard: vscode.MessageItem = { title: 'Discard Changes' };
+  const cancel: vscode.MessageItem = { title: 'Cancel', isCloseAffordance: true };
+  const files =
+    err.files.slice(0, 5).join(', ') +
+    (err.files.length > 5 ? ` and ${err.files.length - 5} more` : '');
+  const choice = await showWarning(
+    `Checking out would discard changes to ${files}, which are not in the cache.`,
+    {
+      modal: true,
+      detail: `Track the Changes records them as a new version of ${err.artifacts.join(', ')} first, so nothing is lost. Discarded changes cannot be recovered.`,
+    },
+    track,
+    discard,
+    cancel,
+  );
+  return choice === track ? 'track' : choice === discard ? 'discard' : undefined;
 }
 
 // What a push and a pull say about themselves; the rest of the two commands is the same.

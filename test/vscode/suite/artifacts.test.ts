@@ -71,6 +71,12 @@ describe('artifacts', () => {
     const fileDecoration = api.decorations.provideFileDecoration(vscode.Uri.file(train));
     assert.equal(fileDecoration?.badge, 'M');
     assert.match(api.statusBar.text, /\$\(diff-modified\) 1/);
+    // Modified data is normal work, not a problem: no warning colour, and no CLI words.
+    assert.equal(api.statusBar.look.backgroundColor, undefined);
+    assert.equal(
+      api.statusBar.look.tooltip,
+      '1 modified artifact: track it to record a new version',
+    );
     // The changed file is listed under the artifact.
     const node = (await artifactNodes()).find(
       (n) => n.type === 'artifact' && n.info.path === 'data',
@@ -107,6 +113,53 @@ describe('artifacts', () => {
     await vscode.commands.executeCommand(ids.commands.checkout, node);
     assert.equal(fs.readFileSync(val, 'utf8'), content);
     await waitFor('data to be ok', async () => (await stateOf('data')) === 'ok');
+  });
+
+  it('asks in a modal dialog before a checkout discards changes, and can track them instead', async () => {
+    const train = path.join(root, 'data', 'train.csv');
+    const tracked = fs.readFileSync(train, 'utf8');
+    const pointer = path.join(root, 'data.cairn');
+    const pointerBefore = fs.readFileSync(pointer, 'utf8');
+    const dataNode = async (): Promise<ArtifactNode | undefined> =>
+      (await artifactNodes()).find((n) => n.type === 'artifact' && n.info.path === 'data');
+    const checkoutAnswering = async (answer: string | undefined) => {
+      await waitFor('data to show as modified', async () => (await stateOf('data')) === 'modified');
+      const answers = answerMessages([answer]);
+      try {
+        await vscode.commands.executeCommand(ids.commands.checkout, await dataNode());
+      } finally {
+        answers.restore();
+      }
+      return answers.dialogs;
+    };
+
+    // Escape (or Cancel) keeps everything as it is.
+    fs.appendFileSync(train, '0.7,0.7,1\n');
+    const edited = fs.readFileSync(train, 'utf8');
+    const [dialog] = await checkoutAnswering(undefined);
+    assert.ok(dialog, 'no dialog was shown');
+    assert.match(dialog.message, /^Checking out would discard changes to data\/train\.csv/);
+    assert.doesNotMatch(`${dialog.message} ${dialog.detail}`, /cairn add|--force|re-add/);
+    assert.equal(dialog.modal, true);
+    assert.deepEqual(dialog.buttons, ['Track the Changes', 'Discard Changes', 'Cancel']);
+    assert.equal(dialog.cancelButton, 'Cancel');
+    assert.equal(fs.readFileSync(train, 'utf8'), edited, 'cancelling changed the file');
+
+    // Discard Changes puts the tracked version back.
+    await checkoutAnswering('Discard');
+    assert.equal(fs.readFileSync(train, 'utf8'), tracked);
+    await waitFor('data to be ok', async () => (await stateOf('data')) === 'ok');
+
+    // Track the Changes keeps the edit as a new version that the pointer file names.
+    fs.appendFileSync(train, '0.7,0.7,1\n');
+    await checkoutAnswering('Track');
+    assert.equal(fs.readFileSync(train, 'utf8'), edited);
+    assert.notEqual(fs.readFileSync(pointer, 'utf8'), pointerBefore);
+    await waitFor('data to be ok', async () => (await stateOf('data')) === 'ok');
+    // Back to the version the branch names, for the tests after this one.
+    fs.writeFileSync(pointer, pointerBefore);
+    await checkoutAnswering('Discard');
+    assert.equal(fs.readFileSync(train, 'utf8'), tracked);
   });
 
   it('follows a branch switch (cairn.checkout.onBranchSwitch: always)', async () => {
@@ -188,6 +241,26 @@ describe('artifacts', () => {
     } finally {
       fs.rmSync(remote, { recursive: true, force: true });
     }
+  });
+
+  it('opens a file artifact in a preview editor on a click, keeping the Cairn view', async () => {
+    const labels = path.join(root, 'labels.txt');
+    fs.writeFileSync(labels, 'cat\ndog\n');
+    await vscode.commands.executeCommand(ids.commands.track, vscode.Uri.file(labels));
+    const item = await waitFor('labels.txt in the Artifacts view', () =>
+      artifactItem('labels.txt'),
+    );
+    const click = item.command;
+    assert.ok(click, 'a click does nothing');
+    // revealInExplorer switched the sidebar from the Cairn view to the Explorer.
+    assert.equal(click.command, 'vscode.open');
+    assert.deepEqual(click.arguments?.[1], { preview: true, preserveFocus: true });
+    await vscode.commands.executeCommand(click.command, ...((click.arguments ?? []) as unknown[]));
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+    assert.ok(tab?.input instanceof vscode.TabInputText);
+    assert.equal(tab.input.uri.fsPath, labels);
+    assert.equal(tab.isPreview, true);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
   it('installs the Git hooks', async () => {

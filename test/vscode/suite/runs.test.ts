@@ -7,7 +7,14 @@ import type { RunNode } from '../../../src/extension/runs/runTree.js';
 import type { CompareState } from '../../../src/protocol/compare.js';
 import type { LineageState } from '../../../src/protocol/lineage.js';
 import type { RunPageState } from '../../../src/protocol/runPage.js';
-import { answerMessages, cairn, pageMessages, waitFor, workspaceRoot } from '../helpers.js';
+import {
+  answerMessages,
+  cairn,
+  contextKeys,
+  pageMessages,
+  waitFor,
+  workspaceRoot,
+} from '../helpers.js';
 
 /** Runs a task and waits for its process to end; returns the exit code. */
 async function runToEnd(task: vscode.Task): Promise<number | undefined> {
@@ -36,15 +43,18 @@ async function runNodes(): Promise<RunNode[]> {
   return out;
 }
 
-async function lensTitles(file: string): Promise<string[]> {
+async function codeLenses(file: string): Promise<vscode.CodeLens[]> {
   const uri = vscode.Uri.file(file);
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
-  const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+  return vscode.commands.executeCommand<vscode.CodeLens[]>(
     'vscode.executeCodeLensProvider',
     uri,
     100,
   );
-  return lenses.map((l) => l.command?.title ?? '');
+}
+
+async function lensTitles(file: string): Promise<string[]> {
+  return (await codeLenses(file)).map((l) => l.command?.title ?? '');
 }
 
 describe('runs', () => {
@@ -100,10 +110,12 @@ describe('runs', () => {
       script.includes(`lr = 0.01 → val_acc ${acc} in 1 run`),
       `train.py lenses: ${script.join(' | ')}`,
     );
+    // One run: its value once, not "latest 0.47 · best 0.47".
     assert.ok(
-      script.some((t) => /^val_loss: latest [\d.]+ · best [\d.]+ \(latest\)/.test(t)),
+      script.some((t) => /(^|·\s+)val_loss [\d.]+ in 1 run(\s+·|$)/.test(t)),
       `train.py lenses: ${script.join(' | ')}`,
     );
+    assert.ok(!script.some((t) => /latest .* best/.test(t)), script.join(' | '));
   });
 
   it('runs with an override, then compares the runs of the task', async () => {
@@ -160,6 +172,15 @@ describe('runs', () => {
       lenses.some((t) => t.startsWith(`lr = 0.01 → val_acc ${acc} in 1 run`)),
       lenses.join(' | '),
     );
+    // A click on a param lens compares the runs with that value and the run the lens names.
+    const lens = (await codeLenses(path.join(root, 'params.yaml'))).find((l) =>
+      l.command?.title.startsWith('lr = 0.01 →'),
+    );
+    const named = ((lens?.command?.arguments?.[1] ?? []) as RunNode[]).map((n) =>
+      n.type === 'run' ? n.run.params['lr'] : undefined,
+    );
+    assert.ok(named.includes(0.01), `the lens compares ${named.join(', ')}`);
+    if (lens?.command?.title.includes('0.1 gave')) assert.ok(named.includes(0.1), named.join());
     await vscode.commands.executeCommand(ids.commands.compare);
     // The compare webview opens as a tab, its page loads and asks for the state.
     await waitFor('the compare panel', () => webviewTab('Compare runs'), 30_000);
@@ -222,6 +243,8 @@ describe('runs', () => {
     // Starting Python under a pty takes long on a loaded machine.
     this.timeout(120_000);
     const { runs, statusBar } = await cairn();
+    // Stop Run is in the Command Palette only while a run runs (package.json: cairn.runActive).
+    const keys = contextKeys();
     const script = path.join(root, 'slow.py');
     fs.writeFileSync(
       script,
@@ -270,6 +293,7 @@ describe('runs', () => {
     );
     assert.equal(pages.stateOf<RunPageState>('run/state/didChange')?.run.status, 'running');
     assert.match(statusBar.text, /\$\(sync~spin\) 1 running/);
+    await waitFor('Stop Run to be offered', () => keys.valueOf(ids.contexts.runActive) === true);
     const answers = answerMessages([undefined]);
     try {
       await vscode.commands.executeCommand(ids.commands.stopRun, node);
@@ -287,6 +311,8 @@ describe('runs', () => {
     } finally {
       answers.restore();
     }
+    await waitFor('Stop Run to be hidden', () => keys.valueOf(ids.contexts.runActive) === false);
+    keys.restore();
   });
 
   it('deletes a run after confirmation', async () => {
@@ -321,6 +347,48 @@ describe('runs', () => {
       inputs.some((id) => state.nodes.find((n) => n.id === id)?.path === 'data'),
       'the data version the run used',
     );
+  });
+
+  it('puts lenses on JavaScript entry scripts, names the task on a shared params file, and offers Create Task', async () => {
+    const config = path.join(root, 'cairn.yaml');
+    const before = fs.readFileSync(config, 'utf8');
+    const script = path.join(root, 'train.mjs');
+    fs.writeFileSync(
+      script,
+      'const lr = 0.01;\nconsole.log(`val_acc=${1 - lr}`);\nconsole.log(process.argv.length);\n',
+    );
+    // Not a task yet: the lens offers to make it one.
+    const untasked = await waitFor('the Create Task lens', async () => {
+      const t = await lensTitles(script);
+      return t.includes('Create Task from This File') ? t : undefined;
+    });
+    assert.ok(!untasked.some((t) => t.startsWith('▶ Run')), untasked.join(' | '));
+    try {
+      fs.writeFileSync(
+        config,
+        before.replace(
+          'tasks:\n',
+          'tasks:\n  train-js:\n    cmd: node train.mjs\n    params: params.yaml\n    metrics: [stdout]\n    goal: { val_acc: max }\n',
+        ),
+      );
+      const js = await waitFor('the lenses of the JavaScript task', async () => {
+        const t = await lensTitles(script);
+        return t.includes('▶ Run train-js') ? t : undefined;
+      });
+      assert.ok(!js.includes('Create Task from This File'), js.join(' | '));
+      const params = await lensTitles(path.join(root, 'params.yaml'));
+      assert.ok(
+        params.some((t) => t.startsWith('train: lr = 0.01 → val_acc')),
+        params.join(' | '),
+      );
+      assert.ok(
+        params.includes('train-js: lr = 0.01 → no runs with this value'),
+        params.join(' | '),
+      );
+    } finally {
+      fs.writeFileSync(config, before);
+      fs.rmSync(script, { force: true });
+    }
   });
 
   it('puts the bundled cairn on the PATH of integrated terminals', async () => {
