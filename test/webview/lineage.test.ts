@@ -2,6 +2,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { buildLineage } from '../../src/core/lineage/lineageGraph.js';
+import { gitSync, tempProject, writeTree } from '../../src/core/testing/tempProject.js';
+import { addArtifacts } from '../../src/core/versioning/add.js';
+import { lineageStateFromGraph } from '../../src/extension/runs/protocolMapping.js';
 import type { LineageState } from '../../src/protocol/lineage.js';
 import { hostileName, lineageState } from './fixtures.js';
 import { launchChromium, openWebview, settled, type WebviewPage } from './harness.js';
@@ -123,6 +127,30 @@ describe('lineage webview', () => {
     await settled(w.page);
     assert.equal(await w.page.locator('.details h2').innerText(), hostileName);
     assert.deepEqual(await w.violations(), []);
+    await w.close();
+  });
+
+  it('shows the committed current version of a model as a model, not as data', async () => {
+    const project = tempProject();
+    writeTree(project.root, { 'models/churn/w.bin': '1', 'data/a.csv': 'x\n1\n' });
+    await addArtifacts(project, ['models/churn', 'data']);
+    gitSync(project.root, 'add', '-A');
+    gitSync(project.root, 'commit', '-qm', 'first model');
+    writeTree(project.root, { 'models/churn/w.bin': '2' });
+    await addArtifacts(project, ['models/churn']);
+    gitSync(project.root, 'commit', '-qam', 'retrained model');
+    const w = await open(lineageStateFromGraph(await buildLineage(project)));
+    const found: string[] = [];
+    for (const q of ['models/churn', 'models/churn', 'data']) {
+      await w.page.fill('input[type=search]', q);
+      await w.page.press('input[type=search]', 'Enter');
+      await settled(w.page);
+      found.push(await w.page.locator('[role=status]').innerText());
+    }
+    // The screen-reader text names the kind the canvas draws as its letter (M or D).
+    assert.equal(found.filter((t) => /^model models\/churn .*current version/.test(t)).length, 1);
+    assert.equal(found.filter((t) => /^model models\/churn /.test(t)).length, 2);
+    assert.match(found[2]!, /^data data /);
     await w.close();
   });
 
