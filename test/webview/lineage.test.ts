@@ -8,7 +8,14 @@ import { addArtifacts } from '../../src/core/versioning/add.js';
 import { lineageStateFromGraph } from '../../src/extension/runs/protocolMapping.js';
 import type { LineageState } from '../../src/protocol/lineage.js';
 import { hostileName, lineageState } from './fixtures.js';
-import { launchChromium, openWebview, settled, type WebviewPage } from './harness.js';
+import {
+  canvasPixel,
+  launchChromium,
+  openWebview,
+  settled,
+  switchTheme,
+  type WebviewPage,
+} from './harness.js';
 
 let browser: Browser;
 before(async () => {
@@ -25,8 +32,8 @@ async function open(state: LineageState = lineageState(24)): Promise<WebviewPage
   return w;
 }
 
-/** Clicks a node by id, through the same hit test the canvas uses. */
-async function clickNode(w: WebviewPage, id: string): Promise<void> {
+/** Where a node's centre is drawn, in CSS px from the canvas's top left. */
+async function centreOf(w: WebviewPage, id: string): Promise<{ x: number; y: number }> {
   const pos = await w.page.evaluate((nodeId) => {
     const g = (
       window as unknown as {
@@ -36,6 +43,12 @@ async function clickNode(w: WebviewPage, id: string): Promise<void> {
     return g?.centreOf(nodeId) ?? null;
   }, id);
   assert.ok(pos !== null, `node ${id} is laid out`);
+  return pos;
+}
+
+/** Clicks a node by id, through the same hit test the canvas uses. */
+async function clickNode(w: WebviewPage, id: string): Promise<void> {
+  const pos = await centreOf(w, id);
   const box = (await w.page.locator('canvas.graph-canvas').boundingBox())!;
   await w.page.mouse.click(box.x + pos.x, box.y + pos.y);
   await settled(w.page);
@@ -151,6 +164,21 @@ describe('lineage webview', () => {
     assert.equal(found.filter((t) => /^model models\/churn .*current version/.test(t)).length, 1);
     assert.equal(found.filter((t) => /^model models\/churn /.test(t)).length, 2);
     assert.match(found[2]!, /^data data /);
+    await w.close();
+  });
+
+  it('redraws the graph in the new colours when the theme changes, without a click', async () => {
+    const w = await openWebview(browser, 'lineage', { theme: 'dark' });
+    await w.send({ type: 'lineage/state/didChange', state: lineageState(24) });
+    await settled(w.page);
+    const c = await centreOf(w, 'data:0');
+    // Inside the node's box, above its text: the node background (editorWidget-background).
+    const pixel = () => canvasPixel(w.page, 'canvas.graph-canvas', c.x, c.y - 9);
+    assert.equal(await pixel(), '#202020');
+    await switchTheme(w.page, 'light');
+    assert.equal(await pixel(), '#f8f8f8');
+    await switchTheme(w.page, 'dark');
+    assert.equal(await pixel(), '#202020');
     await w.close();
   });
 

@@ -2,7 +2,7 @@
 // -, 0 to fit) and keyboard navigation between nodes (arrows follow edges and layers).
 import type { LineageNode } from '../../../src/protocol/lineage.js';
 import { clipText } from '../shared/clipText.js';
-import { frameThrottle, h, themeColor } from '../shared/dom.js';
+import { frameThrottle, h, onThemeChange, themeColor } from '../shared/dom.js';
 import { layoutGraph, nodeHeight, nodeWidth, reachable, type Layout } from './layout.js';
 
 export interface Transform {
@@ -46,6 +46,7 @@ export class GraphView {
     });
     this.element = h('div', { className: 'graph' }, this.canvas);
     new ResizeObserver(() => this.draw()).observe(this.element);
+    onThemeChange(() => this.draw());
     this.canvas.addEventListener('pointerdown', (e) => this.onDown(e));
     this.canvas.addEventListener('pointermove', (e) => this.onMove(e));
     this.canvas.addEventListener('pointerup', (e) => this.onUp(e));
