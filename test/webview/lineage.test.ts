@@ -121,6 +121,26 @@ describe('lineage webview', () => {
     await w.close();
   });
 
+  it('moves to the sibling below and above (same column) with Down and Up', async () => {
+    const w = await open();
+    await clickNode(w, 'run:0');
+    const status = () => w.page.locator('[role=status]').innerText();
+    const start = await status();
+    const x0 = (await centreOf(w, 'run:0')).x;
+    await w.page.keyboard.press('ArrowDown');
+    const below = await status();
+    assert.notEqual(below, start);
+    assert.match(below, /^run /);
+    await w.page.keyboard.press('ArrowUp');
+    assert.equal(await status(), start);
+    // Down stays in the column: the node it reached is drawn at the same x.
+    await w.page.keyboard.press('ArrowDown');
+    const label = below.replace(/^run /, '').replace(/[,;].*$/, '');
+    const id = (/#(\d+)/.exec(label) ?? [])[1] ?? '';
+    assert.equal((await centreOf(w, `${label.startsWith('eval') ? 'eval' : 'run'}:${id}`)).x, x0);
+    await w.close();
+  });
+
   it('escapes hostile labels and keeps view state across a reload', async () => {
     const w = await open();
     await w.page.fill('input[type=search]', 'img src');
