@@ -141,6 +141,18 @@ describe('lineage webview', () => {
     await w.close();
   });
 
+  it("shows a node's full label on hover, however long", async () => {
+    const state = lineageState(24);
+    const long = 'data/a folder with a very long name/and a longer file name inside it.csv @1000';
+    state.nodes.find((n) => n.id === 'data:0')!.label = long;
+    const w = await open(state);
+    const c = await centreOf(w, 'data:0');
+    const box = (await w.page.locator('canvas.graph-canvas').boundingBox())!;
+    await w.page.mouse.move(box.x + c.x, box.y + c.y);
+    assert.equal(await w.page.getAttribute('canvas.graph-canvas', 'title'), long);
+    await w.close();
+  });
+
   it('escapes hostile labels and keeps view state across a reload', async () => {
     const w = await open();
     await w.page.fill('input[type=search]', 'img src');

@@ -344,7 +344,14 @@ export class GraphView {
 
   private onMove(e: PointerEvent): void {
     const d = this.dragStart;
-    if (d === undefined) return;
+    if (d === undefined) {
+      // The full label on hover: the node shows it cut to its width.
+      const rect = this.canvas.getBoundingClientRect();
+      const i = this.hit(e.clientX - rect.left, e.clientY - rect.top);
+      const title = i >= 0 ? this.nodes[i]!.label : '';
+      if (this.canvas.title !== title) this.canvas.title = title;
+      return;
+    }
     const dx = e.clientX - d.x;
     const dy = e.clientY - d.y;
     if (!d.moved && Math.abs(dx) + Math.abs(dy) < 4) return;
