@@ -4,7 +4,7 @@
 // are collected.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { themeCss, type Theme } from './themes.js';
+import { themeCss, themeVariables, type Theme } from './themes.js';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { webviewHtml } from '../../src/extension/shared/webviewHtml.js';
 
@@ -169,5 +169,41 @@ export async function openWebview(
 export async function settled(page: Page): Promise<void> {
   await page.evaluate(
     () => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))),
+  );
+}
+
+/**
+ * Switches the page to another theme the way VS Code does: the variables rewritten on <html>'s
+ * style and the theme class on <body> replaced.
+ */
+export async function switchTheme(page: Page, theme: Theme): Promise<void> {
+  await page.evaluate(
+    ({ vars, cls }) => {
+      for (const [name, value] of vars) document.documentElement.style.setProperty(name, value);
+      document.body.classList.remove('vscode-light', 'vscode-dark', 'vscode-high-contrast');
+      document.body.classList.add(cls);
+    },
+    { vars: themeVariables(theme), cls: `vscode-${theme}` },
+  );
+  await settled(page);
+}
+
+/** The colour of one canvas pixel (CSS px from the canvas's top left) as #rrggbb. */
+export async function canvasPixel(
+  page: Page,
+  selector: string,
+  x: number,
+  y: number,
+): Promise<string> {
+  return page.evaluate(
+    ({ selector, x, y }) => {
+      const c = document.querySelector<HTMLCanvasElement>(selector)!;
+      const k = c.width / c.clientWidth;
+      const [r, g, b] = c
+        .getContext('2d')!
+        .getImageData(Math.round(x * k), Math.round(y * k), 1, 1).data;
+      return '#' + [r, g, b].map((v) => (v ?? 0).toString(16).padStart(2, '0')).join('');
+    },
+    { selector, x, y },
   );
 }

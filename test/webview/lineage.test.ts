@@ -2,9 +2,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { buildLineage } from '../../src/core/lineage/lineageGraph.js';
+import { gitSync, tempProject, writeTree } from '../../src/core/testing/tempProject.js';
+import { addArtifacts } from '../../src/core/versioning/add.js';
+import { lineageStateFromGraph } from '../../src/extension/runs/protocolMapping.js';
 import type { LineageState } from '../../src/protocol/lineage.js';
 import { hostileName, lineageState } from './fixtures.js';
-import { launchChromium, openWebview, settled, type WebviewPage } from './harness.js';
+import {
+  canvasPixel,
+  launchChromium,
+  openWebview,
+  settled,
+  switchTheme,
+  type WebviewPage,
+} from './harness.js';
 
 let browser: Browser;
 before(async () => {
@@ -21,8 +32,8 @@ async function open(state: LineageState = lineageState(24)): Promise<WebviewPage
   return w;
 }
 
-/** Clicks a node by id, through the same hit test the canvas uses. */
-async function clickNode(w: WebviewPage, id: string): Promise<void> {
+/** Where a node's centre is drawn, in CSS px from the canvas's top left. */
+async function centreOf(w: WebviewPage, id: string): Promise<{ x: number; y: number }> {
   const pos = await w.page.evaluate((nodeId) => {
     const g = (
       window as unknown as {
@@ -32,6 +43,12 @@ async function clickNode(w: WebviewPage, id: string): Promise<void> {
     return g?.centreOf(nodeId) ?? null;
   }, id);
   assert.ok(pos !== null, `node ${id} is laid out`);
+  return pos;
+}
+
+/** Clicks a node by id, through the same hit test the canvas uses. */
+async function clickNode(w: WebviewPage, id: string): Promise<void> {
+  const pos = await centreOf(w, id);
   const box = (await w.page.locator('canvas.graph-canvas').boundingBox())!;
   await w.page.mouse.click(box.x + pos.x, box.y + pos.y);
   await settled(w.page);
@@ -104,6 +121,38 @@ describe('lineage webview', () => {
     await w.close();
   });
 
+  it('moves to the sibling below and above (same column) with Down and Up', async () => {
+    const w = await open();
+    await clickNode(w, 'run:0');
+    const status = () => w.page.locator('[role=status]').innerText();
+    const start = await status();
+    const x0 = (await centreOf(w, 'run:0')).x;
+    await w.page.keyboard.press('ArrowDown');
+    const below = await status();
+    assert.notEqual(below, start);
+    assert.match(below, /^run /);
+    await w.page.keyboard.press('ArrowUp');
+    assert.equal(await status(), start);
+    // Down stays in the column: the node it reached is drawn at the same x.
+    await w.page.keyboard.press('ArrowDown');
+    const label = below.replace(/^run /, '').replace(/[,;].*$/, '');
+    const id = (/#(\d+)/.exec(label) ?? [])[1] ?? '';
+    assert.equal((await centreOf(w, `${label.startsWith('eval') ? 'eval' : 'run'}:${id}`)).x, x0);
+    await w.close();
+  });
+
+  it("shows a node's full label on hover, however long", async () => {
+    const state = lineageState(24);
+    const long = 'data/a folder with a very long name/and a longer file name inside it.csv @1000';
+    state.nodes.find((n) => n.id === 'data:0')!.label = long;
+    const w = await open(state);
+    const c = await centreOf(w, 'data:0');
+    const box = (await w.page.locator('canvas.graph-canvas').boundingBox())!;
+    await w.page.mouse.move(box.x + c.x, box.y + c.y);
+    assert.equal(await w.page.getAttribute('canvas.graph-canvas', 'title'), long);
+    await w.close();
+  });
+
   it('escapes hostile labels and keeps view state across a reload', async () => {
     const w = await open();
     await w.page.fill('input[type=search]', 'img src');
@@ -123,6 +172,45 @@ describe('lineage webview', () => {
     await settled(w.page);
     assert.equal(await w.page.locator('.details h2').innerText(), hostileName);
     assert.deepEqual(await w.violations(), []);
+    await w.close();
+  });
+
+  it('shows the committed current version of a model as a model, not as data', async () => {
+    const project = tempProject();
+    writeTree(project.root, { 'models/churn/w.bin': '1', 'data/a.csv': 'x\n1\n' });
+    await addArtifacts(project, ['models/churn', 'data']);
+    gitSync(project.root, 'add', '-A');
+    gitSync(project.root, 'commit', '-qm', 'first model');
+    writeTree(project.root, { 'models/churn/w.bin': '2' });
+    await addArtifacts(project, ['models/churn']);
+    gitSync(project.root, 'commit', '-qam', 'retrained model');
+    const w = await open(lineageStateFromGraph(await buildLineage(project)));
+    const found: string[] = [];
+    for (const q of ['models/churn', 'models/churn', 'data']) {
+      await w.page.fill('input[type=search]', q);
+      await w.page.press('input[type=search]', 'Enter');
+      await settled(w.page);
+      found.push(await w.page.locator('[role=status]').innerText());
+    }
+    // The screen-reader text names the kind the canvas draws as its letter (M or D).
+    assert.equal(found.filter((t) => /^model models\/churn .*current version/.test(t)).length, 1);
+    assert.equal(found.filter((t) => /^model models\/churn /.test(t)).length, 2);
+    assert.match(found[2]!, /^data data /);
+    await w.close();
+  });
+
+  it('redraws the graph in the new colours when the theme changes, without a click', async () => {
+    const w = await openWebview(browser, 'lineage', { theme: 'dark' });
+    await w.send({ type: 'lineage/state/didChange', state: lineageState(24) });
+    await settled(w.page);
+    const c = await centreOf(w, 'data:0');
+    // Inside the node's box, above its text: the node background (editorWidget-background).
+    const pixel = () => canvasPixel(w.page, 'canvas.graph-canvas', c.x, c.y - 9);
+    assert.equal(await pixel(), '#202020');
+    await switchTheme(w.page, 'light');
+    assert.equal(await pixel(), '#f8f8f8');
+    await switchTheme(w.page, 'dark');
+    assert.equal(await pixel(), '#202020');
     await w.close();
   });
 

@@ -100,11 +100,16 @@ const variables: [name: string, value: ThemeValue][] = [
   ['contrastActiveBorder', { 'high-contrast': '#f38518' }],
 ];
 
+/** The theme's variables, name (`--vscode-…`) → value. */
+export function themeVariables(theme: Theme): [name: string, value: string][] {
+  return variables.flatMap(([name, value]) => {
+    const v = typeof value === 'string' ? value : value[theme];
+    return v === undefined ? [] : [[`--vscode-${name}`, v] as [string, string]];
+  });
+}
+
 /** The style sheet that sets the theme's variables on :root. */
 export function themeCss(theme: Theme): string {
-  const lines = variables.flatMap(([name, value]) => {
-    const v = typeof value === 'string' ? value : value[theme];
-    return v === undefined ? [] : [`  --vscode-${name}: ${v};`];
-  });
+  const lines = themeVariables(theme).map(([name, v]) => `  ${name}: ${v};`);
   return `:root {\n${lines.join('\n')}\n}\n`;
 }

@@ -80,6 +80,9 @@ async function pointerHistory(root: string): Promise<{
     { path: string; hash: string; kind: 'data' | 'model' | null; commits: string[] }
   >();
   const commits = new Map<string, CommitInfo>();
+  // A diff with no context shows `kind:` only where it changed, so a later version of a path
+  // has the kind its file last set (usually in the commit that added it).
+  const kindOf = new Map<string, 'data' | 'model'>();
   let commit = '';
   let file = '';
   let kind: 'data' | 'model' | null = null;
@@ -92,10 +95,11 @@ async function pointerHistory(root: string): Promise<{
       const p = line.slice(4);
       file =
         p.startsWith('b/') && p.endsWith(POINTER_SUFFIX) ? p.slice(2, -POINTER_SUFFIX.length) : '';
-      kind = null;
+      kind = kindOf.get(file) ?? null;
     } else if (file && line.startsWith('+kind: ')) {
       const k = line.slice(7).trim();
       kind = k === 'model' || k === 'data' ? k : null;
+      if (kind !== null) kindOf.set(file, kind);
     } else if (file && line.startsWith('+hash: ')) {
       const hash = line.slice(7).trim();
       const id = artifactId(file, hash);
@@ -104,6 +108,8 @@ async function pointerHistory(root: string): Promise<{
       versions.set(id, v);
     }
   }
+  // The hash line can come before the kind line of the same hunk.
+  for (const v of versions.values()) v.kind ??= kindOf.get(v.path) ?? null;
   return { versions, commits };
 }
 
@@ -116,12 +122,18 @@ export async function buildLineage(project: Project, focus?: string): Promise<Li
   const nodes = new Map<string, LineageNode>();
   const edges: LineageEdge[] = [];
   const current = new Set<string>();
+  // The work tree's pointer file says what an artifact is (as the Artifacts view does); its
+  // older versions are the same kind of thing.
+  const workTreeKind = new Map<string, 'data' | 'model'>();
   try {
     for (const a of await listArtifacts(project)) {
       const id = artifactId(a.path, a.pointer.hash);
       current.add(id);
-      if (!versions.has(id))
+      workTreeKind.set(a.path, a.pointer.kind);
+      const v = versions.get(id);
+      if (v === undefined)
         versions.set(id, { path: a.path, hash: a.pointer.hash, kind: a.pointer.kind, commits: [] });
+      else v.kind = a.pointer.kind;
     }
   } catch {
     /* a malformed pointer file leaves its artifact out; status reports it */
@@ -135,7 +147,7 @@ export async function buildLineage(project: Project, focus?: string): Promise<Li
         id,
         path,
         hash,
-        kind: v?.kind ?? kind,
+        kind: workTreeKind.get(path) ?? v?.kind ?? kind,
         commits: v?.commits ?? [],
         current: current.has(id),
       });

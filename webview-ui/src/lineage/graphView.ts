@@ -2,7 +2,7 @@
 // -, 0 to fit) and keyboard navigation between nodes (arrows follow edges and layers).
 import type { LineageNode } from '../../../src/protocol/lineage.js';
 import { clipText } from '../shared/clipText.js';
-import { frameThrottle, h, themeColor } from '../shared/dom.js';
+import { frameThrottle, h, onThemeChange, themeColor } from '../shared/dom.js';
 import { layoutGraph, nodeHeight, nodeWidth, reachable, type Layout } from './layout.js';
 
 export interface Transform {
@@ -46,6 +46,7 @@ export class GraphView {
     });
     this.element = h('div', { className: 'graph' }, this.canvas);
     new ResizeObserver(() => this.draw()).observe(this.element);
+    onThemeChange(() => this.draw());
     this.canvas.addEventListener('pointerdown', (e) => this.onDown(e));
     this.canvas.addEventListener('pointermove', (e) => this.onMove(e));
     this.canvas.addEventListener('pointerup', (e) => this.onUp(e));
@@ -343,7 +344,14 @@ export class GraphView {
 
   private onMove(e: PointerEvent): void {
     const d = this.dragStart;
-    if (d === undefined) return;
+    if (d === undefined) {
+      // The full label on hover: the node shows it cut to its width.
+      const rect = this.canvas.getBoundingClientRect();
+      const i = this.hit(e.clientX - rect.left, e.clientY - rect.top);
+      const title = i >= 0 ? this.nodes[i]!.label : '';
+      if (this.canvas.title !== title) this.canvas.title = title;
+      return;
+    }
     const dx = e.clientX - d.x;
     const dy = e.clientY - d.y;
     if (!d.moved && Math.abs(dx) + Math.abs(dy) < 4) return;

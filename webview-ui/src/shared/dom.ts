@@ -38,6 +38,21 @@ export function themeColor(name: string, fallback: string): string {
   return value === '' ? fallback : value;
 }
 
+/**
+ * Calls fn after VS Code switches the colour theme: it toggles the `vscode-light`/`vscode-dark`/
+ * `vscode-high-contrast` class on <body> and rewrites the variables in <html>'s style. Canvas
+ * drawings read colours once per draw, so they redraw here.
+ */
+export function onThemeChange(fn: () => void): void {
+  const throttled = frameThrottle(fn);
+  const observer = new MutationObserver(throttled);
+  observer.observe(document.body, { attributes: true, attributeFilter: ['class'] });
+  observer.observe(document.documentElement, {
+    attributes: true,
+    attributeFilter: ['class', 'style'],
+  });
+}
+
 /** Runs fn at most once per animation frame. */
 export function frameThrottle(fn: () => void): () => void {
   let pending = false;
