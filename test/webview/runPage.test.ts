@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { RunPageState } from '../../src/protocol/runPage.js';
 import { hostileName } from './fixtures.js';
-import { launchChromium, openWebview, settled, type WebviewPage } from './harness.js';
+import { launchChromium, openWebview, settled, switchTheme, type WebviewPage } from './harness.js';
 import { runPageState } from './runPageFixture.js';
 
 let browser: Browser;
@@ -155,6 +155,20 @@ describe('run page webview', () => {
     assert.equal(await w.page.locator('img').count(), 0);
     assert.equal(await text(w, '.problem'), 'train.py exited with code 1: KeyError: lr');
     assert.match(await text(w, '.facts'), /exit code 1/);
+    await w.close();
+  });
+
+  it('redraws its charts in the new colours when the theme changes', async () => {
+    const chart = (w: WebviewPage): Promise<string> =>
+      w.page.$eval('.metrics .chart-card canvas', (c) => (c as HTMLCanvasElement).toDataURL());
+    const light = await open(runPageState(), 'light');
+    const lightChart = await chart(light);
+    await light.close();
+    const w = await open(runPageState(), 'dark');
+    const darkChart = await chart(w);
+    assert.notEqual(darkChart, lightChart);
+    await switchTheme(w.page, 'light');
+    assert.equal(await chart(w), lightChart, 'the axes and grid in the light theme colours');
     await w.close();
   });
 

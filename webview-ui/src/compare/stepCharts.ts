@@ -2,7 +2,7 @@
 // are smoothed, then min/max down-sampled to the chart's width for drawing; zooming (drag to
 // select, double-click to reset) re-samples the zoomed range so detail appears as you zoom in.
 import uPlot from 'uplot';
-import { formatNumber, h, seriesColor, themeColor } from '../shared/dom.js';
+import { formatNumber, h, onThemeChange, seriesColor, themeColor } from '../shared/dom.js';
 import { minMaxDownsample, smooth, type Series } from './downsample.js';
 
 export interface ChartRun {
@@ -36,6 +36,15 @@ export class StepCharts {
     this.empty = h('p', { className: 'muted empty-note' });
     this.element = h('div', { className: 'charts' });
     new ResizeObserver(() => this.resize()).observe(this.element);
+    // uPlot takes its axis and grid colours once, when a chart is made: a new theme makes them anew.
+    onThemeChange(() => {
+      for (const c of this.charts.values()) {
+        c.plot.destroy();
+        c.card.remove();
+      }
+      this.charts.clear();
+      if (this.input !== undefined) this.update(this.input);
+    });
   }
 
   private chartWidth(): number {
