@@ -106,3 +106,14 @@ test('gc keeps a model version that a kept run produced, even when no commit nam
     'once the run is deleted, its output can go',
   );
 });
+
+test('gc reads past a committed folder whose name ends in .cairn (a tree, not a pointer file)', async () => {
+  const project = tempProject();
+  writeTree(project.root, { 'notes.cairn/readme.txt': 'a folder, not a pointer', 'm.bin': 'v1' });
+  await addArtifacts(project, ['m.bin']);
+  gitSync(project.root, 'add', '-A');
+  gitSync(project.root, 'commit', '-qm', 'v1');
+  const r = await gc(project, { dryRun: true });
+  assert.equal(r.removed.length, 0);
+  assert.equal(r.keptObjects, 1);
+});

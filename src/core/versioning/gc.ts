@@ -21,8 +21,9 @@ export interface GcResult {
 async function versionsInHistory(project: Project): Promise<VersionRef[]> {
   const listing = await git(
     project.root,
-    ['rev-list', '--all', '--objects'],
-    'listing the objects of every branch and tag',
+    // Blobs only: a folder whose name ends in .cairn is a tree, not a pointer file.
+    ['rev-list', '--all', '--objects', '--filter=object:type=blob'],
+    'listing the files of every branch and tag',
   );
   const blobs = new Map<string, string>();
   for (const line of listing.split('\n')) {
