@@ -54,7 +54,11 @@ export function projectAt(root: string): Project {
 export function findProject(cwd: string): Project {
   let dir = path.resolve(cwd);
   for (;;) {
-    if (fs.existsSync(path.join(dir, CONFIG_FILE))) return projectAt(dir);
+    if (fs.existsSync(path.join(dir, CONFIG_FILE))) {
+      const project = projectAt(dir);
+      keepDataDirOutOfGit(project);
+      return project;
+    }
     const parent = path.dirname(dir);
     if (parent === dir) {
       throw new CairnError(
@@ -111,13 +115,32 @@ export function initProject(root: string): {
     const dirs = [project.cacheDir, project.stateDir, project.runsDir, project.tmpRoot];
     if (dirs.some((d) => !fs.existsSync(d))) createdPaths.push('.cairn/');
     for (const d of dirs) fs.mkdirSync(d, { recursive: true });
-    // .cairn/ never goes into Git: the cache and runs are shared through remotes.
-    const ignore = path.join(project.dataDir, '.gitignore');
-    if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, '*\n');
+    writeDataDirIgnore(project);
   } catch (err) {
     throw fromSystemError(err, project.dataDir, 'Could not initialize');
   }
   return { project, created: createdPaths.length > 0, createdPaths };
+}
+
+/** .cairn/ never goes into Git: the cache and runs are shared through remotes. */
+function writeDataDirIgnore(project: Project): void {
+  const ignore = path.join(project.dataDir, '.gitignore');
+  if (fs.existsSync(ignore)) return;
+  fs.mkdirSync(project.dataDir, { recursive: true });
+  fs.writeFileSync(ignore, '*\n');
+}
+
+/**
+ * Makes sure Git ignores .cairn/ in a project that was never initialized here: a fresh clone has
+ * cairn.yaml but not .cairn/.gitignore (which ignores itself), and without it `git add -A` would
+ * commit the cache. Best effort: a read-only checkout still works, unprotected.
+ */
+export function keepDataDirOutOfGit(project: Project): void {
+  try {
+    writeDataDirIgnore(project);
+  } catch {
+    // read-only file system: nothing is written there either
+  }
 }
 
 /**

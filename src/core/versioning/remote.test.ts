@@ -5,7 +5,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CairnError } from '../errors.js';
-import { CLI, gitSync, readTree, tempDir, tempProject, writeTree } from '../testing/tempProject.js';
+import {
+  CLI,
+  cairn,
+  gitSync,
+  readTree,
+  tempDir,
+  tempProject,
+  writeTree,
+} from '../testing/tempProject.js';
 import { projectAt } from '../project/project.js';
 import { addArtifacts } from './add.js';
 import { listObjects, objectPath } from './cache.js';
@@ -199,4 +207,20 @@ test('a push killed mid-way leaves temp files that the next push removes, but no
     [path.basename(live), 'other-host@123.00ff'].sort(),
   );
   for (const f of left) assert.ok(!fs.existsSync(f), `${f} removed`);
+});
+
+test('in a fresh clone (cairn.yaml, no .cairn/), the CLI keeps the cache out of Git', () => {
+  const project = tempProject();
+  writeTree(project.root, { 'data/a.csv': 'x\n1\n' });
+  assert.equal(cairn(project.root, 'add', 'data').code, 0);
+  gitSync(project.root, 'add', '-A');
+  gitSync(project.root, 'commit', '-qm', 'data');
+  const cloneRoot = tempDir('cairn-clone-');
+  gitSync(cloneRoot, 'clone', '-q', project.root, '.');
+  assert.ok(!fs.existsSync(path.join(cloneRoot, '.cairn')));
+  writeTree(cloneRoot, { 'data/a.csv': 'x\n2\n' });
+  assert.equal(cairn(cloneRoot, 'add', 'data').code, 0);
+  assert.deepEqual(gitSync(cloneRoot, 'status', '--porcelain').trim().split('\n'), [
+    'M data.cairn',
+  ]);
 });

@@ -2,7 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CairnError } from '../../core/errors.js';
-import { CONFIG_FILE, projectAt, type Project } from '../../core/project/project.js';
+import {
+  CONFIG_FILE,
+  keepDataDirOutOfGit,
+  projectAt,
+  type Project,
+} from '../../core/project/project.js';
 import { ids } from '../ids.js';
 
 /**
@@ -25,6 +30,7 @@ export class WorkspaceProject implements vscode.Disposable {
         if (folder.uri.scheme !== 'file') continue;
         if (fs.existsSync(path.join(folder.uri.fsPath, CONFIG_FILE))) {
           this.found = projectAt(folder.uri.fsPath);
+          if (vscode.workspace.isTrusted) keepDataDirOutOfGit(this.found);
           break;
         }
       }
