@@ -34,6 +34,7 @@ export default tseslint.config(
       'dist/**',
       'node_modules/**',
       '.vscode-test/**',
+      '.demo/**',
       'bench/.work/**',
       'test/fixtures/**',
       // scripts/*.mjs are linted (below); other JavaScript is not yet.
