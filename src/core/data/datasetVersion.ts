@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { CairnError } from '../errors.js';
 import { resolveRev } from '../git/git.js';
 import { POINTER_SUFFIX, type Project } from '../project/project.js';
-import { hasObject, objectPath } from '../versioning/cache.js';
+import { hasObject, objectFile, unpackedDir } from '../versioning/cache.js';
 import { pointerAt } from '../versioning/history.js';
 import { isFileEntry, loadManifest } from '../versioning/manifest.js';
 import type { Pointer } from '../versioning/pointerFile.js';
@@ -84,7 +84,10 @@ export function filesOfVersion(
   need(pointer.hash, artifact);
   if (pointer.type === 'file') {
     return inner === ''
-      ? { files: [{ rel, abs: objectPath(project.cacheDir, pointer.hash) }], isDirectory: false }
+      ? {
+          files: [{ rel, abs: objectFile(project.cacheDir, pointer.hash, unpackedDir(project)) }],
+          isDirectory: false,
+        }
       : undefined;
   }
   const entries = loadManifest(
@@ -95,7 +98,10 @@ export function filesOfVersion(
   const exact = entries.find((e) => e.path === inner);
   if (exact) {
     need(exact.hash, rel);
-    return { files: [{ rel, abs: objectPath(project.cacheDir, exact.hash) }], isDirectory: false };
+    return {
+      files: [{ rel, abs: objectFile(project.cacheDir, exact.hash, unpackedDir(project)) }],
+      isDirectory: false,
+    };
   }
   const prefix = inner === '' ? '' : inner + '/';
   const under = entries.filter((e) => e.path.startsWith(prefix));
@@ -104,7 +110,7 @@ export function filesOfVersion(
   return {
     files: under.map((e) => ({
       rel: e.path.slice(prefix.length),
-      abs: objectPath(project.cacheDir, e.hash),
+      abs: objectFile(project.cacheDir, e.hash, unpackedDir(project)),
     })),
     isDirectory: true,
   };

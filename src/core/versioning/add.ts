@@ -121,6 +121,7 @@ async function addOne(
     if (hash === undefined || !hasObject(project.cacheDir, hash)) {
       const [outcome] = await hashMany([{ file: abs, store: true }], project.cacheDir, tmpDir, {
         sizes: [st.size],
+        pack: true,
         ...(report ? { onProgress: report } : {}),
       });
       const r = unwrap(outcome!);
@@ -162,6 +163,7 @@ async function addOne(
     });
     const outcomes = await hashMany(jobs, project.cacheDir, tmpDir, {
       sizes,
+      pack: true,
       ...(report ? { onProgress: report } : {}),
     });
     const stateFiles: Record<string, string> = {};

@@ -9,7 +9,7 @@ import { CairnError } from '../errors.js';
 import { readTree, tempDir, tempProject, writeTree, gitSync } from '../testing/tempProject.js';
 import { initProject } from '../project/project.js';
 import { addArtifacts } from './add.js';
-import { listObjects, objectPath, putObject, sha256 } from './cache.js';
+import { listLooseObjects, listObjects, objectPath, putObject, sha256 } from './cache.js';
 import { checkoutArtifacts } from './checkout.js';
 import { formatPointer } from './pointerFile.js';
 import { artifactStatus } from './status.js';
@@ -138,7 +138,7 @@ test('a corrupt cache object stops checkout before anything changes, naming the 
   assert.deepEqual(readTree(path.join(project.root, 'd')), { 'b.txt': 'beta edited' });
 
   // A corrupt manifest is refused too.
-  const manifest = [...listObjects(project.cacheDir)]
+  const manifest = [...listLooseObjects(project.cacheDir)]
     .map(([h, p]) => [h, p] as const)
     .find(([, p]) => fs.readFileSync(p, 'utf8').startsWith('{"version"'))!;
   fs.chmodSync(manifest[1], 0o644);

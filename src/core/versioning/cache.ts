@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { CairnError, fromSystemError } from '../errors.js';
 import { isEnoent, tmpSuffix } from '../fsSafe.js';
+import { findPacked, listPacked, readPacked, type PackedObject } from './pack.js';
 
 /** A sha256 content hash: 64 lower-case hex digits. */
 export type Hash = string;
@@ -20,7 +21,29 @@ export function objectPath(cacheDir: string, hash: Hash): string {
 }
 
 export function hasObject(cacheDir: string, hash: Hash): boolean {
-  return fs.existsSync(objectPath(cacheDir, hash));
+  return findPacked(cacheDir, hash) !== undefined || fs.existsSync(objectPath(cacheDir, hash));
+}
+
+/** Where an object's bytes are: a loose file, or a range of a pack file (pack.ts). */
+export type ObjectSource =
+  | { readonly file: string; readonly range?: undefined }
+  | { readonly file: string; readonly range: { readonly offset: number; readonly length: number } };
+
+function sourceOfPacked(p: PackedObject): ObjectSource {
+  return { file: p.pack, range: { offset: p.offset, length: p.length } };
+}
+
+/** Where an object of the cache is, or undefined when the cache lacks it. */
+export function objectSource(cacheDir: string, hash: Hash): ObjectSource | undefined {
+  const packed = findPacked(cacheDir, hash, { fresh: true });
+  if (packed) return sourceOfPacked(packed);
+  const file = objectPath(cacheDir, hash);
+  return fs.existsSync(file) ? { file } : undefined;
+}
+
+/** Where an object is, as shown in messages: the loose file, or `pack (offset)`. */
+export function describeSource(s: ObjectSource): string {
+  return s.range ? `${s.file} (at byte ${s.range.offset})` : s.file;
 }
 
 export function sha256(data: string | Uint8Array): Hash {
@@ -87,17 +110,22 @@ export function putObject(cacheDir: string, tmpDir: string, data: string | Uint8
 
 /** Reads a small object and checks its hash, so a corrupt manifest is never trusted. */
 export function readObjectVerified(cacheDir: string, hash: Hash): Buffer {
-  const file = objectPath(cacheDir, hash);
+  const packed = findPacked(cacheDir, hash, { fresh: true });
+  const file = packed ? packed.pack : objectPath(cacheDir, hash);
   let data: Buffer;
   try {
-    // Never through a symlink: a cache object is a file, and a link could lead anywhere.
-    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-    try {
-      data = fs.readFileSync(fd);
-    } finally {
-      fs.closeSync(fd);
+    if (packed) data = readPacked(packed);
+    else {
+      // Never through a symlink: a cache object is a file, and a link could lead anywhere.
+      const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+      try {
+        data = fs.readFileSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
     }
   } catch (err) {
+    if (err instanceof CairnError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ELOOP') {
       throw new CairnError(
         'corrupt-object',
@@ -117,15 +145,73 @@ export function readObjectVerified(cacheDir: string, hash: Hash): Buffer {
   if (sha256(data) !== hash) {
     throw new CairnError(
       'corrupt-object',
-      `Cache object ${file} is corrupt (its content does not match its hash); delete it and run 'cairn pull' or re-add the artifact`,
+      packed
+        ? `Cache object ${shortHash(hash)} in pack ${file} is corrupt (its content does not match its hash); run 'cairn fsck' to see what it affects, then 'cairn gc' and 'cairn pull' or re-add the artifact`
+        : `Cache object ${file} is corrupt (its content does not match its hash); delete it and run 'cairn pull' or re-add the artifact`,
       file,
     );
   }
   return data;
 }
 
-/** Lists every object in a cache directory as [hash, path]. */
-export function* listObjects(cacheDir: string): Generator<[Hash, string]> {
+/** Where packed objects are unpacked for readers that need a file (see objectFile). */
+export function unpackedDir(project: { readonly tmpRoot: string }): string {
+  return path.join(project.tmpRoot, 'unpacked');
+}
+
+/**
+ * A file with an object's content, for readers that need a path (profiles and drift of an old
+ * version): the loose object itself, or a packed object's bytes, checked against its hash and
+ * written once to `unpackedDir` (cleared by gc).
+ */
+export function objectFile(cacheDir: string, hash: Hash, unpackedDir: string): string {
+  const packed = findPacked(cacheDir, hash, { fresh: true });
+  if (!packed) return objectPath(cacheDir, hash);
+  const file = path.join(unpackedDir, hash);
+  if (fs.existsSync(file)) return file;
+  const data = readObjectVerified(cacheDir, hash);
+  try {
+    fs.mkdirSync(unpackedDir, { recursive: true });
+    const tmp = `${file}.${tmpSuffix()}`;
+    fs.writeFileSync(tmp, data, { mode: 0o444 });
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    throw fromSystemError(err, file, 'Could not unpack');
+  }
+  return file;
+}
+
+/** The first `n` bytes of an object (fewer if it is shorter), or undefined when it is missing. */
+export function readObjectHead(cacheDir: string, hash: Hash, n: number): Buffer | undefined {
+  const src = objectSource(cacheDir, hash);
+  if (!src) return undefined;
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(src.file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    const want = src.range ? Math.min(n, src.range.length) : n;
+    const head = Buffer.alloc(want);
+    const got = fs.readSync(fd, head, 0, want, src.range?.offset ?? 0);
+    return head.subarray(0, got);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** An object's size in bytes. */
+export function sourceSize(s: ObjectSource): number {
+  return s.range ? s.range.length : fs.lstatSync(s.file).size;
+}
+
+/** Lists every object in a cache directory, loose and packed, as [hash, where]. */
+export function* listObjects(cacheDir: string): Generator<[Hash, ObjectSource]> {
+  for (const [hash, p] of listPacked(cacheDir)) yield [hash, sourceOfPacked(p)];
+  for (const [hash, file] of listLooseObjects(cacheDir)) yield [hash, { file }];
+}
+
+/** Lists the loose objects (one file each) of a cache directory as [hash, path]. */
+export function* listLooseObjects(cacheDir: string): Generator<[Hash, string]> {
   let prefixes: string[];
   try {
     prefixes = fs.readdirSync(cacheDir);

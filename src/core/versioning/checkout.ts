@@ -1,9 +1,20 @@
+import { shortHash } from '../format.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CairnError, fromSystemError, WouldOverwriteError } from '../errors.js';
 import { assertSafeRelativePath, tmpPathFor, tmpSuffix, WriteGuard } from '../fsSafe.js';
 import { processTmpDir, type Project } from '../project/project.js';
-import { hasObject, isMarkedVerified, markVerified, objectPath, type Hash } from './cache.js';
+import {
+  describeSource,
+  hasObject,
+  isMarkedVerified,
+  markVerified,
+  objectPath,
+  objectSource,
+  type Hash,
+  type ObjectSource,
+} from './cache.js';
+import { readPacked } from './pack.js';
 import { hashMany } from './hashPool.js';
 import { copySparse, isSparse } from './sparseCopy.js';
 import { listArtifacts, type TrackedArtifact } from './artifacts.js';
@@ -81,33 +92,42 @@ async function verifyObjects(
   plans: readonly Plan[],
   tmpDir: string,
 ): Promise<void> {
-  const suspects = new Map<Hash, string>();
+  const suspects = new Map<Hash, ObjectSource>();
   for (const p of plans) {
     for (const op of p.writes) {
-      const file = objectPath(project.cacheDir, op.hash);
       if (suspects.has(op.hash)) continue;
+      const src = objectSource(project.cacheDir, op.hash) ?? {
+        file: objectPath(project.cacheDir, op.hash),
+      };
+      // Packed objects are small: each is hashed. A loose one only when its mark is gone.
+      if (src.range) {
+        suspects.set(op.hash, src);
+        continue;
+      }
       // lstat: a symlink put in the cache is never trusted, whatever its own times say.
-      const st = fs.lstatSync(file);
-      if (!st.isFile() || !isMarkedVerified(st)) suspects.set(op.hash, file);
+      const st = fs.lstatSync(src.file);
+      if (!st.isFile() || !isMarkedVerified(st)) suspects.set(op.hash, src);
     }
   }
   if (suspects.size === 0) return;
   const entries = [...suspects];
   const outcomes = await hashMany(
-    entries.map(([, file]) => ({ file, store: false, noFollow: true })),
+    entries.map(([, src]) => ({ ...src, store: false, noFollow: true })),
     project.cacheDir,
     tmpDir,
   );
   outcomes.forEach((o, i) => {
-    const [hash, file] = entries[i]!;
+    const [hash, src] = entries[i]!;
     if ('error' in o || o.hash !== hash) {
       throw new CairnError(
         'corrupt-object',
-        `Cache object ${file} is corrupt (its content no longer matches its hash); nothing was checked out. Delete it and run 'cairn pull', or re-add the artifact from a good copy`,
-        file,
+        src.range
+          ? `Cache object ${shortHash(hash)} in pack ${src.file} is corrupt (its content no longer matches its hash); nothing was checked out. Run 'cairn fsck', then 'cairn gc' and 'cairn pull', or re-add the artifact from a good copy`
+          : `Cache object ${src.file} is corrupt (its content no longer matches its hash); nothing was checked out. Delete it and run 'cairn pull', or re-add the artifact from a good copy`,
+        src.file,
       );
     }
-    markVerified(file);
+    if (!src.range) markVerified(src.file);
   });
 }
 
@@ -306,18 +326,25 @@ async function placeFile(
   dest: string,
   tmpDir: string,
 ): Promise<string> {
-  const src = objectPath(project.cacheDir, op.hash);
+  const at = objectSource(project.cacheDir, op.hash) ?? {
+    file: objectPath(project.cacheDir, op.hash),
+  };
+  const src = at.file;
   let tmp = path.join(tmpDir, `co.${tmpSuffix()}`);
   try {
     await fs.promises.mkdir(path.dirname(dest), { recursive: true });
-    const sparse = isSparse(await fs.promises.lstat(src));
-    await copyObjectTo(src, tmp, sparse);
+    const sparse = !at.range && isSparse(await fs.promises.lstat(src));
+    const copyTo = (to: string): Promise<void> =>
+      at.range
+        ? fs.promises.writeFile(to, readPacked({ pack: at.file, ...at.range }))
+        : copyObjectTo(src, to, sparse);
+    await copyTo(tmp);
     await fs.promises.chmod(tmp, op.executable ? 0o755 : 0o644);
     const st = await fs.promises.stat(tmp);
     if (Number(st.size) !== op.sizeBytes) {
       throw new CairnError(
         'corrupt-object',
-        `Cache object ${src} has ${st.size} bytes, not ${op.sizeBytes}; run 'cairn fsck'`,
+        `Cache object ${describeSource(at)} has ${st.size} bytes, not ${op.sizeBytes}; run 'cairn fsck'`,
         src,
       );
     }
@@ -328,7 +355,7 @@ async function placeFile(
       // The artifact is on another file system: copy beside it, then rename there.
       await fs.promises.rm(tmp, { force: true });
       tmp = tmpPathFor(dest);
-      await copyObjectTo(src, tmp, sparse);
+      await copyTo(tmp);
       await fs.promises.chmod(tmp, op.executable ? 0o755 : 0o644);
       await fs.promises.rename(tmp, dest);
     }

@@ -14,7 +14,7 @@ import {
   tempProject,
   writeTree,
 } from '../testing/tempProject.js';
-import { listObjects, sha256 } from './cache.js';
+import { listLooseObjects, listObjects, sha256 } from './cache.js';
 import { fsck } from './fsck.js';
 
 const KILLS = 12;
@@ -124,7 +124,7 @@ test('SIGKILL during push leaves only whole objects on the remote, and a rerun c
   for (const d of delays(300)) {
     fs.rmSync(path.join(remote, 'cache'), { recursive: true, force: true });
     await killAfter(project.root, d, 'push');
-    for (const [hash, file] of listObjects(path.join(remote, 'cache'))) {
+    for (const [hash, file] of listLooseObjects(path.join(remote, 'cache'))) {
       assert.equal(sha256(fs.readFileSync(file)), hash, `remote object ${file} is whole`);
     }
   }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { processTmpDir, type Project } from '../project/project.js';
-import { hasObject, listObjects, type Hash } from './cache.js';
+import { describeSource, hasObject, listObjects, sourceSize, type Hash } from './cache.js';
 import { listArtifacts } from './artifacts.js';
 import { hashMany, type HashProgress } from './hashPool.js';
 import { objectsOf } from './reachable.js';
@@ -25,18 +25,19 @@ export async function fsck(
   onProgress?: (p: HashProgress) => void,
 ): Promise<FsckResult> {
   const objects = [...listObjects(project.cacheDir)];
-  const sizes = objects.map(([, file]) => fs.lstatSync(file).size);
+  const sizes = objects.map(([, src]) => sourceSize(src));
   const tmpDir = processTmpDir(project);
   try {
     const outcomes = await hashMany(
-      objects.map(([, file]) => ({ file, store: false, noFollow: true })),
+      objects.map(([, src]) => ({ ...src, store: false, noFollow: true })),
       project.cacheDir,
       tmpDir,
       { sizes, ...(onProgress ? { onProgress } : {}) },
     );
     const corrupt: FsckResult['corrupt'][number][] = [];
     outcomes.forEach((o, i) => {
-      const [hash, file] = objects[i]!;
+      const [hash, src] = objects[i]!;
+      const file = describeSource(src);
       if ('error' in o) corrupt.push({ hash, path: file, error: o.error.message });
       else if (o.hash !== hash) corrupt.push({ hash, path: file, actual: o.hash });
     });

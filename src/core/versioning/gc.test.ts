@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cairn, gitSync, tempProject, writeTree } from '../testing/tempProject.js';
 import { addArtifacts } from './add.js';
-import { hasObject, listObjects, sha256 } from './cache.js';
+import { hasObject, listLooseObjects, listObjects, sha256 } from './cache.js';
 import { fsck } from './fsck.js';
 import { gc } from './gc.js';
 
@@ -69,10 +69,10 @@ test('fsck finds a corrupt object and a missing one, and is clean otherwise', as
   writeTree(project.root, { 'd/a': 'alpha', 'd/b': 'beta' });
   await addArtifacts(project, ['d']);
   assert.deepEqual((await fsck(project)).corrupt, []);
-  const objA = [...listObjects(project.cacheDir)].find(([h]) => h === sha256('alpha'))![1];
+  const objA = [...listLooseObjects(project.cacheDir)].find(([h]) => h === sha256('alpha'))![1];
   fs.chmodSync(objA, 0o644);
   fs.writeFileSync(objA, 'alphb');
-  fs.rmSync([...listObjects(project.cacheDir)].find(([h]) => h === sha256('beta'))![1]);
+  fs.rmSync([...listLooseObjects(project.cacheDir)].find(([h]) => h === sha256('beta'))![1]);
   const r = await fsck(project);
   assert.deepEqual(
     r.corrupt.map((c) => [c.hash, c.actual]),

@@ -1,10 +1,18 @@
 import { shortHash } from '../format.js';
 import * as fs from 'node:fs';
 import { git } from '../git/git.js';
-import { artifactOfPointerPath, type Project } from '../project/project.js';
-import { listObjects, type Hash } from './cache.js';
+import { artifactOfPointerPath, processTmpDir, type Project } from '../project/project.js';
+import {
+  listLooseObjects,
+  listObjects,
+  readObjectVerified,
+  sourceSize,
+  unpackedDir,
+  type Hash,
+} from './cache.js';
 import { listArtifacts } from './artifacts.js';
 import { withCacheExclusive } from './cacheLock.js';
+import { listPacks, orphanPacks, PACK_MAX_OBJECT_BYTES, PackWriter, removePack } from './pack.js';
 import { parsePointer } from './pointerFile.js';
 import { objectsOf, type VersionRef } from './reachable.js';
 import { runReferencedHashes } from '../runs/runStore.js';
@@ -75,17 +83,64 @@ async function collect(project: Project, dryRun: boolean): Promise<GcResult> {
   ];
   const { objects: keep } = objectsOf(project.cacheDir, versions);
   const removed: { hash: Hash; sizeBytes: number }[] = [];
+  const seen = new Set<Hash>();
   let removedBytes = 0;
-  let kept = 0;
-  for (const [hash, file] of listObjects(project.cacheDir)) {
-    if (keep.has(hash)) {
-      kept++;
-      continue;
-    }
-    const sizeBytes = fs.statSync(file).size;
+  for (const [hash, src] of listObjects(project.cacheDir)) {
+    if (keep.has(hash) || seen.has(hash)) continue;
+    seen.add(hash);
+    const sizeBytes = sourceSize(src);
     removed.push({ hash, sizeBytes });
     removedBytes += sizeBytes;
-    if (!dryRun) fs.rmSync(file, { force: true });
   }
-  return { removed, removedBytes, keptObjects: kept, dryRun };
+  if (!dryRun) {
+    repack(project, keep);
+    fs.rmSync(unpackedDir(project), { recursive: true, force: true });
+  }
+  const kept = new Set([...listObjects(project.cacheDir)].map(([h]) => h)).size;
+  return { removed, removedBytes, keptObjects: dryRun ? kept - removed.length : kept, dryRun };
+}
+
+/**
+ * Keeps only the objects in `keep`: loose objects not kept are deleted; packs that hold an object
+ * not kept, and small loose objects (a cache from before packs, or pulled one by one), are
+ * written anew as packs of what is kept, then the old packs and files are deleted. Runs under
+ * the exclusive cache lock, so no writer is between its renames.
+ */
+function repack(project: Project, keep: ReadonlySet<Hash>): void {
+  const { cacheDir } = project;
+  for (const orphan of orphanPacks(cacheDir)) fs.rmSync(orphan, { force: true });
+  const packs = listPacks(cacheDir);
+  const loose = [...listLooseObjects(cacheDir)];
+  const rewrite = packs.filter((p) => p.hashes.some((h) => !keep.has(h)) || p.hashes.length < 64);
+  const small = loose.filter(
+    ([h, file]) => keep.has(h) && fs.statSync(file).size <= PACK_MAX_OBJECT_BYTES,
+  );
+  // Nothing to gain from rewriting a single small pack as itself.
+  if (rewrite.length === 1 && small.length === 0 && rewrite[0]!.hashes.every((h) => keep.has(h)))
+    rewrite.length = 0;
+  const tmpDir = processTmpDir(project);
+  const writer = new PackWriter(cacheDir, tmpDir);
+  try {
+    const moved = new Set<Hash>();
+    for (const p of rewrite) {
+      for (const h of p.hashes) {
+        if (!keep.has(h) || moved.has(h)) continue;
+        writer.add(h, readObjectVerified(cacheDir, h));
+        moved.add(h);
+      }
+    }
+    for (const [h] of small) {
+      if (moved.has(h)) continue;
+      writer.add(h, readObjectVerified(cacheDir, h));
+      moved.add(h);
+    }
+    writer.finish();
+    // Only now, with the new packs in place, do the old ones and the loose copies go.
+    for (const p of rewrite) removePack(p.packFile, cacheDir);
+    for (const [h, file] of loose)
+      if (!keep.has(h) || moved.has(h)) fs.rmSync(file, { force: true });
+  } finally {
+    writer.abort();
+    fs.rmSync(tmpDir, { recursive: true, force: true });
+  }
 }

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { CairnError, fromSystemError } from '../errors.js';
 import { tmpSuffix } from '../fsSafe.js';
 import { commitObject, type Hash } from './cache.js';
+import { PACK_MAX_OBJECT_BYTES, type PackWriter } from './pack.js';
 import { writeSkippingZeros } from './sparseCopy.js';
 import { statKey } from './stateCache.js';
 
@@ -13,6 +14,8 @@ export interface HashJob {
   readonly store: boolean;
   /** Refuse a symlink (cache objects are never links: one to /etc/passwd must not be read). */
   readonly noFollow?: boolean;
+  /** Only these bytes of the file (an object in a pack file). */
+  readonly range?: { readonly offset: number; readonly length: number };
 }
 
 export interface HashResult {
@@ -30,7 +33,8 @@ const CHUNK_BYTES = 4 << 20;
 
 /**
  * Hashes one file and, when asked, stores a copy in the cache. A small file is read once into
- * memory, hashed, and those very bytes written to the cache. A large one is read in chunks, each
+ * memory, hashed, and those very bytes written to the cache: appended to `pack` when one is
+ * given and the file is small enough for packs, else a file of its own. A large one is read in chunks, each
  * hashed on this thread while the previous one is written in the thread pool, zero blocks left as
  * holes (see sparseCopy.ts). Either way the stored bytes are the hashed bytes. Its stat (size,
  * mtime, ctime) must be the same before and after, or the file changed while being read and is
@@ -40,6 +44,7 @@ export async function hashFile(
   job: HashJob,
   cacheDir: string,
   tmpDir: string,
+  pack?: PackWriter,
 ): Promise<HashResult> {
   let fd: number;
   try {
@@ -60,14 +65,21 @@ export async function hashFile(
   let tmp: string | undefined;
   try {
     const before = fs.fstatSync(fd);
-    const size = before.size;
+    const size = job.range ? job.range.length : before.size;
     const hasher = createHash('sha256');
-    if (job.store) tmp = path.join(tmpDir, `blob.${tmpSuffix()}`);
-    if (size <= SMALL_FILE_BYTES) {
-      const data = readAll(fd, size);
+    let packed: Buffer | undefined;
+    if (job.store && pack !== undefined && size <= PACK_MAX_OBJECT_BYTES) {
+      packed = readAll(fd, size, job.range?.offset ?? 0);
+      if (packed.length !== size) throw changed(job.file);
+      hasher.update(packed);
+    } else if (job.range || size <= SMALL_FILE_BYTES) {
+      if (job.store) tmp = path.join(tmpDir, `blob.${tmpSuffix()}`);
+      const data = readAll(fd, size, job.range?.offset ?? 0);
+      if (job.range && data.length !== size) throw changed(job.file);
       hasher.update(data);
       if (tmp !== undefined) fs.writeFileSync(tmp, data);
     } else {
+      if (job.store) tmp = path.join(tmpDir, `blob.${tmpSuffix()}`);
       const read = await hashAndStore(fd, hasher, tmp);
       if (read !== size) throw changed(job.file);
     }
@@ -80,13 +92,14 @@ export async function hashFile(
       throw changed(job.file);
     }
     const hash = hasher.digest('hex');
+    if (packed !== undefined) pack!.add(hash, packed);
     if (tmp !== undefined) {
       commitObject(cacheDir, tmp, hash);
       tmp = undefined;
     }
     return {
       hash,
-      sizeBytes: after.size,
+      sizeBytes: size,
       key: statKey(after),
     };
   } catch (err) {
@@ -105,11 +118,11 @@ function changed(file: string): CairnError {
   );
 }
 
-function readAll(fd: number, size: number): Buffer {
+function readAll(fd: number, size: number, offset: number): Buffer {
   const buf = Buffer.allocUnsafe(size);
   let read = 0;
   while (read < size) {
-    const n = fs.readSync(fd, buf, read, size - read, read);
+    const n = fs.readSync(fd, buf, read, size - read, offset + read);
     if (n === 0) break;
     read += n;
   }

@@ -2,13 +2,21 @@ import * as os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { CairnError, type CairnErrorCode } from '../errors.js';
 import type { HashJob, HashOutcome, HashResult } from './hashFile.js';
-import { runBatch, type HashRequest, type HashResponse } from './ioWorker.js';
+import {
+  runBatch,
+  type FinishPackResponse,
+  type HashRequest,
+  type HashResponse,
+} from './ioWorker.js';
+import { invalidatePacks, PackWriter } from './pack.js';
 import { canStartWorkers, startWorker } from './statFiles.js';
 
 const BATCH_FILES = 64;
 const BATCH_BYTES = 16 << 20;
 /** Below this many files a worker's start-up costs more than it saves. */
 const IN_PROCESS_MAX_FILES = 8;
+/** Fewer files than this are stored as files of their own, not as a pack (gc packs them later). */
+const PACK_MIN_FILES = 16;
 
 export interface HashProgress {
   readonly doneFiles: number;
@@ -19,13 +27,18 @@ export interface HashProgress {
 
 /**
  * Hashes files on every core (worker threads), storing them in the cache when asked. Returns one
- * outcome per job, in order. `sizes` (optional) helps balance the batches.
+ * outcome per job, in order. `sizes` (optional) helps balance the batches. With `pack`, small
+ * files are stored in pack files (one per thread), all in the cache when this returns.
  */
 export async function hashMany(
   jobs: readonly HashJob[],
   cacheDir: string,
   tmpDir: string,
-  options: { sizes?: readonly number[]; onProgress?: (p: HashProgress) => void } = {},
+  options: {
+    sizes?: readonly number[];
+    onProgress?: (p: HashProgress) => void;
+    pack?: boolean;
+  } = {},
 ): Promise<HashOutcome[]> {
   const sizes = options.sizes ?? jobs.map(() => 0);
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
@@ -55,11 +68,22 @@ export async function hashMany(
   if (current.length > 0) batches.push(current);
 
   const workerCount = Math.min(os.availableParallelism(), batches.length);
+  // A few files are cheaper as files of their own than as a pack and its index.
+  const pack = options.pack === true && jobs.filter((j) => j.store).length >= PACK_MIN_FILES;
   if (jobs.length <= IN_PROCESS_MAX_FILES || !canStartWorkers() || workerCount <= 1) {
-    for (const batch of batches) {
-      const res = await runBatch({ id: 0, jobs: batch.map((i) => jobs[i]!), cacheDir, tmpDir });
-      batch.forEach((jobIndex, k) => (results[jobIndex] = res.results[k]!));
-      report(batch);
+    const writer = pack ? new PackWriter(cacheDir, tmpDir) : undefined;
+    try {
+      for (const batch of batches) {
+        const res = await runBatch(
+          { id: 0, jobs: batch.map((i) => jobs[i]!), cacheDir, tmpDir },
+          writer,
+        );
+        batch.forEach((jobIndex, k) => (results[jobIndex] = res.results[k]!));
+        report(batch);
+      }
+      writer?.finish();
+    } finally {
+      writer?.abort();
     }
     return results;
   }
@@ -81,6 +105,7 @@ export async function hashMany(
             jobs: batch.map((i) => jobs[i]!),
             cacheDir,
             tmpDir,
+            pack,
           };
           const res = await new Promise<HashResponse>((resolve, reject) => {
             const onMessage = (m: HashResponse): void => {
@@ -100,10 +125,28 @@ export async function hashMany(
         }
       }),
     );
+    if (pack) {
+      const errors = await Promise.all(workers.map((w) => finishPack(w, false)));
+      invalidatePacks(cacheDir);
+      const error = errors.find((e) => e !== undefined);
+      if (error !== undefined) throw new CairnError('io', error);
+    }
+  } catch (err) {
+    if (pack) await Promise.all(workers.map((w) => finishPack(w, true).catch(() => undefined)));
+    throw err;
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
   return results;
+}
+
+/** Asks a worker to move its pack into the cache (or drop it); resolves to its error, if any. */
+function finishPack(worker: Worker, abort: boolean): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    worker.once('message', (m: FinishPackResponse) => resolve(m.error));
+    worker.once('error', reject);
+    worker.postMessage({ kind: 'finish-pack', id: -1, abort });
+  });
 }
 
 /** The result of a hash job, or its failure thrown as a CairnError. */

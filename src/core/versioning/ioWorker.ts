@@ -3,6 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import { CairnError } from '../errors.js';
 import { hashFile, type HashJob, type HashOutcome } from './hashFile.js';
+import { PackWriter } from './pack.js';
 import { statFilesSync, type FileStatTuple } from './statFiles.js';
 
 export interface HashRequest {
@@ -11,6 +12,20 @@ export interface HashRequest {
   readonly jobs: readonly HashJob[];
   readonly cacheDir: string;
   readonly tmpDir: string;
+  /** Store small files in a pack of this worker's, moved into the cache by a 'finish-pack'. */
+  readonly pack?: boolean;
+}
+
+/** Moves the pack this worker has been writing into the cache (or drops it, with `abort`). */
+export interface FinishPackRequest {
+  readonly kind: 'finish-pack';
+  readonly id: number;
+  readonly abort?: boolean;
+}
+
+export interface FinishPackResponse {
+  readonly id: number;
+  readonly error?: string;
 }
 
 export interface StatRequest {
@@ -19,7 +34,7 @@ export interface StatRequest {
   readonly files: readonly string[];
 }
 
-export type WorkerRequest = HashRequest | StatRequest;
+export type WorkerRequest = HashRequest | StatRequest | FinishPackRequest;
 
 export interface HashResponse {
   readonly id: number;
@@ -32,11 +47,14 @@ export interface StatResponse {
 }
 
 /** Hashes a batch one file after another; a failure becomes that file's outcome. */
-export async function runBatch(req: Omit<HashRequest, 'kind'>): Promise<HashResponse> {
+export async function runBatch(
+  req: Omit<HashRequest, 'kind'>,
+  pack?: PackWriter,
+): Promise<HashResponse> {
   const results: HashOutcome[] = [];
   for (const job of req.jobs) {
     try {
-      results.push(await hashFile(job, req.cacheDir, req.tmpDir));
+      results.push(await hashFile(job, req.cacheDir, req.tmpDir, pack));
     } catch (err) {
       const e = err as Error & { code?: string };
       results.push({
@@ -53,11 +71,25 @@ export async function runBatch(req: Omit<HashRequest, 'kind'>): Promise<HashResp
 
 if (parentPort) {
   const port = parentPort;
+  let writer: PackWriter | undefined;
   port.on('message', (req: WorkerRequest) => {
     switch (req.kind) {
       case 'hash':
-        void runBatch(req).then((res) => port.postMessage(res));
+        if (req.pack && !writer) writer = new PackWriter(req.cacheDir, req.tmpDir);
+        void runBatch(req, req.pack ? writer : undefined).then((res) => port.postMessage(res));
         break;
+      case 'finish-pack': {
+        let error: string | undefined;
+        try {
+          if (req.abort) writer?.abort();
+          else writer?.finish();
+        } catch (err) {
+          error = (err as Error).message;
+        }
+        writer = undefined;
+        port.postMessage({ id: req.id, ...(error ? { error } : {}) } satisfies FinishPackResponse);
+        break;
+      }
       case 'stat':
         port.postMessage({ id: req.id, stats: statFilesSync(req.files) } satisfies StatResponse);
         break;

@@ -1,7 +1,6 @@
-import * as fs from 'node:fs';
 import { CairnError } from '../errors.js';
 import { assertSafeRelativePath } from '../fsSafe.js';
-import { isHash, objectPath, putObject, readObjectVerified, type Hash } from './cache.js';
+import { isHash, putObject, readObjectHead, readObjectVerified, type Hash } from './cache.js';
 
 /** One entry of a directory version: a file with its content hash, or an empty directory. */
 export type ManifestEntry =
@@ -116,15 +115,7 @@ export function loadManifest(cacheDir: string, hash: Hash, source: string): Mani
 
 /** Whether a cache object is a directory manifest (for hashes recorded without their type). */
 export function isManifestObject(cacheDir: string, hash: Hash): boolean {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(objectPath(cacheDir, hash), 'r');
-    const head = Buffer.alloc(MANIFEST_HEADER.length);
-    fs.readSync(fd, head, 0, head.length, 0);
-    return head.toString('utf8') === MANIFEST_HEADER;
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
+  return (
+    readObjectHead(cacheDir, hash, MANIFEST_HEADER.length)?.toString('utf8') === MANIFEST_HEADER
+  );
 }

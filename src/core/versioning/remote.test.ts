@@ -16,7 +16,7 @@ import {
 } from '../testing/tempProject.js';
 import { projectAt } from '../project/project.js';
 import { addArtifacts } from './add.js';
-import { listObjects, objectPath } from './cache.js';
+import { listLooseObjects, listObjects, objectPath } from './cache.js';
 import { checkoutArtifacts } from './checkout.js';
 import { fsck } from './fsck.js';
 import { pull, push } from './remote.js';
@@ -88,7 +88,7 @@ test('an interrupted push resumes: objects already there are skipped, stale temp
   await push(project);
   // Simulate an interruption: half the objects gone, a half-written temp file left behind.
   const remoteCache = path.join(remote, 'cache');
-  const objs = [...listObjects(remoteCache)];
+  const objs = [...listLooseObjects(remoteCache)];
   objs.slice(0, 10).forEach(([, p]) => fs.rmSync(p));
   fs.writeFileSync(path.join(remote, 'tmp', 'push.999.deadbeef'), 'partial');
   const r = await push(project);

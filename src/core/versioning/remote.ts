@@ -5,10 +5,19 @@ import { CairnError, fromSystemError } from '../errors.js';
 import { isEnoent, lstatOrUndefined, tmpSuffix } from '../fsSafe.js';
 import { readConfig, type RemoteConfig } from '../project/config.js';
 import { isProcessAlive, processTmpDir, type Project } from '../project/project.js';
-import { hasObject, isMarkedVerified, markVerified, objectPath, type Hash } from './cache.js';
+import {
+  describeSource,
+  hasObject,
+  isMarkedVerified,
+  markVerified,
+  objectPath,
+  objectSource,
+  type Hash,
+  type ObjectSource,
+} from './cache.js';
 import { listArtifacts } from './artifacts.js';
 import { withCacheWriter } from './cacheLock.js';
-import { hashMany } from './hashPool.js';
+import { hashMany, type HashProgress } from './hashPool.js';
 import { objectsOf, type VersionRef } from './reachable.js';
 
 export interface TransferProgress {
@@ -161,8 +170,11 @@ async function sendVerified(
   tmpDir: string,
   onProgress?: (p: TransferProgress) => void,
 ): Promise<number> {
+  const sources = hashes.map(
+    (h) => objectSource(project.cacheDir, h) ?? { file: objectPath(project.cacheDir, h) },
+  );
   const sent = await hashMany(
-    hashes.map((h) => ({ file: objectPath(project.cacheDir, h), store: true, noFollow: true })),
+    sources.map((at) => ({ ...at, store: true, noFollow: true })),
     dest,
     tmpDir,
     onProgress
@@ -172,7 +184,7 @@ async function sendVerified(
   let bytes = 0;
   const corrupt: CairnError[] = [];
   sent.forEach((o, i) => {
-    const file = objectPath(project.cacheDir, hashes[i]!);
+    const file = describeSource(sources[i]!);
     if (!('error' in o) && o.hash === hashes[i]) bytes += o.sizeBytes;
     else if ('error' in o && o.error.code !== 'corrupt-object')
       throw new CairnError('remote', o.error.message, o.error.file);
@@ -295,15 +307,29 @@ async function fetchVerified(
   tmpDir: string,
   onProgress?: (p: TransferProgress) => void,
 ): Promise<{ copied: number; bytes: number; missing: Hash[] }> {
-  const present = hashes.filter((h) => hasObject(src, h));
-  const missing = hashes.filter((h) => !hasObject(src, h));
+  const present: Hash[] = [];
+  const sources: ObjectSource[] = [];
+  const missing: Hash[] = [];
+  for (const h of hashes) {
+    const at = objectSource(src, h);
+    if (at) {
+      present.push(h);
+      sources.push(at);
+    } else missing.push(h);
+  }
   const outcomes = await hashMany(
-    present.map((h) => ({ file: objectPath(src, h), store: true, noFollow: true })),
+    sources.map((at) => ({ ...at, store: true, noFollow: true })),
     cacheDir,
     tmpDir,
-    onProgress
-      ? { onProgress: (p) => onProgress({ doneObjects: p.doneFiles, totalObjects: p.totalFiles }) }
-      : {},
+    {
+      pack: true,
+      ...(onProgress
+        ? {
+            onProgress: (p: HashProgress) =>
+              onProgress({ doneObjects: p.doneFiles, totalObjects: p.totalFiles }),
+          }
+        : {}),
+    },
   );
   let bytes = 0;
   outcomes.forEach((o, i) => {
@@ -314,8 +340,8 @@ async function fetchVerified(
       // The content went into the cache under its real name; the expected object is still absent.
       throw new CairnError(
         'corrupt-object',
-        `Remote object ${objectPath(src, expected)} is corrupt (its content does not match its hash); re-push it from a machine that has it`,
-        objectPath(src, expected),
+        `Remote object ${describeSource(sources[i]!)} is corrupt (its content does not match its hash); re-push it from a machine that has it`,
+        sources[i]!.file,
       );
     }
     bytes += o.sizeBytes;
