@@ -44,7 +44,8 @@ const node = {
 
 /** @type {Promise<{ metafile?: Pick<import('esbuild').Metafile, 'outputs'> }>[]} */
 const builds = [
-  build({ ...node, entryPoints: { cli: 'src/cli/bin.ts' }, outdir: 'dist' }),
+  build({ ...node, entryPoints: { cliMain: 'src/cli/bin.ts' }, outdir: 'dist' }),
+  build({ ...node, entryPoints: { cli: 'src/cli/launcher.ts' }, outdir: 'dist', sourcemap: false }),
   build({
     ...node,
     entryPoints: { ioWorker: 'src/core/versioning/ioWorker.ts' },

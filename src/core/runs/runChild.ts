@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
+import type * as NodePty from 'node-pty';
 
 /** How a run's program ended. */
 export interface ChildExit {
@@ -43,8 +44,11 @@ function signalGroup(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-async function spawnPty(o: ChildOptions, size: { cols: number; rows: number }): Promise<RunChild> {
-  const pty = await import('node-pty');
+function spawnPty(o: ChildOptions, size: { cols: number; rows: number }): RunChild {
+  // require, not import(): the CLI runs from V8's code cache (src/cli/launcher.ts), where a
+  // dynamic import has no loader to call.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pty = require('node-pty') as typeof NodePty;
   const p = pty.spawn(o.file, [...o.args], {
     name: o.env['TERM'] ?? 'xterm-256color',
     cols: size.cols,
@@ -112,7 +116,7 @@ function spawnPipes(o: ChildOptions): RunChild {
 
 /** Starts a run's program in its own process group (a pseudo-terminal when `pty` is given). */
 export function spawnRunChild(options: ChildOptions): Promise<RunChild> {
-  return options.pty ? spawnPty(options, options.pty) : Promise.resolve(spawnPipes(options));
+  return Promise.resolve(options.pty ? spawnPty(options, options.pty) : spawnPipes(options));
 }
 
 // Reads one line from the recorder; EOF without "done" means the recorder died: end the group.

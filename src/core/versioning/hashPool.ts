@@ -9,7 +9,7 @@ import {
   type HashResponse,
 } from './ioWorker.js';
 import { invalidatePacks, PackWriter } from './pack.js';
-import { canStartWorkers, startWorker } from './statFiles.js';
+import { canStartWorkers, startWorker } from './workers.js';
 
 const BATCH_FILES = 64;
 const BATCH_BYTES = 16 << 20;

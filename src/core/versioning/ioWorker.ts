@@ -4,6 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import { CairnError } from '../errors.js';
 import { hashFile, type HashJob, type HashOutcome } from './hashFile.js';
 import { PackWriter } from './pack.js';
+import { quickCheck, type QuickCheckRequest } from './quickIndex.js';
 import { statFilesSync, type FileStatTuple } from './statFiles.js';
 
 export interface HashRequest {
@@ -34,7 +35,7 @@ export interface StatRequest {
   readonly files: readonly string[];
 }
 
-export type WorkerRequest = HashRequest | StatRequest | FinishPackRequest;
+export type WorkerRequest = HashRequest | StatRequest | FinishPackRequest | QuickCheckRequest;
 
 export interface HashResponse {
   readonly id: number;
@@ -90,6 +91,9 @@ if (parentPort) {
         port.postMessage({ id: req.id, ...(error ? { error } : {}) } satisfies FinishPackResponse);
         break;
       }
+      case 'quick-check':
+        port.postMessage(quickCheck(req));
+        break;
       case 'stat':
         port.postMessage({ id: req.id, stats: statFilesSync(req.files) } satisfies StatResponse);
         break;

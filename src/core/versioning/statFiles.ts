@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { statKey } from './stateCache.js';
+import { startWorker, workerScript } from './workers.js';
 
 /** [stat key, size in bytes, mode] of a file, as returned across threads. */
 export type FileStatTuple = [key: string, sizeBytes: number, mode: number];
@@ -19,31 +18,6 @@ export function statFilesSync(files: readonly string[]): (FileStatTuple | null)[
 
 /** Below this many files a second thread costs more than it saves. */
 const PARALLEL_MIN_FILES = 20_000;
-
-function workerScript(): string | undefined {
-  for (const name of ['ioWorker.js', 'ioWorker.ts']) {
-    const p = path.join(__dirname, name);
-    if (fs.existsSync(p)) return p;
-  }
-  return undefined;
-}
-
-/** Whether worker threads can be started (the bundle ships ioWorker.js beside it). */
-export function canStartWorkers(): boolean {
-  return workerScript() !== undefined;
-}
-
-/**
- * Starts an I/O worker thread: the bundled ioWorker.js, or, when running from source (tests
- * through tsx), the TypeScript file with tsx loaded in the worker.
- */
-export function startWorker(): Worker {
-  const script = workerScript();
-  if (script === undefined) throw new Error('ioWorker script not found beside the bundle');
-  if (!script.endsWith('.ts')) return new Worker(script);
-  const boot = `require('tsx/cjs'); require(${JSON.stringify(script)});`;
-  return new Worker(boot, { eval: true });
-}
 
 /** Stats many files on every core: this thread takes one share, worker threads the others. */
 export async function statFiles(files: readonly string[]): Promise<(FileStatTuple | null)[]> {

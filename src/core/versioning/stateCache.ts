@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { sha256, type Hash } from './cache.js';
 import { writeFileAtomic } from '../fsSafe.js';
+import { saveQuickIndex } from './quickIndex.js';
 
 /**
  * What Cairn last saw of an artifact in the workspace: for each file its stat key
@@ -47,6 +48,11 @@ export function stateFile(stateDir: string, artifact: string): string {
   return path.join(stateDir, `${sha256(artifact).slice(0, 24)}.v8`);
 }
 
+/** The artifact's quick index (quickIndex.ts), saved with its state. */
+export function quickIndexFile(stateDir: string, artifact: string): string {
+  return path.join(stateDir, `${sha256(artifact).slice(0, 24)}.qi`);
+}
+
 /** Loads an artifact's state; a missing or unreadable state is an empty one (it is only a cache). */
 export function loadState(stateDir: string, artifact: string): ArtifactState {
   try {
@@ -70,6 +76,13 @@ export function saveState(
   fs.mkdirSync(stateDir, { recursive: true });
   const saved = { artifact, ...state, savedAtMs: Date.now() };
   writeFileAtomic(stateFile(stateDir, artifact), v8.serialize(saved), { tmpDir });
+  saveQuickIndex(
+    quickIndexFile(stateDir, artifact),
+    state,
+    saved.savedAtMs,
+    (t) => settledBefore(saved, t),
+    tmpDir,
+  );
 }
 
 /**
@@ -91,5 +104,6 @@ export function settledBefore(state: ArtifactState, timeMs: number): boolean {
 }
 
 export function dropState(stateDir: string, artifact: string): void {
+  fs.rmSync(quickIndexFile(stateDir, artifact), { force: true });
   fs.rmSync(stateFile(stateDir, artifact), { force: true });
 }

@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import { processTmpDir, type Project } from '../project/project.js';
-import { listArtifacts } from './artifacts.js';
+import { listArtifacts, type TrackedArtifact } from './artifacts.js';
+import { hasObject } from './cache.js';
+import { quicklyUnchanged } from './quickIndex.js';
 import type { ArtifactKind, ArtifactType } from './pointerFile.js';
-import { saveState } from './stateCache.js';
+import { quickIndexFile, saveState } from './stateCache.js';
 import { compareWorkspace, isClean } from './workspace.js';
 
 export type ArtifactStatus = 'ok' | 'modified' | 'missing' | 'not-in-cache';
@@ -35,8 +37,21 @@ export async function artifactStatus(
   try {
     const out: StatusEntry[] = [];
     for (const a of artifacts) {
+      const { pointer } = a;
+      if (
+        pointer.type === 'dir' &&
+        hasObject(project.cacheDir, pointer.hash) &&
+        (await quicklyUnchanged(quickIndexFile(project.stateDir, a.path), a.abs, pointer.hash))
+      ) {
+        out.push(entryOf(a, 'ok'));
+        continue;
+      }
       const c = await compareWorkspace(project, a, tmpDir);
-      if (c.present && c.stateChanged) saveStateQuietly(project, a.path, c.state, tmpDir);
+      // A state from before quick indexes is saved once more, to write its quick index.
+      const noQuickIndex =
+        pointer.type === 'dir' && !fs.existsSync(quickIndexFile(project.stateDir, a.path));
+      if (c.present && (c.stateChanged || (noQuickIndex && isClean(c))))
+        saveStateQuietly(project, a.path, c.state, tmpDir);
       const status: ArtifactStatus = !c.versionInCache
         ? 'not-in-cache'
         : !c.present
@@ -44,24 +59,38 @@ export async function artifactStatus(
           : isClean(c)
             ? 'ok'
             : 'modified';
-      const { pointer } = a;
-      out.push({
-        path: a.path,
-        kind: pointer.kind,
-        type: pointer.type,
-        status,
-        hash: pointer.hash,
-        sizeBytes: pointer.sizeBytes,
-        fileCount: pointer.fileCount,
-        ...(status === 'modified'
-          ? { changes: { added: c.added, removed: c.removed, modified: c.modified } }
-          : {}),
-      });
+      out.push(
+        entryOf(
+          a,
+          status,
+          status === 'modified'
+            ? { added: c.added, removed: c.removed, modified: c.modified }
+            : undefined,
+        ),
+      );
     }
     return out;
   } finally {
     fs.rmSync(tmpDir, { recursive: true, force: true });
   }
+}
+
+function entryOf(
+  a: TrackedArtifact,
+  status: ArtifactStatus,
+  changes?: StatusEntry['changes'],
+): StatusEntry {
+  const { pointer } = a;
+  return {
+    path: a.path,
+    kind: pointer.kind,
+    type: pointer.type,
+    status,
+    hash: pointer.hash,
+    sizeBytes: pointer.sizeBytes,
+    fileCount: pointer.fileCount,
+    ...(changes ? { changes } : {}),
+  };
 }
 
 /** The state cache only saves time: a read-only project still gets its status. */

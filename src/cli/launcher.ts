@@ -1,0 +1,62 @@
+// dist/cli.js: starts the cairn command line (dist/cliMain.js) from V8's code cache, so that a
+// command does not spend its first tens of milliseconds compiling the bundle. The cache is
+// written once per bundle and runtime, beside the user's other caches; anything that goes wrong
+// with it only costs that time: the bundle is then compiled as usual.
+import * as fs from 'node:fs';
+import Module from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vm from 'node:vm';
+
+const bundle = path.join(__dirname, 'cliMain.js');
+const source = fs.readFileSync(bundle, 'utf8');
+
+function cacheFile(): string {
+  const st = fs.statSync(bundle);
+  const base =
+    process.env['XDG_CACHE_HOME'] ??
+    (process.env['HOME'] ? path.join(process.env['HOME'], '.cache') : os.tmpdir());
+  const key = `${process.version}-${process.arch}-${st.size}-${Math.floor(st.mtimeMs)}`;
+  return path.join(base, 'cairn', `cli-${key}.v8`);
+}
+
+let file: string | undefined;
+let cached: Buffer | undefined;
+try {
+  file = cacheFile();
+  cached = fs.readFileSync(file);
+} catch {
+  // no cache yet
+}
+
+const script = new vm.Script(Module.wrap(source), {
+  filename: bundle,
+  ...(cached ? { cachedData: cached } : {}),
+});
+if (file !== undefined && (cached === undefined || script.cachedDataRejected)) {
+  const target = file;
+  // At exit, the functions the command ran are compiled too, and go into the cache.
+  process.once('exit', () => {
+    try {
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      const tmp = `${target}.${process.pid}`;
+      fs.writeFileSync(tmp, script.createCachedData());
+      fs.renameSync(tmp, target);
+    } catch {
+      // a read-only home: the next command compiles again
+    }
+  });
+}
+const mod = new Module(bundle, module);
+mod.filename = bundle;
+mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(
+  __dirname,
+);
+const run = script.runInThisContext() as (
+  exports: unknown,
+  require: NodeJS.Require,
+  module: Module,
+  filename: string,
+  dirname: string,
+) => void;
+run.call(mod.exports, mod.exports, Module.createRequire(bundle), mod, bundle, __dirname);

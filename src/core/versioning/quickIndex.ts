@@ -1,0 +1,212 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { writeFileAtomic } from '../fsSafe.js';
+import { canStartWorkers, startWorker } from './workers.js';
+
+type Hash = string;
+
+/** The parts of a saved artifact state (stateCache.ts) that the quick index is made from. */
+interface SavedState {
+  readonly version?: Hash;
+  readonly files: Record<string, string>;
+  readonly dirs: Record<string, string>;
+}
+
+/*
+ * The quick index: what a no-op `status` needs to say "unchanged" of a directory artifact, in a
+ * binary file read in one go. It holds the version the work tree matched, each directory's times
+ * and each file's stat (device, inode, size, mtime, ctime) as float64s, and the paths as one
+ * string; no hashes (a clean check never needs one) and no object per entry. If every directory
+ * and file still has its recorded stat, the artifact is unchanged; anything else falls back to
+ * the full state (stateCache.ts), which says what changed. It is written beside the full state
+ * whenever that is saved for a work tree that matched its version with every time settled.
+ *
+ *   "CAIRNQI1" · u32 files · u32 dirs · f64 savedAtMs · 32-byte version ·
+ *   f64 × 5 per file · f64 × 2 per dir · file paths joined by "\n" · "\0" · dir paths by "\n"
+ */
+
+const MAGIC = Buffer.from('CAIRNQI1');
+const HEADER = 56;
+const FILE_FIELDS = 5;
+const DIR_FIELDS = 2;
+
+/**
+ * Writes the quick index for a state saved at `savedAtMs`, or removes it when the state cannot
+ * answer quickly (no matched version, or a time too recent to trust: `settled`).
+ */
+export function saveQuickIndex(
+  file: string,
+  state: SavedState,
+  savedAtMs: number,
+  settled: (timeMs: number) => boolean,
+  tmpDir: string,
+): void {
+  const files = Object.entries(state.files);
+  const dirs = Object.entries(state.dirs);
+  const ok =
+    state.version !== undefined &&
+    files.every(([, v]) => settled(Number(v.split(':')[4]))) &&
+    dirs.every(([, v]) => settled(Number(v.split(':')[1])));
+  if (!ok) {
+    fs.rmSync(file, { force: true });
+    return;
+  }
+  const numbers = new Float64Array(files.length * FILE_FIELDS + dirs.length * DIR_FIELDS);
+  files.forEach(([, v], i) => {
+    const parts = v.split(':');
+    for (let k = 0; k < FILE_FIELDS; k++) numbers[i * FILE_FIELDS + k] = Number(parts[k]);
+  });
+  const dirBase = files.length * FILE_FIELDS;
+  dirs.forEach(([, v], i) => {
+    const [m, c] = v.split(':');
+    numbers[dirBase + i * DIR_FIELDS] = Number(m);
+    numbers[dirBase + i * DIR_FIELDS + 1] = Number(c);
+  });
+  const header = Buffer.alloc(HEADER);
+  MAGIC.copy(header, 0);
+  header.writeUInt32LE(files.length, 8);
+  header.writeUInt32LE(dirs.length, 12);
+  header.writeDoubleLE(savedAtMs, 16);
+  header.write(state.version, 24, 32, 'hex');
+  const paths = Buffer.from(
+    files.map(([rel]) => rel).join('\n') + '\0' + dirs.map(([rel]) => rel).join('\n'),
+  );
+  const body = Buffer.from(numbers.buffer, numbers.byteOffset, numbers.byteLength);
+  writeFileAtomic(file, Buffer.concat([header, body, paths]), { tmpDir });
+}
+
+/** A quick index as read: the numbers in place, the paths as two lists. */
+export interface QuickIndex {
+  readonly version: Hash;
+  readonly files: readonly string[];
+  readonly dirs: readonly string[];
+  readonly numbers: Float64Array;
+}
+
+/** Reads a quick index; undefined when there is none or it is not one. */
+export function readQuickIndex(file: string): QuickIndex | undefined {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  if (buf.length < HEADER || !buf.subarray(0, 8).equals(MAGIC)) return undefined;
+  const nFiles = buf.readUInt32LE(8);
+  const nDirs = buf.readUInt32LE(12);
+  const numbersEnd = HEADER + (nFiles * FILE_FIELDS + nDirs * DIR_FIELDS) * 8;
+  if (buf.length < numbersEnd) return undefined;
+  // Copied out, so that the float64s are aligned whatever Node's buffer pool did.
+  const numbers = new Float64Array(
+    buf.buffer.slice(buf.byteOffset + HEADER, buf.byteOffset + numbersEnd),
+  );
+  const text = buf.toString('utf8', numbersEnd);
+  const split = text.indexOf('\0');
+  if (split < 0) return undefined;
+  const files = nFiles === 0 ? [] : text.slice(0, split).split('\n');
+  const dirs = nDirs === 0 ? [] : text.slice(split + 1).split('\n');
+  if (files.length !== nFiles || dirs.length !== nDirs) return undefined;
+  return { version: buf.toString('hex', 24, 56), files, dirs, numbers };
+}
+
+/** Whether files [start, end) of the index still have their recorded stat (following links). */
+export function filesUnchanged(q: QuickIndex, root: string, start: number, end: number): boolean {
+  const n = q.numbers;
+  for (let i = start; i < end; i++) {
+    const st = fs.statSync(root + '/' + q.files[i]!, { throwIfNoEntry: false });
+    const at = i * FILE_FIELDS;
+    if (
+      st === undefined ||
+      !st.isFile() ||
+      st.ctimeMs !== n[at + 4] ||
+      st.mtimeMs !== n[at + 3] ||
+      st.size !== n[at + 2] ||
+      st.ino !== n[at + 1] ||
+      st.dev !== n[at]
+    )
+      return false;
+  }
+  return true;
+}
+
+/** Whether every directory of the index still has its recorded times. */
+export function dirsUnchanged(q: QuickIndex, root: string): boolean {
+  const base = q.files.length * FILE_FIELDS;
+  for (let i = 0; i < q.dirs.length; i++) {
+    const rel = q.dirs[i]!;
+    const st = fs.lstatSync(rel === '' ? root : path.join(root, rel), { throwIfNoEntry: false });
+    if (
+      st === undefined ||
+      !st.isDirectory() ||
+      st.mtimeMs !== q.numbers[base + i * DIR_FIELDS] ||
+      st.ctimeMs !== q.numbers[base + i * DIR_FIELDS + 1]
+    )
+      return false;
+  }
+  return true;
+}
+
+/** Below this many files a second thread costs more than it saves. */
+const PARALLEL_MIN_FILES = 20_000;
+
+/**
+ * Whether a directory artifact is unchanged since the work tree last matched `version`, judged
+ * from the quick index alone: false means "look closer", not "changed". The files are statted on
+ * this thread and, for large artifacts, a worker thread that reads the index itself.
+ */
+export async function quicklyUnchanged(
+  file: string,
+  root: string,
+  version: Hash,
+): Promise<boolean> {
+  const q = readQuickIndex(file);
+  if (!q || q.version !== version || !dirsUnchanged(q, root)) return false;
+  const n = q.files.length;
+  if (n < PARALLEL_MIN_FILES || os.availableParallelism() < 2 || !canStartWorkers())
+    return filesUnchanged(q, root, 0, n);
+  // This thread starts at once while the worker needs tens of milliseconds: it takes more.
+  const first = Math.ceil(n * 0.6);
+  const worker = startWorker();
+  try {
+    const theirs = new Promise<boolean>((resolve, reject) => {
+      worker.once('message', (m: QuickCheckResponse) => resolve(m.unchanged));
+      worker.once('error', reject);
+      worker.postMessage({
+        kind: 'quick-check',
+        id: 0,
+        file,
+        root,
+        start: first,
+        end: n,
+      } satisfies QuickCheckRequest);
+    });
+    if (!filesUnchanged(q, root, 0, first)) return false;
+    return await theirs;
+  } finally {
+    void worker.terminate();
+  }
+}
+
+export interface QuickCheckRequest {
+  readonly kind: 'quick-check';
+  readonly id: number;
+  readonly file: string;
+  readonly root: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface QuickCheckResponse {
+  readonly id: number;
+  readonly unchanged: boolean;
+}
+
+/** The worker's side of quicklyUnchanged. */
+export function quickCheck(req: QuickCheckRequest): QuickCheckResponse {
+  const q = readQuickIndex(req.file);
+  return {
+    id: req.id,
+    unchanged: q !== undefined && filesUnchanged(q, req.root, req.start, req.end),
+  };
+}
