@@ -163,6 +163,32 @@ describe('drift webview', () => {
     await w.close();
   });
 
+  it('shows the whole table at 800 px: every row in view, no cell cut off, the last column reachable', async () => {
+    const w = await open(driftFixture('customers'), { width: 800, height: 700 });
+    const wrap = w.page.locator('.table-wrap');
+    const box = (await wrap.boundingBox())!;
+    assert.ok(box.height >= 140, `the table has room (${box.height} px high)`);
+    // The first row is on screen, not hidden under the details.
+    assert.ok(await w.page.locator('.drift-table tbody tr').first().isVisible());
+    const cut = await w.page.$$eval('.drift-table th, .drift-table td', (cells) =>
+      cells.filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.textContent),
+    );
+    assert.deepEqual(cut, [], 'no text cut off in a cell');
+    // The last column: in view, or in view once the container is scrolled sideways.
+    const reasons = w.page.locator('.drift-table th', { hasText: 'Reasons' });
+    await reasons.scrollIntoViewIfNeeded();
+    const th = (await reasons.boundingBox())!;
+    const after = (await wrap.boundingBox())!;
+    assert.ok(th.x >= after.x && th.x + th.width <= after.x + after.width + 1, 'Reasons in view');
+    const cell = w.page
+      .locator('.drift-table tbody tr', { hasText: 'monthly_charges' })
+      .locator('td.reasons');
+    assert.match(await cell.innerText(), /KS 0\.13/);
+    // The page itself never scrolls sideways: only the table's container does.
+    assert.equal(await w.page.evaluate(() => document.documentElement.scrollWidth), 800);
+    await w.close();
+  });
+
   it('compares the class balance of two versions of an image folder', async () => {
     const w = await open(driftFixture('images'));
     assert.match(await w.page.locator('.summary').innerText(), /class balance of images changed/);
