@@ -43,7 +43,7 @@ describe('drift webview', () => {
       /^ ?3 of 8 columns of data\/customers\.csv drifted between v1 and the work tree/,
     );
     const versions = await w.page.locator('.versions').innerText();
-    assert.match(versions, /From\s+v1\s+3456a62b75\s+20,000 rows/);
+    assert.match(versions, /From\s+3456a62b75 · v1\s+20,000 rows/);
     assert.match(versions, /To\s+work tree\s+20,000 rows/);
     assert.deepEqual((await rowNames(w)).slice(0, 3), [
       'region',
@@ -160,6 +160,20 @@ describe('drift webview', () => {
     assert.equal(await w.page.locator('img').count(), 0);
     assert.equal(await w.page.locator('script').count(), 1, 'only the bundle');
     assert.deepEqual(await w.violations(), []);
+    await w.close();
+  });
+
+  it('names a version picked by its hash by its commit, never by a bare hash', async () => {
+    const state = driftFixture('customers');
+    const commit = state.from.commit!;
+    state.from = { ...state.from, rev: commit, label: `${commit.slice(0, 10)} · "add March data"` };
+    const w = await open(state);
+    const versions = await w.page.locator('.versions').innerText();
+    assert.match(versions, /From\s+3456a62b75 · "add March data"\s+20,000 rows/);
+    assert.equal(await w.page.getAttribute('.version.from strong', 'title'), commit);
+    // The legends of the selected column's charts use the same name.
+    assert.match(await w.page.locator('.details').innerText(), /3456a62b75 · "add March data"/);
+    assert.ok(!(await w.page.locator('body').innerText()).includes(commit), 'no full hash shown');
     await w.close();
   });
 

@@ -149,7 +149,8 @@ describe('lineage webview', () => {
     const c = await centreOf(w, 'data:0');
     const box = (await w.page.locator('canvas.graph-canvas').boundingBox())!;
     await w.page.mouse.move(box.x + c.x, box.y + c.y);
-    assert.equal(await w.page.getAttribute('canvas.graph-canvas', 'title'), long);
+    const title = (await w.page.getAttribute('canvas.graph-canvas', 'title')) ?? '';
+    assert.equal(title.split('\n')[0], long);
     await w.close();
   });
 
@@ -184,7 +185,8 @@ describe('lineage webview', () => {
     writeTree(project.root, { 'models/churn/w.bin': '2' });
     await addArtifacts(project, ['models/churn']);
     gitSync(project.root, 'commit', '-qam', 'retrained model');
-    const w = await open(lineageStateFromGraph(await buildLineage(project)));
+    const state = lineageStateFromGraph(await buildLineage(project));
+    const w = await open(state);
     const found: string[] = [];
     for (const q of ['models/churn', 'models/churn', 'data']) {
       await w.page.fill('input[type=search]', q);
@@ -196,6 +198,18 @@ describe('lineage webview', () => {
     assert.equal(found.filter((t) => /^model models\/churn .*current version/.test(t)).length, 1);
     assert.equal(found.filter((t) => /^model models\/churn /.test(t)).length, 2);
     assert.match(found[2]!, /^data data /);
+    // Versions are named by the commit that introduced them, not by a bare hash, on the node
+    // and in its tooltip.
+    assert.match(found[0]! + found[1]!, /models\/churn @[0-9a-f]{10} · "retrained model"/);
+    assert.match(found[0]! + found[1]!, /models\/churn @[0-9a-f]{10} · "first model"/);
+    const data = state.nodes.find((n) => n.path === 'data')!;
+    const c = await centreOf(w, data.id);
+    const box = (await w.page.locator('canvas.graph-canvas').boundingBox())!;
+    await w.page.mouse.move(box.x + c.x, box.y + c.y);
+    assert.match(
+      (await w.page.getAttribute('canvas.graph-canvas', 'title')) ?? '',
+      /^data @[0-9a-f]{10} · "first model"\nintroduced in [0-9a-f]{10} · "first model"$/,
+    );
     await w.close();
   });
 

@@ -362,10 +362,13 @@ export class GraphView {
   private onMove(e: PointerEvent): void {
     const d = this.dragStart;
     if (d === undefined) {
-      // The full label on hover: the node shows it cut to its width.
+      // The full label on hover (the node shows it cut to its width), and its detail line
+      // (the commits that introduced a version, a run's task and status).
       const rect = this.canvas.getBoundingClientRect();
       const i = this.hit(e.clientX - rect.left, e.clientY - rect.top);
-      const title = i >= 0 ? this.nodes[i]!.label : '';
+      const node = i >= 0 ? this.nodes[i]! : undefined;
+      const title =
+        node === undefined ? '' : node.detail === '' ? node.label : `${node.label}\n${node.detail}`;
       if (this.canvas.title !== title) this.canvas.title = title;
       return;
     }
