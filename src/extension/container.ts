@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import { RunModel } from './runs/runModel.js';
 import { CairnStatusBar } from './shared/cairnStatusBar.js';
+import { ContextKeys } from './shared/contextKeys.js';
 import { OperationLog } from './shared/operationLog.js';
 import { PanelMessages } from './shared/panelMessages.js';
 import { WorkspaceProject } from './shared/workspaceProject.js';
@@ -28,17 +29,22 @@ export class Container {
 
   /** The project of this window (looked up on first use). */
   get project(): WorkspaceProject {
-    return this.lazy('project', () => new WorkspaceProject());
+    return this.lazy('project', () => new WorkspaceProject(this.contexts));
+  }
+
+  /** The context keys the extension sets (when clauses, the walkthrough's progress). */
+  get contexts(): ContextKeys {
+    return this.lazy('contexts', () => new ContextKeys());
   }
 
   /** The tracked artifacts and their states (versioning owns them; data and runs read them). */
   get artifacts(): ArtifactModel {
-    return this.lazy('artifacts', () => new ArtifactModel(this.project, this.log));
+    return this.lazy('artifacts', () => new ArtifactModel(this.project, this.log, this.contexts));
   }
 
   /** The recorded runs (runs owns them; data reads them). */
   get runs(): RunModel {
-    return this.lazy('runs', () => new RunModel(this.project, this.log));
+    return this.lazy('runs', () => new RunModel(this.project, this.log, this.contexts));
   }
 
   /** The one status bar item, to which features add their counts. */

@@ -6,6 +6,7 @@ import type { RunPanels } from './runs/runPanels.js';
 import * as runs from './runs/runsFeature.js';
 import { engineLoaded } from './shared/engineLoader.js';
 import * as versioning from './versioning/versioningFeature.js';
+import * as walkthrough from './walkthrough/walkthroughProgress.js';
 
 // Set by the first line of the bundle (scripts/build.mjs), so that activation time includes
 // loading the bundled code, not only the activate() call.
@@ -26,6 +27,8 @@ export interface CairnApi extends versioning.VersioningSurfaces {
   readonly runTree: runs.RunsSurfaces['runTree'];
   readonly codeLenses: runs.RunsSurfaces['codeLenses'];
   readonly panels: { readonly run: RunPanels; readonly data: DataPanels };
+  /** The context keys as the extension last set them (the walkthrough completes on them). */
+  readonly contexts: Container['contexts'];
   /** Fires for every message a panel delivered to its page (what each page was shown). */
   readonly onDidDeliverToPanel: Container['panelMessages']['onDidDeliver'];
 }
@@ -37,6 +40,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
   const versioningSurfaces = versioning.register(container);
   const runsSurfaces = runs.register(container);
   const dataSurfaces = data.register(container);
+  walkthrough.register(container);
   const activation = {
     bundleLoadMs:
       typeof __cairnBundleStart === 'number' && typeof __cairnBundleEnd === 'number'
@@ -55,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
     artifacts: container.artifacts,
     runs: container.runs,
     statusBar: container.statusBar,
+    contexts: container.contexts,
     ...versioningSurfaces,
     runTree: runsSurfaces.runTree,
     codeLenses: runsSurfaces.codeLenses,

@@ -17,7 +17,15 @@ interface Manifest {
     configuration: {
       properties: Record<string, { description?: string; markdownDescription?: string }>;
     };
-    walkthroughs: { id: string }[];
+    walkthroughs: {
+      id: string;
+      steps: {
+        id: string;
+        description: string;
+        media: { image?: string; altText?: string; markdown?: string };
+        completionEvents?: string[];
+      }[];
+    }[];
   };
 }
 
@@ -115,4 +123,48 @@ test('no command line wording in what package.json shows (titles, welcome views,
   const { taskDefinitions: _tasks, ...shown } = c as Record<string, unknown>;
   collect(shown);
   for (const s of strings) assert.doesNotMatch(s, cli, `package.json shows CLI wording: ${s}`);
+});
+
+test('each walkthrough step checks itself off when done, its button runs a command, its image is real', () => {
+  const steps = c.walkthroughs[0]!.steps;
+  const contexts = new Set<string>(Object.values(ids.contexts));
+  const commands = new Set<string>(Object.values(ids.commands));
+  for (const step of steps) {
+    const events = step.completionEvents ?? [];
+    assert.ok(events.length > 0, `${step.id} has completion events`);
+    for (const e of events) {
+      const [kind, name = ''] = e.split(/:(.*)/s);
+      if (kind === 'onContext')
+        assert.ok(contexts.has(name), `${step.id}: unknown context ${name}`);
+      else if (kind === 'onCommand')
+        assert.ok(commands.has(name), `${step.id}: unknown command ${name}`);
+      else assert.fail(`${step.id}: unexpected completion event ${e}`);
+    }
+    // A button is a link to a contributed command.
+    const links = [...step.description.matchAll(/\]\(command:([\w.]+)\)/g)].map((m) => m[1]!);
+    assert.equal(links.length, 1, `${step.id} has one button`);
+    assert.ok(commands.has(links[0]!), `${step.id}'s button runs ${links[0]}, not contributed`);
+    // A real picture with words for screen readers, small enough for the package.
+    const image = step.media.image ?? '';
+    assert.match(image, /^media\/walkthrough\/[\w-]+\.png$/, `${step.id} shows an image`);
+    const bytes = fs.readFileSync(path.join(__dirname, '..', '..', image));
+    assert.equal(bytes.subarray(1, 4).toString('latin1'), 'PNG', `${image} is a PNG`);
+    assert.ok(bytes.length < 200_000, `${image} is ${bytes.length} bytes`);
+    assert.ok((step.media.altText ?? '').length > 20, `${step.id} describes its image`);
+  }
+  // The first hour: done when the thing is done (a context key), not when a button was clicked.
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  const expected: [string, string, string][] = [
+    ['init', ids.contexts.projectOpen, ids.commands.init],
+    ['track', ids.contexts.hasArtifacts, ids.commands.track],
+    ['task', ids.contexts.hasTasks, ids.commands.createTask],
+    ['run', ids.contexts.hasRuns, ids.commands.runTask],
+  ];
+  for (const [id, context, command] of expected) {
+    const step = byId.get(id);
+    assert.ok(step, `a ${id} step`);
+    assert.deepEqual(step.completionEvents, [`onContext:${context}`]);
+    assert.ok(step.description.includes(`(command:${command})`), `${id} runs ${command}`);
+  }
+  assert.ok(byId.get('compare')?.description.includes(`(command:${ids.commands.compare})`));
 });

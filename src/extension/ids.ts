@@ -50,6 +50,8 @@ export const ids = {
     projectOpen: 'cairn.projectOpen',
     hasArtifacts: 'cairn.hasArtifacts',
     hasRuns: 'cairn.hasRuns',
+    /** cairn.yaml has at least one task (the walkthrough's "Create a task" step). */
+    hasTasks: 'cairn.hasTasks',
     /** A recorded run is running (Stop Run is offered only then). */
     runActive: 'cairn.runActive',
   },

@@ -29,6 +29,8 @@ export interface DriftVersion {
   /** The revision as given ('workspace' for the work tree). */
   rev: string;
   commit: string | null;
+  /** The version as people read it: 'work tree', `3f2a9c1d0e · v1.2` or `3f2a9c1d0e · "add March data"`. */
+  label: string;
   rows: number;
 }
 
@@ -101,6 +103,7 @@ const isCount: Guard<number> = (v): v is number =>
 export const isDriftVersion: Guard<DriftVersion> = isShape<DriftVersion>({
   rev: isString,
   commit: isNullable(isString),
+  label: isString,
   rows: isCount,
 });
 

@@ -43,7 +43,7 @@ describe('drift webview', () => {
       /^ ?3 of 8 columns of data\/customers\.csv drifted between v1 and the work tree/,
     );
     const versions = await w.page.locator('.versions').innerText();
-    assert.match(versions, /From\s+v1\s+3456a62b75\s+20,000 rows/);
+    assert.match(versions, /From\s+3456a62b75 · v1\s+20,000 rows/);
     assert.match(versions, /To\s+work tree\s+20,000 rows/);
     assert.deepEqual((await rowNames(w)).slice(0, 3), [
       'region',
@@ -160,6 +160,46 @@ describe('drift webview', () => {
     assert.equal(await w.page.locator('img').count(), 0);
     assert.equal(await w.page.locator('script').count(), 1, 'only the bundle');
     assert.deepEqual(await w.violations(), []);
+    await w.close();
+  });
+
+  it('names a version picked by its hash by its commit, never by a bare hash', async () => {
+    const state = driftFixture('customers');
+    const commit = state.from.commit!;
+    state.from = { ...state.from, rev: commit, label: `${commit.slice(0, 10)} · "add March data"` };
+    const w = await open(state);
+    const versions = await w.page.locator('.versions').innerText();
+    assert.match(versions, /From\s+3456a62b75 · "add March data"\s+20,000 rows/);
+    assert.equal(await w.page.getAttribute('.version.from strong', 'title'), commit);
+    // The legends of the selected column's charts use the same name.
+    assert.match(await w.page.locator('.details').innerText(), /3456a62b75 · "add March data"/);
+    assert.ok(!(await w.page.locator('body').innerText()).includes(commit), 'no full hash shown');
+    await w.close();
+  });
+
+  it('shows the whole table at 800 px: every row in view, no cell cut off, the last column reachable', async () => {
+    const w = await open(driftFixture('customers'), { width: 800, height: 700 });
+    const wrap = w.page.locator('.table-wrap');
+    const box = (await wrap.boundingBox())!;
+    assert.ok(box.height >= 140, `the table has room (${box.height} px high)`);
+    // The first row is on screen, not hidden under the details.
+    assert.ok(await w.page.locator('.drift-table tbody tr').first().isVisible());
+    const cut = await w.page.$$eval('.drift-table th, .drift-table td', (cells) =>
+      cells.filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.textContent),
+    );
+    assert.deepEqual(cut, [], 'no text cut off in a cell');
+    // The last column: in view, or in view once the container is scrolled sideways.
+    const reasons = w.page.locator('.drift-table th', { hasText: 'Reasons' });
+    await reasons.scrollIntoViewIfNeeded();
+    const th = (await reasons.boundingBox())!;
+    const after = (await wrap.boundingBox())!;
+    assert.ok(th.x >= after.x && th.x + th.width <= after.x + after.width + 1, 'Reasons in view');
+    const cell = w.page
+      .locator('.drift-table tbody tr', { hasText: 'monthly_charges' })
+      .locator('td.reasons');
+    assert.match(await cell.innerText(), /KS 0\.13/);
+    // The page itself never scrolls sideways: only the table's container does.
+    assert.equal(await w.page.evaluate(() => document.documentElement.scrollWidth), 800);
     await w.close();
   });
 

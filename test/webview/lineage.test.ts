@@ -149,7 +149,8 @@ describe('lineage webview', () => {
     const c = await centreOf(w, 'data:0');
     const box = (await w.page.locator('canvas.graph-canvas').boundingBox())!;
     await w.page.mouse.move(box.x + c.x, box.y + c.y);
-    assert.equal(await w.page.getAttribute('canvas.graph-canvas', 'title'), long);
+    const title = (await w.page.getAttribute('canvas.graph-canvas', 'title')) ?? '';
+    assert.equal(title.split('\n')[0], long);
     await w.close();
   });
 
@@ -184,7 +185,8 @@ describe('lineage webview', () => {
     writeTree(project.root, { 'models/churn/w.bin': '2' });
     await addArtifacts(project, ['models/churn']);
     gitSync(project.root, 'commit', '-qam', 'retrained model');
-    const w = await open(lineageStateFromGraph(await buildLineage(project)));
+    const state = lineageStateFromGraph(await buildLineage(project));
+    const w = await open(state);
     const found: string[] = [];
     for (const q of ['models/churn', 'models/churn', 'data']) {
       await w.page.fill('input[type=search]', q);
@@ -196,6 +198,18 @@ describe('lineage webview', () => {
     assert.equal(found.filter((t) => /^model models\/churn .*current version/.test(t)).length, 1);
     assert.equal(found.filter((t) => /^model models\/churn /.test(t)).length, 2);
     assert.match(found[2]!, /^data data /);
+    // Versions are named by the commit that introduced them, not by a bare hash, on the node
+    // and in its tooltip.
+    assert.match(found[0]! + found[1]!, /models\/churn @[0-9a-f]{10} · "retrained model"/);
+    assert.match(found[0]! + found[1]!, /models\/churn @[0-9a-f]{10} · "first model"/);
+    const data = state.nodes.find((n) => n.path === 'data')!;
+    const c = await centreOf(w, data.id);
+    const box = (await w.page.locator('canvas.graph-canvas').boundingBox())!;
+    await w.page.mouse.move(box.x + c.x, box.y + c.y);
+    assert.match(
+      (await w.page.getAttribute('canvas.graph-canvas', 'title')) ?? '',
+      /^data @[0-9a-f]{10} · "first model"\nintroduced in [0-9a-f]{10} · "first model"$/,
+    );
     await w.close();
   });
 
@@ -212,6 +226,47 @@ describe('lineage webview', () => {
     await switchTheme(w.page, 'dark');
     assert.equal(await pixel(), '#202020');
     await w.close();
+  });
+
+  it('Fit shows a small graph whole, and a huge one at a zoom where labels stay readable', async () => {
+    const savedScale = (w: WebviewPage): Promise<number> =>
+      w.page.evaluate(
+        () =>
+          (
+            JSON.parse(sessionStorage.getItem('cairn-state') ?? '{}') as {
+              transform?: { scale: number };
+            }
+          ).transform?.scale ?? NaN,
+      );
+    const small = lineageState(4);
+    const w = await open(small);
+    await w.page.click('button[aria-label="Zoom in"]');
+    await w.page.click('button[aria-label="Fit the graph"]');
+    await settled(w.page);
+    const canvas = (await w.page.locator('canvas.graph-canvas').boundingBox())!;
+    for (const n of small.nodes) {
+      const c = await centreOf(w, n.id);
+      assert.ok(c.x > 0 && c.x < canvas.width && c.y > 0 && c.y < canvas.height, `${n.id} in view`);
+    }
+    await w.close();
+
+    const big = lineageState(900);
+    const b = await open(big);
+    await b.page.click('button[aria-label="Fit the graph"]');
+    await settled(b.page);
+    const scale = await savedScale(b);
+    assert.ok(scale >= 0.6, `Fit stopped at a readable zoom (${scale})`);
+    // Shown from its start: the first column's first node is in view, and one can pan from there.
+    const first = await centreOf(b, big.nodes[0]!.id);
+    const box = (await b.page.locator('canvas.graph-canvas').boundingBox())!;
+    assert.ok(first.x > 0 && first.x < box.width, `first node in view at x ${first.x}`);
+    // The keyboard's Fit (0) is the same; zooming out still goes further for an overview.
+    await b.page.focus('canvas.graph-canvas');
+    await b.page.keyboard.press('0');
+    assert.ok((await savedScale(b)) >= 0.6);
+    await b.page.keyboard.press('-');
+    assert.ok((await savedScale(b)) < 0.6);
+    await b.close();
   });
 
   it('lays out and draws 2,000 nodes', async () => {

@@ -47,6 +47,10 @@ test('drift flags a shifted column and a new category, not a column that kept it
   );
   assert.match(report.summary, /2 of 3 columns of data\/train\.csv drifted/);
   assert.equal(report.from.rows, 5000);
+  // A revision given by its full hash (the drift picker gives one) reads short in the sentence.
+  const full = gitSync(project.root, 'rev-parse', 'HEAD~1').trim();
+  const byHash = await driftBetween(project, 'data/train.csv', full);
+  assert.match(byHash.summary, new RegExp(`between ${full.slice(0, 10)} and the work tree \\(`));
 
   // The work tree as the default 'to'; and the CLI's JSON has one object per column.
   const cli = cairn(project.root, 'drift', 'data/train.csv', '--from', 'HEAD~1', '--json');

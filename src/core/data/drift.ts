@@ -1,3 +1,4 @@
+import { shortHash } from '../format.js';
 import type { Project } from '../project/project.js';
 import { quantile } from './columnStats.js';
 import { datasetAt, type DatasetVersion } from './datasetVersion.js';
@@ -47,6 +48,12 @@ export interface DriftReport {
   readonly summary: string;
 }
 
+/** A revision in a sentence: the work tree, or a full commit hash shortened as everywhere else. */
+function revName(rev: string): string {
+  if (rev === 'workspace') return 'the work tree';
+  return /^[0-9a-f]{40,64}$/.test(rev) ? shortHash(rev) : rev;
+}
+
 /** Compares two versions of a dataset column by column. `to` undefined = the work tree. */
 export async function driftBetween(
   project: Project,
@@ -92,7 +99,7 @@ export async function tableDrift(
   );
   columns.sort((x, y) => Number(y.drifted) - Number(x.drifted) || (y.psi ?? 0) - (x.psi ?? 0));
   const flagged = columns.filter((c) => c.drifted);
-  const between = `between ${from.rev} and ${to.rev === 'workspace' ? 'the work tree' : to.rev}`;
+  const between = `between ${revName(from.rev)} and ${revName(to.rev)}`;
   const summary =
     flagged.length === 0
       ? `No column of ${rel} drifted ${between} (${pa.rows} → ${pb.rows} rows).`

@@ -3,6 +3,7 @@ import { POINTER_SUFFIX, type Project } from '../project/project.js';
 import type { RunStatus } from '../runs/runRecord.js';
 import { listRuns, readRun } from '../runs/runStore.js';
 import { listArtifacts } from '../versioning/artifacts.js';
+import { commitNames } from '../versioning/commitNames.js';
 
 /** A version of an artifact: the commits that named it and the run that produced it. */
 export interface ArtifactVersionNode {
@@ -44,6 +45,8 @@ export interface CommitInfo {
   readonly hash: string;
   readonly timeMs: number;
   readonly subject: string;
+  /** A tag on the commit (see commitNames), or null. */
+  readonly tag: string | null;
 }
 
 /** artifact versions → runs → artifact versions, with the commits involved. Plain JSON. */
@@ -90,7 +93,7 @@ async function pointerHistory(root: string): Promise<{
     if (line.startsWith('\x01')) {
       const [hash = '', ct = '0', subject = ''] = line.slice(1).split('\x02');
       commit = hash;
-      commits.set(hash, { hash, timeMs: Number(ct) * 1000, subject });
+      commits.set(hash, { hash, timeMs: Number(ct) * 1000, subject, tag: null });
     } else if (line.startsWith('+++ ')) {
       const p = line.slice(4);
       file =
@@ -220,15 +223,17 @@ export async function buildLineage(project: Project, focus?: string): Promise<Li
     if (n.type === 'artifact') n.commits.forEach((c) => used.add(c));
   }
   const commitList: CommitInfo[] = [];
+  const names = await commitNames(project.root, used);
   for (const h of used) {
+    const tag = names.get(h)?.tag ?? null;
     const c = commits.get(h);
-    if (c) commitList.push(c);
+    if (c) commitList.push({ ...c, tag });
     else {
       const info = (
         await gitMaybe(project.root, ['show', '-s', '--format=%H%x02%ct%x02%s', h])
       )?.trim();
       const [hash = h, ct = '0', subject = ''] = (info ?? '').split('\x02');
-      commitList.push({ hash, timeMs: Number(ct) * 1000, subject });
+      commitList.push({ hash, timeMs: Number(ct) * 1000, subject, tag });
     }
   }
   commitList.sort((a, b) => a.timeMs - b.timeMs);

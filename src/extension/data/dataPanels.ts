@@ -7,7 +7,11 @@ import { DRIFT_THRESHOLDS, driftBetween } from '../../core/data/drift.js';
 import { profileFolder, profilePath, profileTable } from '../../core/data/profile.js';
 import type { Project } from '../../core/project/project.js';
 import { containingArtifact } from '../../core/versioning/containingArtifact.js';
+import { readArtifact } from '../../core/versioning/artifacts.js';
+import { commitNames } from '../../core/versioning/commitNames.js';
 import { artifactLog } from '../../core/versioning/history.js';
+import { versionLabel } from '../../core/versioning/versionLabel.js';
+import { driftPicks } from './driftPicks.js';
 import { panelContext, type PanelHost } from '../shared/panelHost.js';
 import type { PanelContext } from '../shared/webviewPanel.js';
 import { safeLine } from '../shared/safeText.js';
@@ -17,7 +21,6 @@ import { driftPanel, type DriftPanel } from './driftPanel.js';
 import { profilePanel, type ProfilePanel } from './profilePanel.js';
 import { openStatePanel } from '../shared/statePanel.js';
 import { showInformation, showWarning } from '../shared/notify.js';
-import { shortHash } from '../../core/format.js';
 
 export class DataPanels implements vscode.Disposable {
   private profile: ProfilePanel | undefined;
@@ -77,12 +80,22 @@ export class DataPanels implements vscode.Disposable {
       void showInformation(`Cairn: no commit has ${artifact}.cairn yet; commit a version first.`);
       return;
     }
+    const names = await commitNames(
+      project.root,
+      log.map((e) => e.commit),
+    );
+    let currentHash: string | undefined;
+    try {
+      currentHash = readArtifact(project, artifact).pointer.hash;
+    } catch {
+      /* no pointer file in the work tree (removed, or unreadable): no version is current */
+    }
     const picked = await vscode.window.showQuickPick(
-      log.map((e) => ({
-        label: shortHash(e.commit),
-        description: safeLine(e.subject),
-        detail: `${new Date(e.dateMs).toLocaleString()} · ${safeLine(e.author)}${e.pointer ? ` · ${shortHash(e.pointer.hash)}` : ' · removed'}`,
-        commit: e.commit,
+      driftPicks(log, names, currentHash).map((p) => ({
+        label: safeLine(p.label),
+        description: safeLine(p.description),
+        detail: safeLine(p.detail),
+        commit: p.commit,
       })),
       {
         title: `Compare ${rel} in the work tree with…`,
@@ -98,7 +111,12 @@ export class DataPanels implements vscode.Disposable {
     const load = () =>
       this.s.log.timed(`drift ${rel} ${from}..${to ?? 'work tree'}`, async () => {
         const report = await driftBetween(project, rel, from, to);
-        return driftState(report, DRIFT_THRESHOLDS);
+        const commits = [report.from.commit, report.to.commit].filter(
+          (c): c is string => c !== undefined,
+        );
+        const names = await commitNames(project.root, commits);
+        const labels = new Map(commits.map((c) => [c, versionLabel(c, names.get(c))]));
+        return driftState(report, DRIFT_THRESHOLDS, labels);
       });
     this.drift?.dispose();
     this.drift = openStatePanel(

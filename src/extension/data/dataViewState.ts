@@ -2,7 +2,12 @@
 // take. Pure and type-only on core, so it costs nothing at activation and is unit-tested in Node.
 import type { ColumnDrift, DriftReport } from '../../core/data/drift.js';
 import type { ColumnProfile, DataProfile, ImageFolderProfile } from '../../core/data/profile.js';
-import type { ColumnDriftView, DriftState, DriftThresholds } from '../../protocol/drift.js';
+import type {
+  ColumnDriftView,
+  DriftState,
+  DriftThresholds,
+  DriftVersion,
+} from '../../protocol/drift.js';
 import { encodeNumber, encodeNumbers } from '../../protocol/guards.js';
 import type {
   ColumnStats,
@@ -113,17 +118,27 @@ function columnDriftView(c: ColumnDrift): ColumnDriftView {
 
 /**
  * The drift view's state for a report. The thresholds are core's DRIFT_THRESHOLDS, passed in so
- * that this module needs no core code at run time (the extension loads core lazily).
+ * that this module needs no core code at run time (the extension loads core lazily); `labels`
+ * names each commit as people read it (core's versionLabel), else the revision as given is shown.
  */
-export function driftState(report: DriftReport, thresholds: DriftThresholds): DriftState {
+export function driftState(
+  report: DriftReport,
+  thresholds: DriftThresholds,
+  labels: ReadonlyMap<string, string> = new Map(),
+): DriftState {
+  const version = (v: DriftReport['from']): DriftVersion => ({
+    rev: v.rev,
+    commit: v.commit ?? null,
+    label:
+      v.rev === 'workspace'
+        ? 'work tree'
+        : ((v.commit === undefined ? undefined : labels.get(v.commit)) ?? v.rev),
+    rows: v.rows,
+  });
   return {
     path: report.path,
-    from: {
-      rev: report.from.rev,
-      commit: report.from.commit ?? null,
-      rows: report.from.rows,
-    },
-    to: { rev: report.to.rev, commit: report.to.commit ?? null, rows: report.to.rows },
+    from: version(report.from),
+    to: version(report.to),
     columns: report.columns.map(columnDriftView),
     images:
       report.images === undefined

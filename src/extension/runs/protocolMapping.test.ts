@@ -103,8 +103,8 @@ describe('core → protocol mapping', () => {
         { from: 'run:a', to: 'artifact:model.pkl@m', type: 'output' },
       ],
       commits: [
-        { hash: 'c1', timeMs: 5, subject: 'first' },
-        { hash: 'c2', timeMs: 6, subject: 'more data' },
+        { hash: 'c1', timeMs: 5, subject: 'first', tag: 'v1' },
+        { hash: 'c2', timeMs: 6, subject: 'more data', tag: null },
       ],
     };
     const state = lineageStateFromGraph(graph, 'run:a');
@@ -113,7 +113,11 @@ describe('core → protocol mapping', () => {
     assert.equal(byId.get('run:a')!.stale, true);
     assert.equal(byId.get('artifact:model.pkl@m')!.stale, true);
     assert.equal(byId.get('artifact:model.pkl@m')!.kind, 'model');
-    assert.equal(byId.get('commit:c2')!.label, 'c2 more data');
+    // No bare hashes: a version or a commit is named by its tag, else its subject.
+    assert.equal(byId.get('commit:c2')!.label, 'c2 · "more data"');
+    assert.equal(byId.get('commit:c1')!.label, 'c1 · v1');
+    assert.equal(byId.get('artifact:data@h2')!.label, 'data @h2 · "more data"');
+    assert.equal(byId.get('artifact:data@h1')!.detail, 'introduced in c1 · v1');
     assert.ok(state.edges.some((e) => e.from === 'commit:c1' && e.to === 'run:a'));
   });
 });

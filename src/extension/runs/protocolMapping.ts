@@ -12,7 +12,7 @@ import {
 import { encodeNumber } from '../../protocol/guards.js';
 import type { LineageEdge, LineageNode, LineageState } from '../../protocol/lineage.js';
 import type { RunPageArtifact, RunPageState } from '../../protocol/runPage.js';
-import { shortHash } from '../../core/format.js';
+import { versionLabel, type CommitName } from '../../core/versioning/versionLabel.js';
 
 /** One run as a compare-table row; the summary's last value is the compared metric. */
 export function runRowFromRecord(r: RunRecord): RunRow {
@@ -156,6 +156,10 @@ export function lineageStateFromGraph(
   for (const e of graph.edges)
     if (e.type === 'output' && staleRuns.has(e.from)) staleOutputs.add(e.to);
   const commits = new Map(graph.commits.map((c) => [c.hash, c]));
+  const commitName = (hash: string | undefined): CommitName | undefined => {
+    const c = hash === undefined ? undefined : commits.get(hash);
+    return c === undefined ? undefined : { commit: c.hash, tag: c.tag, subject: c.subject };
+  };
   const usedCommits = new Set<string>();
   const commitId = (hash: string): string => `commit:${hash}`;
   for (const n of graph.nodes) {
@@ -163,10 +167,11 @@ export function lineageStateFromGraph(
       nodes.push({
         id: n.id,
         kind: n.kind === 'model' ? 'model' : 'data',
-        label: `${n.path} @${shortHash(n.hash)}`,
+        // The content hash, named by the commit that introduced it (its tag or subject).
+        label: `${n.path} @${versionLabel(n.hash, commitName(n.commits[0]))}`,
         detail:
           n.commits.length > 0
-            ? `introduced in ${n.commits.map(shortHash).join(', ')}`
+            ? `introduced in ${n.commits.map((c) => versionLabel(c, commitName(c))).join(', ')}`
             : 'not committed',
         path: n.path,
         hash: n.hash,
@@ -205,7 +210,7 @@ export function lineageStateFromGraph(
     nodes.push({
       id: commitId(hash),
       kind: 'commit',
-      label: `${shortHash(hash)}${c === undefined ? '' : ` ${c.subject}`}`,
+      label: versionLabel(hash, commitName(hash)),
       detail: c?.subject ?? '',
       path: null,
       hash,

@@ -118,8 +118,9 @@ async function runTask(s: Container, r: RunSurfaces, arg?: string | RunNode): Pr
  */
 async function createTask(s: Container, r: RunSurfaces, uri?: vscode.Uri): Promise<void> {
   const project = s.project.require();
-  const target = uri ?? vscode.window.activeTextEditor?.document.uri;
-  const rel = target?.scheme === 'file' ? path.relative(project.root, target.fsPath) : undefined;
+  const target = uri ?? (await scriptToDraftFrom(project.root));
+  if (target === undefined) return;
+  const rel = target.scheme === 'file' ? path.relative(project.root, target.fsPath) : undefined;
   if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) {
     void showInformation(
       'Cairn: open the training script (a .py or .js file in the project) first.',
@@ -151,6 +152,30 @@ async function createTask(s: Container, r: RunSurfaces, uri?: vscode.Uri): Promi
     selection: new vscode.Range(Math.max(0, line), 0, Math.max(0, line), 0),
   });
   if (answer === addAndRun) await runTask(s, r, draft.name);
+}
+
+const SCRIPT_EXTENSIONS = ['py', 'js', 'mjs', 'cjs'];
+
+/**
+ * The script a task is drafted from when no file was given: the active editor's, else a script
+ * open beside (the walkthrough's page is active when its button runs this), else one the user
+ * picks; undefined when they cancel.
+ */
+async function scriptToDraftFrom(root: string): Promise<vscode.Uri | undefined> {
+  const active = vscode.window.activeTextEditor?.document.uri;
+  if (active !== undefined) return active;
+  const isScript = (u: vscode.Uri): boolean =>
+    u.scheme === 'file' && SCRIPT_EXTENSIONS.includes(path.extname(u.fsPath).slice(1));
+  const visible = vscode.window.visibleTextEditors.map((e) => e.document.uri).find(isScript);
+  if (visible !== undefined) return visible;
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    defaultUri: vscode.Uri.file(root),
+    filters: { 'Training scripts': SCRIPT_EXTENSIONS },
+    openLabel: 'Create Task',
+    title: 'Create a task from a training script',
+  });
+  return picked?.[0];
 }
 
 /** The interpreter for a file, by its extension. */

@@ -7,6 +7,7 @@ import type { RunSummary } from '../../core/runs/runRecord.js';
 import type { TaskSpec } from '../../core/runs/taskConfig.js';
 import { ids } from '../ids.js';
 import type { WorkspaceProject } from '../shared/workspaceProject.js';
+import type { ContextKeys } from '../shared/contextKeys.js';
 import { engine } from '../shared/engineLoader.js';
 import { errorMessage, type OperationLog } from '../shared/operationLog.js';
 
@@ -43,6 +44,7 @@ export class RunModel implements vscode.Disposable {
   constructor(
     private readonly project: WorkspaceProject,
     private readonly log: OperationLog,
+    private readonly contexts: ContextKeys,
   ) {
     this.subscriptions.push(project.onDidChange(() => this.reset()));
   }
@@ -63,6 +65,7 @@ export class RunModel implements vscode.Disposable {
         this.log.warn(`cairn.yaml: ${errorMessage(err)}`);
         this.tasks = [];
       }
+      this.contexts.set(ids.contexts.hasTasks, this.tasks.length > 0);
       this.watchConfig();
     }
     return this.tasks;
@@ -136,7 +139,7 @@ export class RunModel implements vscode.Disposable {
     this.log.output.debug(
       `listed ${rows.length} runs in ${(performance.now() - started).toFixed(0)} ms`,
     );
-    void vscode.commands.executeCommand('setContext', ids.contexts.hasRuns, rows.length > 0);
+    this.contexts.set(ids.contexts.hasRuns, rows.length > 0);
     this.watchIndex(project.root, project.runsDir);
     this.watchRunning(
       project.runsDir,

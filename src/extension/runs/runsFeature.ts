@@ -45,7 +45,7 @@ export function register(c: Container): RunsSurfaces {
       const active = c.runs.loaded && c.runs.running.length > 0;
       if (active === runActive) return;
       runActive = active;
-      void vscode.commands.executeCommand('setContext', ids.contexts.runActive, active);
+      c.contexts.set(ids.contexts.runActive, active);
     }),
   );
   c.own(

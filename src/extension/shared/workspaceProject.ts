@@ -9,6 +9,7 @@ import {
   type Project,
 } from '../../core/project/project.js';
 import { ids } from '../ids.js';
+import type { ContextKeys } from './contextKeys.js';
 
 /**
  * The Cairn project of this window: the first workspace folder with a cairn.yaml at its root.
@@ -22,6 +23,8 @@ export class WorkspaceProject implements vscode.Disposable {
     this.reset(),
   );
 
+  constructor(private readonly contexts: ContextKeys) {}
+
   /** The project, or undefined when no workspace folder has a cairn.yaml. */
   get current(): Project | undefined {
     if (this.found === undefined) {
@@ -34,7 +37,7 @@ export class WorkspaceProject implements vscode.Disposable {
           break;
         }
       }
-      void vscode.commands.executeCommand('setContext', ids.contexts.projectOpen, !!this.found);
+      this.contexts.set(ids.contexts.projectOpen, !!this.found);
     }
     return this.found ?? undefined;
   }

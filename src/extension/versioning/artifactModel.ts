@@ -6,6 +6,7 @@ import type { StatusEntry } from '../../core/versioning/status.js';
 import { CairnError } from '../../core/errors.js';
 import { engine } from '../shared/engineLoader.js';
 import { errorMessage, type OperationLog } from '../shared/operationLog.js';
+import type { ContextKeys } from '../shared/contextKeys.js';
 import { ids } from '../ids.js';
 import type { WorkspaceProject } from '../shared/workspaceProject.js';
 
@@ -49,6 +50,7 @@ export class ArtifactModel implements vscode.Disposable {
   constructor(
     private readonly project: WorkspaceProject,
     private readonly log: OperationLog,
+    private readonly contexts: ContextKeys,
   ) {}
 
   /** Every artifact, sorted by path; loads them the first time. */
@@ -142,7 +144,7 @@ export class ArtifactModel implements vscode.Disposable {
 
   private announce(): void {
     const any = (this.artifacts?.size ?? 0) > 0;
-    void vscode.commands.executeCommand('setContext', ids.contexts.hasArtifacts, any);
+    this.contexts.set(ids.contexts.hasArtifacts, any);
     this.changed.fire();
   }
 

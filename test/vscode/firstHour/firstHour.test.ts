@@ -54,8 +54,11 @@ describe('the first hour in a new repository', () => {
     // No refresh: right after Initialize the view and the status bar know there is nothing yet
     // (the .cairn folder was once read as a pointer file: "unreadable pointer file").
     assert.deepEqual(await artifactLabels(), []);
-    const { statusBar } = await cairn();
+    const { statusBar, contexts } = await cairn();
     assert.doesNotMatch(statusBar.text, /\$\(database\)|\$\(warning\)/);
+    // The walkthrough's Initialize step checks itself off; Track is not done yet.
+    await waitFor('cairn.projectOpen', () => contexts.get(ids.contexts.projectOpen));
+    assert.equal(contexts.get(ids.contexts.hasArtifacts), false);
   });
 
   it('2. Track Dataset versions the CSV folder', async () => {
@@ -69,6 +72,10 @@ describe('the first hour in a new repository', () => {
     });
     assert.ok(labels.includes('Datasets'), labels.join(', '));
     assert.ok(fs.existsSync(path.join(root, 'data.cairn')));
+    const { contexts } = await cairn();
+    await waitFor('cairn.hasArtifacts (the Track step done)', () =>
+      contexts.get(ids.contexts.hasArtifacts),
+    );
   });
 
   it('3. Create Task from Current File drafts the task from the argparse options', async () => {
@@ -88,6 +95,10 @@ describe('the first hour in a new repository', () => {
     assert.match(config, /deps:.*data/s);
     await waitFor('the task in the Run Task list', async () =>
       (await vscode.tasks.fetchTasks({ type: ids.taskType })).find((t) => t.name === 'train'),
+    );
+    const { contexts } = await cairn();
+    await waitFor('cairn.hasTasks (the Create Task step done)', () =>
+      contexts.get(ids.contexts.hasTasks),
     );
   });
 
@@ -115,6 +126,8 @@ describe('the first hour in a new repository', () => {
         done.every((r) => /lr=/.test(r.name)),
         done.map((r) => r.name).join(', '),
       );
+      const { contexts } = await cairn();
+      await waitFor('cairn.hasRuns (the Run step done)', () => contexts.get(ids.contexts.hasRuns));
     } finally {
       inputs.restore();
       answers.restore();

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ids } from '../../../src/extension/ids.js';
-import { cairn } from '../helpers.js';
+import { cairn, waitFor } from '../helpers.js';
 
 describe('activation', () => {
   it('activates in a workspace with cairn.yaml, loading only the light bundle', async () => {
@@ -31,6 +31,17 @@ describe('activation', () => {
     assert.ok(
       light * 4 < heavy,
       `the bundles activation loads are ${light} bytes, more than a quarter of the engine's ${heavy}`,
+    );
+  });
+
+  it('checks off the walkthrough steps this repository has already done, after activation', async () => {
+    const { contexts } = await cairn();
+    // The fixture has cairn.yaml with a task (Initialize and Create Task are done) and no
+    // tracked data yet (Track is not): each key is set without opening a view.
+    for (const key of [ids.contexts.projectOpen, ids.contexts.hasTasks])
+      await waitFor(key, () => contexts.get(key));
+    await waitFor('cairn.hasArtifacts set', () =>
+      contexts.get(ids.contexts.hasArtifacts) === false ? true : undefined,
     );
   });
 

@@ -60,6 +60,9 @@ describe('Data profiles and drift', function () {
     assert.equal(state.to.rows, state.from.rows + 2);
     assert.deepEqual(state.columns.map((c) => c.name).sort(), ['label', 'x1', 'x2']);
     assert.match(state.summary, /data\/train\.csv/);
+    // The committed version is named by its commit (tag or subject), not by a bare hash.
+    assert.match(state.from.label, /^[0-9a-f]{10} · (".+"|\S+)$/);
+    assert.equal(state.to.label, 'work tree');
     // Back to the committed version for the suites that follow.
     fs.writeFileSync(train, before);
     await vscode.commands.executeCommand(

@@ -22,9 +22,28 @@ export function fromTo(a: string, b: string): string {
   return a === b ? a : `${a} → ${b}`;
 }
 
-/** A version as the user knows it: its revision, or the work tree. */
+/** Whether the user gave a revision by its hash (the drift picker does), not by a name. */
+function isHash(rev: string): boolean {
+  return /^[0-9a-f]{7,64}$/i.test(rev);
+}
+
+/**
+ * A version as the user knows it, short (legends, sentences): the work tree, the revision they
+ * named (`v1`, `HEAD~1`), or for a hash the host's label (`3f2a9c1d0e · "add March data"`).
+ */
 export function versionName(v: DriftVersion): string {
-  return v.rev === 'workspace' ? 'work tree' : v.rev;
+  if (v.rev === 'workspace') return 'work tree';
+  return isHash(v.rev) ? v.label : v.rev;
+}
+
+/**
+ * A version in full (the heading): the host's label, with the revision the user named when the
+ * label does not say it already (`3f2a9c1d0e · "add March data" (HEAD~1)`).
+ */
+export function versionHeading(v: DriftVersion): { label: string; rev: string | null } {
+  if (v.rev === 'workspace') return { label: 'work tree', rev: null };
+  const named = !isHash(v.rev) && !v.label.endsWith(` · ${v.rev}`) && v.label !== v.rev;
+  return { label: v.label, rev: named ? v.rev : null };
 }
 
 /** The drifted or stable badge of a column. */

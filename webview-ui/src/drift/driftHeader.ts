@@ -5,8 +5,7 @@ import { codiconButton } from '../shared/codiconButton.js';
 import { h } from '../shared/dom.js';
 import { pageHead } from '../shared/pageHead.js';
 import { formatCount, percent } from '../shared/statCharts.js';
-import { versionName } from './driftFormat.js';
-import { shortHash } from '../shared/shortHash.js';
+import { versionHeading, versionName } from './driftFormat.js';
 
 export class DriftHeader {
   private readonly title = h('h1', { className: 'title' }, 'Drift');
@@ -54,6 +53,7 @@ export class DriftHeader {
   }
 
   private versionBlock(side: DriftSide, v: DriftVersion, unit: string): HTMLElement {
+    const heading = versionHeading(v);
     const open = codiconButton('graph', 'Profile', {
       title: `Open the profile of ${versionName(v)}`,
     });
@@ -63,10 +63,8 @@ export class DriftHeader {
       { className: `version ${side}` },
       h('span', { className: `legend-swatch ${side}`, 'aria-hidden': 'true' }),
       h('span', { className: 'muted' }, side === 'from' ? 'From ' : 'To '),
-      h('strong', {}, versionName(v)),
-      v.commit === null
-        ? null
-        : h('code', { className: 'commit', title: v.commit }, shortHash(v.commit)),
+      h('strong', { title: v.commit ?? '' }, heading.label),
+      heading.rev === null ? null : h('code', { className: 'commit' }, heading.rev),
       h('span', { className: 'muted' }, `${formatCount(v.rows)} ${unit}`),
       open,
     );

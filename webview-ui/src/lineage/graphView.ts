@@ -19,6 +19,9 @@ export interface GraphCallbacks {
   transformChanged(t: Transform): void;
 }
 
+/** Below this zoom node labels are too small to read, so Fit stops here. */
+export const MIN_FIT_SCALE = 0.6;
+
 const kindLetter = { data: 'D', model: 'M', run: 'R', commit: 'C' } as const;
 
 export class GraphView {
@@ -105,19 +108,33 @@ export class GraphView {
     this.cb.transformChanged(this.t);
   }
 
+  /**
+   * Fits the graph in view, but never below the zoom where labels can still be read: a graph too
+   * big for that is shown at that zoom from its start (or around the focused node), and the user
+   * pans from there. Zoom out (-) still goes further.
+   */
   fit(): void {
     const l = this.layout;
     if (l === undefined) return;
     const { w, h: height } = this.size();
-    const scale = Math.max(
-      0.05,
-      Math.min(1.5, (w - 40) / Math.max(1, l.width), (height - 40) / Math.max(1, l.height)),
+    const whole = Math.min(
+      1.5,
+      (w - 40) / Math.max(1, l.width),
+      (height - 40) / Math.max(1, l.height),
     );
-    this.t = {
-      scale,
-      tx: (w - l.width * scale) / 2,
-      ty: Math.max(20, (height - l.height * scale) / 2),
-    };
+    if (whole >= MIN_FIT_SCALE) {
+      this.t = {
+        scale: whole,
+        tx: (w - l.width * whole) / 2,
+        ty: Math.max(20, (height - l.height * whole) / 2),
+      };
+    } else {
+      const scale = MIN_FIT_SCALE;
+      this.t = { scale, tx: 20, ty: Math.max(20, (height - l.height * scale) / 2) };
+      if (l.width * scale + 40 <= w) this.t.tx = (w - l.width * scale) / 2;
+      const around = this.selected >= 0 ? this.selected : this.focus;
+      if (around >= 0) this.reveal(around);
+    }
     this.cb.transformChanged(this.t);
     this.scheduleDraw();
   }
@@ -345,10 +362,13 @@ export class GraphView {
   private onMove(e: PointerEvent): void {
     const d = this.dragStart;
     if (d === undefined) {
-      // The full label on hover: the node shows it cut to its width.
+      // The full label on hover (the node shows it cut to its width), and its detail line
+      // (the commits that introduced a version, a run's task and status).
       const rect = this.canvas.getBoundingClientRect();
       const i = this.hit(e.clientX - rect.left, e.clientY - rect.top);
-      const title = i >= 0 ? this.nodes[i]!.label : '';
+      const node = i >= 0 ? this.nodes[i]! : undefined;
+      const title =
+        node === undefined ? '' : node.detail === '' ? node.label : `${node.label}\n${node.detail}`;
       if (this.canvas.title !== title) this.canvas.title = title;
       return;
     }
