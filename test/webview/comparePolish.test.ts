@@ -1,0 +1,49 @@
+// The compare webview's finish, as users of MLflow and W&B expect it (issue 16): whole-number step
+// axes, one colour per run across the view, numbers aligned on the decimal point, no gap under a
+// short table, notes for columns hidden as equal, deltas in the diff, parallel coordinates
+// coloured by a metric and scatter axes that vary.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { shortCompareState } from './fixtures.js';
+import {
+  canvasDrawing,
+  launchChromium,
+  openWebview,
+  recordCanvases,
+  settled,
+  type WebviewPage,
+} from './harness.js';
+
+let browser: Browser;
+before(async () => {
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser.close();
+});
+
+async function openShort(
+  options: Parameters<typeof openWebview>[2] & { equalMetrics?: boolean } = {},
+): Promise<WebviewPage> {
+  const w = await openWebview(browser, 'compare', options);
+  await recordCanvases(w.page);
+  await w.send({
+    type: 'compare/state/didChange',
+    state: shortCompareState({ equalMetrics: options.equalMetrics ?? false }),
+  });
+  await settled(w.page);
+  return w;
+}
+
+describe('compare webview polish', () => {
+  it('labels a step axis of whole steps with whole numbers only', async () => {
+    const w = await openShort();
+    const drawn = await canvasDrawing(w.page, '.chart-card[data-metric="acc"] canvas');
+    // The x axis's labels are the lowest texts on the chart.
+    const bottom = Math.max(...drawn.texts.map((t) => t.y));
+    const xLabels = drawn.texts.filter((t) => t.y === bottom).map((t) => t.text);
+    assert.deepEqual(xLabels, ['0', '1', '2', '3']);
+    await w.close();
+  });
+});
