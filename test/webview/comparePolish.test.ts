@@ -46,4 +46,21 @@ describe('compare webview polish', () => {
     assert.deepEqual(xLabels, ['0', '1', '2', '3']);
     await w.close();
   });
+
+  it('puts the charts right under a short table, and the column chooser still fits', async () => {
+    const w = await openShort({ width: 1280, height: 820 });
+    const lastRow = await w.page.$eval('.grid-body .grid-row[data-row="2"]', (e) =>
+      e.getBoundingClientRect(),
+    );
+    const tabs = await w.page.$eval('.tabs', (e) => e.getBoundingClientRect());
+    const gap = tabs.top - lastRow.bottom;
+    assert.ok(gap >= 0 && gap < 24, `${gap} px between the last row and the tabs`);
+    // A short table has no scrollbar of its own.
+    const grid = await w.page.$eval('.grid', (e) => e.scrollHeight - e.clientHeight);
+    assert.equal(grid, 0);
+    await w.page.click('button[aria-controls=chooser]');
+    const chooser = await w.page.$eval('.chooser', (e) => e.getBoundingClientRect().height);
+    assert.ok(chooser > 200, `the column chooser is ${chooser} px tall`);
+    await w.close();
+  });
 });
