@@ -63,4 +63,45 @@ describe('compare webview polish', () => {
     assert.ok(chooser > 200, `the column chooser is ${chooser} px tall`);
     await w.close();
   });
+
+  it('aligns numbers on the decimal point, with one precision per column', async () => {
+    const w = await openShort();
+    const column = (key: string) =>
+      w.page.$$eval(`.grid-body .cell[data-col="${key}"]`, (cells) =>
+        cells.map((c) => {
+          const text = c.textContent ?? '';
+          const range = document.createRange();
+          const node = c.firstChild!;
+          const dot = text.indexOf('.');
+          range.setStart(node, dot);
+          range.setEnd(node, dot + 1);
+          const style = getComputedStyle(c);
+          return {
+            text,
+            dotX: Math.round(range.getBoundingClientRect().left * 10) / 10,
+            align: style.textAlign,
+            digits: style.fontVariantNumeric,
+          };
+        }),
+      );
+    const col = (key: string): Promise<string> =>
+      w.page.$eval(`.name-row .head-cell[data-key="${key}"]`, (e) =>
+        String(Number(e.getAttribute('aria-colindex')) - 1),
+      );
+    const acc = await column(await col('metric:acc'));
+    assert.deepEqual(
+      acc.map((c) => c.text),
+      ['0.8000', '0.9125', '0.8700'],
+    );
+    const lr = await column(await col('param:lr'));
+    assert.deepEqual(
+      lr.map((c) => c.text),
+      ['0.010', '0.003', '0.100'],
+    );
+    for (const cells of [acc, lr]) {
+      assert.equal(new Set(cells.map((c) => c.dotX)).size, 1, 'one decimal point position');
+      assert.ok(cells.every((c) => c.align === 'right' && c.digits === 'tabular-nums'));
+    }
+    await w.close();
+  });
 });

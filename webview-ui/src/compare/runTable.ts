@@ -2,7 +2,7 @@
 // in the DOM), so 10,000 runs × 500 columns scroll smoothly. Keyboard: arrows, Page Up/Down,
 // Home/End, Space selects, Enter opens the run (or sorts, on the header), P pins.
 import { frameThrottle, h } from '../shared/dom.js';
-import { cellText, type Column, type Run } from './runModel.js';
+import type { Column, Run } from './runModel.js';
 
 export const rowHeight = 24;
 const headerHeight = 48; // group row + name row
@@ -227,7 +227,7 @@ export class RunTable {
     for (const c of cols) {
       const col = data.columns[c]!;
       const value = col.get(run);
-      const text = cellText(col, value);
+      const text = col.text(value);
       const isBest =
         col.kind === 'metric' && typeof value === 'number' && data.best.get(col.key) === value;
       const cell = h('div', {
