@@ -39,7 +39,7 @@ async function openShort(
 describe('compare webview polish', () => {
   it('labels a step axis of whole steps with whole numbers only', async () => {
     const w = await openShort();
-    const drawn = await canvasDrawing(w.page, '.chart-card[data-metric="acc"] canvas');
+    const drawn = await canvasDrawing(w.page, '.chart-card[data-metric="val_acc"] canvas');
     // The x axis's labels are the lowest texts on the chart.
     const bottom = Math.max(...drawn.texts.map((t) => t.y));
     const xLabels = drawn.texts.filter((t) => t.y === bottom).map((t) => t.text);
@@ -88,7 +88,7 @@ describe('compare webview polish', () => {
       w.page.$eval(`.name-row .head-cell[data-key="${key}"]`, (e) =>
         String(Number(e.getAttribute('aria-colindex')) - 1),
       );
-    const acc = await column(await col('metric:acc'));
+    const acc = await column(await col('metric:val_acc'));
     assert.deepEqual(
       acc.map((c) => c.text),
       ['0.8000', '0.9125', '0.8700'],
@@ -102,6 +102,20 @@ describe('compare webview polish', () => {
       assert.equal(new Set(cells.map((c) => c.dotX)).size, 1, 'one decimal point position');
       assert.ok(cells.every((c) => c.align === 'right' && c.digits === 'tabular-nums'));
     }
+    await w.close();
+  });
+
+  it('scatters a param that varies against the first metric that varies', async () => {
+    const w = await openShort();
+    await w.page.click('#tab-scatter');
+    await settled(w.page);
+    // batch_size and dropout are the same in every run, and so is the metric epochs: all sort first.
+    assert.equal(await w.page.inputValue('select[aria-label="X axis"]'), 'param:layers');
+    assert.equal(await w.page.inputValue('select[aria-label="Y axis (metric)"]'), 'metric:val_acc');
+    assert.match(
+      (await w.page.getAttribute('canvas.scatter-canvas', 'aria-label')) ?? '',
+      /^Scatter of val_acc against layers, 3 runs/,
+    );
     await w.close();
   });
 });

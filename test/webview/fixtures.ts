@@ -92,8 +92,8 @@ export function shortCompareState(options: { equalMetrics?: boolean } = {}): Com
     durationMs: 30_000 * (i + 1),
     params: { batch_size: 32, dropout: 0.1, lr: lrs[i]!, layers: 2 ** (i + 1) },
     metrics: options.equalMetrics
-      ? { acc: 0.9, epochs: 4, val_loss: 0.3 }
-      : { acc: accs[i]!, epochs: 4, val_loss: losses[i]! },
+      ? { epochs: 4, val_acc: 0.9, val_loss: 0.3 }
+      : { epochs: 4, val_acc: accs[i]!, val_loss: losses[i]! },
     commit: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
     dirty: false,
     dataVersions: { 'data/train.csv': 'sha256:1111aaaa' },
@@ -101,7 +101,7 @@ export function shortCompareState(options: { equalMetrics?: boolean } = {}): Com
   const series: MetricSeries[] = runs.flatMap((r, i) => [
     {
       runId: r.id,
-      metric: 'acc',
+      metric: 'val_acc',
       steps: [0, 1, 2, 3],
       values: [0.5, 0.6 + i * 0.05, 0.7 + i * 0.05, 0.75 + i * 0.05],
     },
@@ -112,7 +112,7 @@ export function shortCompareState(options: { equalMetrics?: boolean } = {}): Com
       values: [1, 0.8 - i * 0.1, 0.6 - i * 0.1, 0.5 - i * 0.1],
     },
   ]);
-  return { runs, goals: { acc: 'max', val_loss: 'min' }, series };
+  return { runs, goals: { val_acc: 'max', val_loss: 'min' }, series };
 }
 
 /** A lineage of datasets → runs → models, with commits, some stale models. */
