@@ -118,4 +118,29 @@ describe('compare webview polish', () => {
     );
     await w.close();
   });
+
+  it('says so in the table when every metric is equal and hidden as such', async () => {
+    const w = await openShort({ equalMetrics: true });
+    const heads = await w.page.$$eval('.name-row .head-cell', (els) =>
+      els.map((e) => e.getAttribute('data-key')),
+    );
+    assert.ok(!heads.some((k) => k?.startsWith('metric:')));
+    const note = w.page.locator('.name-row .head-note');
+    assert.equal(
+      await note.innerText(),
+      'All 3 metrics are equal across these runs: epochs 4, val_acc 0.9, val_loss 0.3',
+    );
+    const noteBox = (await note.boundingBox())!;
+    const lastHead = (await w.page.locator('.name-row .head-cell').last().boundingBox())!;
+    assert.ok(noteBox.x >= lastHead.x + lastHead.width - 1, 'the note follows the last column');
+    assert.ok(noteBox.x + 100 < 1280, 'the note is in view');
+    assert.equal(await w.page.locator('.group-row .group-metric').innerText(), 'METRICS');
+    assert.match((await w.page.getAttribute('.grid', 'aria-description')) ?? '', /All 3 metrics/);
+    // Showing every column shows the metrics instead of the note.
+    await w.page.click('#only-differing');
+    await settled(w.page);
+    assert.equal(await note.count(), 0);
+    assert.ok(await w.page.locator('.head-cell[data-key="metric:val_acc"]').count());
+    await w.close();
+  });
 });

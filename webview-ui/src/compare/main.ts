@@ -18,8 +18,16 @@ import { DiffPane } from './diffPane.js';
 import { applyFilter, parseFilter } from './filterExpr.js';
 import { ParallelCoords } from './parallelCoords.js';
 import { ParallelPane } from './parallelPane.js';
-import { bestValues, buildModel, sortRuns, toCsv, type Model, type Run } from './runModel.js';
-import { RunTable } from './runTable.js';
+import {
+  bestValues,
+  buildModel,
+  sortRuns,
+  toCsv,
+  type Column,
+  type Model,
+  type Run,
+} from './runModel.js';
+import { RunTable, type TableNote } from './runTable.js';
 import { ScatterPane } from './scatterPane.js';
 import { SeriesStore } from './seriesStore.js';
 import { TabStrip } from './tabStrip.js';
@@ -183,6 +191,7 @@ function mountCompare(shell: CompareShell): (message: CompareHostMessage) => voi
         pinned,
         sort: vs.sort,
         widths: vs.widths,
+        notes: equalNotes(m, visibleColumns),
       }),
     );
     if (!scrollRestored) {
@@ -198,6 +207,28 @@ function mountCompare(shell: CompareShell): (message: CompareHostMessage) => voi
     }`;
     chooser.update(m);
     timed('tab', () => tabs.show(vs.tab).update(current));
+  }
+
+  /** For params or metrics that "Only columns that differ" hides all of: that they are equal. */
+  function equalNotes(m: Model, visible: Column[]): TableNote[] {
+    if (!vs.onlyDiffering || m.runs.length < 2) return [];
+    const notes: TableNote[] = [];
+    for (const [kind, columns] of [
+      ['param', m.paramColumns],
+      ['metric', m.metricColumns],
+    ] as const) {
+      if (visible.some((c) => c.kind === kind)) continue;
+      const equal = columns.filter((c) => !m.differing.has(c.key) && !vs.hidden.includes(c.key));
+      if (equal.length === 0) continue;
+      const noun = `${kind}${equal.length === 1 ? '' : 's'}`;
+      const count =
+        equal.length === 1
+          ? `The ${noun} ${equal[0]!.name} is`
+          : `${equal.length === columns.length ? 'All ' : ''}${equal.length} ${noun} are`;
+      const values = equal.map((c) => `${c.name} ${c.text(c.get(m.runs[0]!))}`).join(', ');
+      notes.push({ kind, text: `${count} equal across these runs: ${values}` });
+    }
+    return notes;
   }
 
   function setState(state: CompareState): void {

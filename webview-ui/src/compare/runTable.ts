@@ -16,7 +16,17 @@ export interface TableData {
   pinned: Set<string>;
   sort: { key: string; dir: 1 | -1 } | null;
   widths: Record<string, number>;
+  /** Said after the last column: a group of columns hidden because they are equal in every run. */
+  notes: TableNote[];
 }
+
+export interface TableNote {
+  kind: 'param' | 'metric';
+  /** One line, e.g. "All 3 metrics are equal across these runs: epochs 4, …". */
+  text: string;
+}
+
+const noteWidth = 380;
 
 export interface TableCallbacks {
   sort(key: string): void;
@@ -96,7 +106,10 @@ export class RunTable {
       return at;
     });
     this.offsets.push(x);
-    this.inner.style.width = `${x}px`;
+    this.inner.style.width = `${x + data.notes.length * noteWidth}px`;
+    if (data.notes.length > 0)
+      this.element.setAttribute('aria-description', data.notes.map((n) => n.text).join('. '));
+    else this.element.removeAttribute('aria-description');
     this.inner.style.height = `${headerHeight + data.runs.length * rowHeight}px`;
     this.element.setAttribute('aria-rowcount', String(data.runs.length + 1));
     this.element.setAttribute('aria-colcount', String(data.columns.length));
@@ -161,6 +174,17 @@ export class RunTable {
     }
     const nameRow = h('div', { className: 'grid-row name-row', role: 'row', 'aria-rowindex': 1 });
     for (const c of cols) nameRow.append(this.headerCell(data, c));
+    // Notes stand where the hidden group's columns would be: after the last column.
+    data.notes.forEach((note, i) => {
+      const at = `${this.offsets[data.columns.length]! + i * noteWidth}px`;
+      const group = h('div', { className: `group-cell group-${note.kind}` }, groupTitle[note.kind]);
+      group.style.left = at;
+      groupRow.append(group);
+      const text = h('div', { className: 'head-note muted', title: note.text }, note.text);
+      text.style.left = at;
+      text.style.width = `${noteWidth}px`;
+      nameRow.append(text);
+    });
     this.header.replaceChildren(groupRow, nameRow);
 
     const rows: HTMLElement[] = [];
