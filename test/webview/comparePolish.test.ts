@@ -143,4 +143,68 @@ describe('compare webview polish', () => {
     assert.ok(await w.page.locator('.head-cell[data-key="metric:val_acc"]').count());
     await w.close();
   });
+
+  it('gives each charted run one colour: its swatch, chart line, scatter point and parallel line', async () => {
+    const w = await openShort();
+    await w.page.click('.grid-body .grid-row[data-row="0"] input[type=checkbox]');
+    await w.page.click('.grid-body .grid-row[data-row="2"] input[type=checkbox]');
+    await settled(w.page);
+    const swatches = (): Promise<Record<string, string | null>> =>
+      w.page.$$eval('.grid-body .grid-row', (rows) =>
+        Object.fromEntries(
+          rows.map((r) => {
+            const s = r.querySelector('.swatch')!;
+            const name = r.querySelector('.name-text')!.textContent;
+            return [
+              name,
+              s.classList.contains('none') ? null : getComputedStyle(s).backgroundColor,
+            ];
+          }),
+        ),
+      );
+    const hex = (rgb: string): string =>
+      '#' +
+      rgb
+        .match(/\d+/g)!
+        .slice(0, 3)
+        .map((n) => Number(n).toString(16).padStart(2, '0'))
+        .join('');
+    const table = await swatches();
+    assert.equal(table.wide, null, 'a run not in the charts has no colour');
+    const base = hex(table.base!);
+    const deep = hex(table.deep!);
+    assert.notEqual(base, deep);
+    const legend = await w.page.$$eval(
+      '.chart-card[data-metric="val_acc"] .u-legend .u-series',
+      (rows) =>
+        rows
+          .slice(1)
+          .map((r) => [
+            r.querySelector('.u-label')!.textContent,
+            getComputedStyle(r.querySelector('.u-marker')!).borderLeftColor,
+          ]),
+    );
+    assert.deepEqual(
+      legend.map(([name, color]) => [name, hex(color!)]),
+      [
+        ['base', base],
+        ['deep', deep],
+      ],
+    );
+    await w.page.click('#tab-scatter');
+    await settled(w.page);
+    const scatter = await canvasDrawing(w.page, 'canvas.scatter-canvas');
+    assert.ok(scatter.fills.includes(base) && scatter.fills.includes(deep), String(scatter.fills));
+    await w.page.click('#tab-parallel');
+    await settled(w.page);
+    const parallel = await canvasDrawing(w.page, 'canvas.parallel-canvas');
+    assert.ok(parallel.strokes.includes(base) && parallel.strokes.includes(deep));
+    // Taking base out of the charts leaves deep its colour.
+    await w.page.click('.grid-body .grid-row[data-row="0"] input[type=checkbox]');
+    await settled(w.page);
+    const after = await swatches();
+    assert.equal(after.base, null);
+    assert.equal(hex(after.deep!), deep);
+    await w.close();
+  });
 });

@@ -27,6 +27,7 @@ import {
   type Model,
   type Run,
 } from './runModel.js';
+import { assignRunColors, chartedRuns } from './runColors.js';
 import { RunTable, type TableNote } from './runTable.js';
 import { ScatterPane } from './scatterPane.js';
 import { SeriesStore } from './seriesStore.js';
@@ -180,7 +181,13 @@ function mountCompare(shell: CompareShell): (message: CompareHostMessage) => voi
       .map((id) => m.byId.get(id))
       .filter((r): r is Run => r !== undefined);
     const view = [...pinnedRuns, ...sorted.filter((r) => !pinned.has(r.row.id))];
-    const current: CompareRows = { model: m, view, filtered, visibleColumns };
+    const charted = chartedRuns(m.byId, view, vs);
+    vs.colors = assignRunColors(
+      vs.colors,
+      charted.map((r) => r.row.id),
+    );
+    const colors = new Map(Object.entries(vs.colors));
+    const current: CompareRows = { model: m, view, filtered, visibleColumns, charted, colors };
     rows = current;
     timed('table', () =>
       table.setData({
@@ -189,6 +196,7 @@ function mountCompare(shell: CompareShell): (message: CompareHostMessage) => voi
         best: bestValues(m, brushed),
         selected: new Set(vs.selected),
         pinned,
+        colors,
         sort: vs.sort,
         widths: vs.widths,
         notes: equalNotes(m, visibleColumns),

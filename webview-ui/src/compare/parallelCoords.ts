@@ -9,6 +9,8 @@ export interface ParallelInput {
   columns: Column[];
   runs: Run[];
   selected: Set<string>;
+  /** Run id → colour index of the charted runs: their lines have their chart colour. */
+  colors: Map<string, number>;
   brushes: Record<string, [number, number]>;
 }
 
@@ -120,13 +122,13 @@ export class ParallelCoords {
     for (const r of outside) line(r);
     ctx.globalAlpha = input.runs.length > 2000 ? 0.25 : 0.8;
     ctx.strokeStyle = accent;
-    for (const r of inside) if (!input.selected.has(r.row.id)) line(r);
+    for (const r of inside) if (!input.colors.has(r.row.id)) line(r);
     ctx.globalAlpha = 1;
     ctx.lineWidth = 2.5;
-    let k = 0;
     for (const r of inside) {
-      if (!input.selected.has(r.row.id)) continue;
-      ctx.strokeStyle = seriesColor(k++);
+      const color = input.colors.get(r.row.id);
+      if (color === undefined) continue;
+      ctx.strokeStyle = seriesColor(color);
       line(r);
     }
     // Axes, ticks, brushes and names.

@@ -57,6 +57,7 @@ export class ParallelPane implements ComparePane {
       columns: metric === undefined ? params : [...params, metric],
       runs: rows.filtered,
       selected: new Set(vs.selected),
+      colors: rows.colors,
       brushes: vs.brushes,
     });
   }

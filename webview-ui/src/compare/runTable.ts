@@ -1,7 +1,7 @@
 // The run table: a grid virtualized in both directions (only the rows and columns in view exist
 // in the DOM), so 10,000 runs × 500 columns scroll smoothly. Keyboard: arrows, Page Up/Down,
 // Home/End, Space selects, Enter opens the run (or sorts, on the header), P pins.
-import { frameThrottle, h } from '../shared/dom.js';
+import { frameThrottle, h, seriesColor } from '../shared/dom.js';
 import type { Column, Run } from './runModel.js';
 
 export const rowHeight = 24;
@@ -14,6 +14,8 @@ export interface TableData {
   best: Map<string, number>;
   selected: Set<string>;
   pinned: Set<string>;
+  /** Run id → colour index (seriesColor) of the charted runs, shown as a swatch by the name. */
+  colors: Map<string, number>;
   sort: { key: string; dir: 1 | -1 } | null;
   widths: Record<string, number>;
   /** Said after the last column: a group of columns hidden because they are equal in every run. */
@@ -281,6 +283,7 @@ export class RunTable {
             title: pinned ? 'Unpin' : 'Pin to the top',
             'aria-hidden': 'true',
           }),
+          this.swatch(data.colors.get(id)),
           h('span', { className: 'name-text' }, text),
         );
       } else {
@@ -291,6 +294,17 @@ export class RunTable {
       row.append(cell);
     }
     return row;
+  }
+
+  /** The run's colour in the charts; an empty square keeps the names aligned for the others. */
+  private swatch(color: number | undefined): HTMLElement {
+    const el = h('span', {
+      className: `swatch${color === undefined ? ' none' : ''}`,
+      'aria-hidden': 'true',
+      title: color === undefined ? undefined : 'Its colour in the charts',
+    });
+    if (color !== undefined) el.style.backgroundColor = seriesColor(color);
+    return el;
   }
 
   private rowOf(target: EventTarget | null): Run | undefined {

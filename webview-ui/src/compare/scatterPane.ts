@@ -61,6 +61,7 @@ export class ScatterPane implements ComparePane {
       y: vs.scatterY === null ? undefined : m.columnsByKey.get(vs.scatterY),
       runs: rows.view,
       selected: new Set(vs.selected),
+      colors: rows.colors,
     });
   }
 }

@@ -1,6 +1,6 @@
 // A scatter of any param or metric (x) against a metric (y), on a canvas. Hover shows the run,
 // a click toggles its selection.
-import { formatNumber, h, themeColor } from '../shared/dom.js';
+import { formatNumber, h, seriesColor, themeColor } from '../shared/dom.js';
 import { clipText } from '../shared/clipText.js';
 import { axisScale, prepareCanvas, type AxisScale } from './axisScale.js';
 import type { Column, Run } from './runModel.js';
@@ -10,6 +10,8 @@ export interface ScatterInput {
   y: Column | undefined;
   runs: Run[];
   selected: Set<string>;
+  /** Run id → colour index of the charted runs: their points have their chart colour. */
+  colors: Map<string, number>;
 }
 
 const pad = { left: 64, right: 16, top: 12, bottom: 40 };
@@ -47,7 +49,6 @@ export class ScatterPlot {
     const fg = themeColor('--vscode-foreground', '#888');
     const grid = themeColor('--vscode-editorWidget-border', '#8884');
     const accent = themeColor('--vscode-charts-blue', '#3794ff');
-    const sel = themeColor('--vscode-charts-orange', '#d18616');
     ctx.clearRect(0, 0, w, height);
     ctx.font = `11px ${themeColor('--vscode-font-family', 'sans-serif')}`;
     this.points = [];
@@ -102,20 +103,22 @@ export class ScatterPlot {
     ctx.globalAlpha = this.points.length > 2000 ? 0.4 : 0.8;
     ctx.fillStyle = accent;
     for (const p of this.points) {
-      if (input.selected.has(p.run.row.id)) continue;
+      if (input.colors.has(p.run.row.id)) continue;
       ctx.beginPath();
       ctx.arc(p.x, p.y, 3, 0, Math.PI * 2);
       ctx.fill();
     }
+    // Charted runs on top in their colours; the selected ones ringed.
     ctx.globalAlpha = 1;
-    ctx.fillStyle = sel;
     ctx.strokeStyle = fg;
     for (const p of this.points) {
-      if (!input.selected.has(p.run.row.id)) continue;
+      const color = input.colors.get(p.run.row.id);
+      if (color === undefined) continue;
+      ctx.fillStyle = seriesColor(color);
       ctx.beginPath();
       ctx.arc(p.x, p.y, 5, 0, Math.PI * 2);
       ctx.fill();
-      ctx.stroke();
+      if (input.selected.has(p.run.row.id)) ctx.stroke();
     }
     this.canvas.setAttribute(
       'aria-label',

@@ -29,6 +29,8 @@ export interface CompareViewState {
   brushes: Record<string, [number, number]>;
   scatterX: string | null;
   scatterY: string | null;
+  /** Run id → colour index of the charted runs (runColors.ts). */
+  colors: Record<string, number>;
 }
 
 export function defaultViewState(): CompareViewState {
@@ -54,6 +56,7 @@ export function defaultViewState(): CompareViewState {
     brushes: {},
     scatterX: null,
     scatterY: null,
+    colors: {},
   };
 }
 
@@ -111,5 +114,11 @@ export function restoreViewState(saved: unknown): CompareViewState {
   }
   if (typeof saved.scatterX === 'string') s.scatterX = saved.scatterX;
   if (typeof saved.scatterY === 'string') s.scatterY = saved.scatterY;
+  if (isObject(saved.colors)) {
+    for (const [k, v] of Object.entries(saved.colors)) {
+      const n = num(v);
+      if (n !== undefined && Number.isInteger(n) && n >= 0) s.colors[k] = n;
+    }
+  }
   return s;
 }
