@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { shortCompareState } from './fixtures.js';
+import { hostileName, shortCompareState, smallCompareState } from './fixtures.js';
 import {
   canvasDrawing,
   launchChromium,
@@ -196,6 +196,7 @@ describe('compare webview polish', () => {
     const scatter = await canvasDrawing(w.page, 'canvas.scatter-canvas');
     assert.ok(scatter.fills.includes(base) && scatter.fills.includes(deep), String(scatter.fills));
     await w.page.click('#tab-parallel');
+    await w.page.selectOption('select[aria-label="Colour lines by"]', 'run');
     await settled(w.page);
     const parallel = await canvasDrawing(w.page, 'canvas.parallel-canvas');
     assert.ok(parallel.strokes.includes(base) && parallel.strokes.includes(deep));
@@ -205,6 +206,50 @@ describe('compare webview polish', () => {
     const after = await swatches();
     assert.equal(after.base, null);
     assert.equal(hex(after.deep!), deep);
+    await w.close();
+  });
+
+  it('colours parallel coordinates by a metric, with a legend, and cuts no axis name at 800 px', async () => {
+    const w = await openWebview(browser, 'compare', { width: 800, height: 800 });
+    await recordCanvases(w.page);
+    await w.send({ type: 'compare/state/didChange', state: smallCompareState() });
+    await w.page.click('#tab-parallel');
+    await settled(w.page);
+    // The first metric with a goal colours the lines: acc, higher is better.
+    assert.equal(await w.page.inputValue('select[aria-label="Colour lines by"]'), 'metric:acc');
+    assert.deepEqual(
+      await w.page.$$eval('.color-legend > span', (els) => els.map((e) => e.textContent)),
+      ['acc, higher is better: ', '0.80 worst', '', '0.95 best'],
+    );
+    const stops = await w.page.$eval('.color-bar', (e) =>
+      (e.style.background.match(/rgb\([^)]*\)/g) ?? []).map(
+        (c) =>
+          '#' +
+          c
+            .match(/\d+/g)!
+            .map((n) => Number(n).toString(16).padStart(2, '0'))
+            .join(''),
+      ),
+    );
+    assert.equal(stops.length, 3);
+    const drawn = await canvasDrawing(w.page, 'canvas.parallel-canvas');
+    // The worst run's line has the scale's first colour, the best run's its last.
+    assert.ok(drawn.strokes.includes(stops[0]!) && drawn.strokes.includes(stops[2]!));
+    // Five runs with an acc, five colours (the failed run's NaN is drawn muted).
+    assert.ok(new Set(drawn.strokes).size >= 6, String(drawn.strokes));
+    // Axis names: whole (on two lines where needed) and inside the canvas, inside the page.
+    const titles = drawn.texts.filter((t) => t.y < 30);
+    assert.equal(`${titles[0]!.text} ${titles[1]!.text}`, hostileName);
+    assert.equal(titles.at(-1)!.text, '▲ acc');
+    assert.ok(titles.every((t) => !t.text.includes('…')));
+    for (const t of titles) {
+      assert.ok(t.left >= 0 && t.left + t.width <= drawn.width, `${t.text} at ${t.left}`);
+    }
+    assert.ok(drawn.right <= 800, `the canvas ends at ${drawn.right} px`);
+    // Run colours, as in the charts, are a choice.
+    await w.page.selectOption('select[aria-label="Colour lines by"]', 'run');
+    await settled(w.page);
+    assert.equal(await w.page.locator('.color-legend').isVisible(), false);
     await w.close();
   });
 });

@@ -35,6 +35,8 @@ export interface Model {
   /** Keys of param and metric columns whose values are not all equal. */
   differing: Set<string>;
   goals: Record<string, Goal>;
+  /** Metrics whose goal the host gave (cairn.yaml's goal:), not guessed from the name. */
+  knownGoals: Set<string>;
 }
 
 function runColumn(name: string, numeric: boolean, get: (run: Run) => CellValue): Column {
@@ -153,6 +155,7 @@ export function buildModel(state: CompareState): Model {
     columnsByKey,
     differing,
     goals,
+    knownGoals: new Set(Object.keys(state.goals).filter((name) => metricNames.has(name))),
   };
 }
 

@@ -25,6 +25,8 @@ export interface CompareViewState {
   /** Visible x range of the step charts; null when not zoomed. */
   zoom: [number, number] | null;
   parallelMetric: string | null;
+  /** What colours the parallel-coordinate lines: a metric's column key, or 'run' (run colours). */
+  parallelColor: string | null;
   /** Column key → [low, high] brushed range in the column's value space. */
   brushes: Record<string, [number, number]>;
   scatterX: string | null;
@@ -53,6 +55,7 @@ export function defaultViewState(): CompareViewState {
     logScale: false,
     zoom: null,
     parallelMetric: null,
+    parallelColor: null,
     brushes: {},
     scatterX: null,
     scatterY: null,
@@ -103,6 +106,7 @@ export function restoreViewState(saved: unknown): CompareViewState {
     if (a !== undefined && b !== undefined && a < b) s.zoom = [a, b];
   }
   if (typeof saved.parallelMetric === 'string') s.parallelMetric = saved.parallelMetric;
+  if (typeof saved.parallelColor === 'string') s.parallelColor = saved.parallelColor;
   if (isObject(saved.brushes)) {
     for (const [k, v] of Object.entries(saved.brushes)) {
       if (Array.isArray(v) && v.length === 2) {
