@@ -194,6 +194,7 @@ describe('compare webview polish', () => {
     await w.page.click('#tab-scatter');
     await settled(w.page);
     const scatter = await canvasDrawing(w.page, 'canvas.scatter-canvas');
+    assert.ok(scatter.right <= 1280, `the scatter ends at ${scatter.right} px, in the page`);
     assert.ok(scatter.fills.includes(base) && scatter.fills.includes(deep), String(scatter.fills));
     await w.page.click('#tab-parallel');
     await w.page.selectOption('select[aria-label="Colour lines by"]', 'run');

@@ -4,7 +4,7 @@ import { h, seriesColor, themeColor } from '../shared/dom.js';
 import type { Goal } from '../../../src/protocol/compare.js';
 import { clipText, wrapText } from '../shared/clipText.js';
 import { goalColorScale, metricGrade } from './colorScale.js';
-import { axisScale, prepareCanvas, type AxisScale } from './axisScale.js';
+import { axisScale, contentWidth, prepareCanvas, type AxisScale } from './axisScale.js';
 import type { Column, Run } from './runModel.js';
 
 export interface ParallelInput {
@@ -47,10 +47,7 @@ export class ParallelCoords {
   }
 
   private size(): { w: number; h: number } {
-    // The element's content box: a canvas as wide as the padded box would be cut at the right.
-    const style = getComputedStyle(this.element);
-    const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight) || 0;
-    return { w: Math.max(300, (this.element.clientWidth || 800) - padding), h: 300 };
+    return { w: Math.max(300, contentWidth(this.element, 800)), h: 300 };
   }
 
   private axisX(i: number, w: number): number {

@@ -2,7 +2,7 @@
 // a click toggles its selection.
 import { formatNumber, h, seriesColor, themeColor } from '../shared/dom.js';
 import { clipText } from '../shared/clipText.js';
-import { axisScale, prepareCanvas, type AxisScale } from './axisScale.js';
+import { axisScale, contentWidth, prepareCanvas, type AxisScale } from './axisScale.js';
 import type { Column, Run } from './runModel.js';
 
 export interface ScatterInput {
@@ -43,7 +43,7 @@ export class ScatterPlot {
   draw(): void {
     const input = this.input;
     if (input === undefined) return;
-    const w = Math.max(300, this.element.clientWidth || 800);
+    const w = Math.max(300, contentWidth(this.element, 800));
     const height = 300;
     const ctx = prepareCanvas(this.canvas, w, height);
     const fg = themeColor('--vscode-foreground', '#888');
