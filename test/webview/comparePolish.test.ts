@@ -253,4 +253,42 @@ describe('compare webview polish', () => {
     assert.equal(await w.page.locator('.color-legend').isVisible(), false);
     await w.close();
   });
+
+  it('diffs a run against the baseline with signed deltas, better or worse by goal, in aligned tables', async () => {
+    const w = await openShort();
+    await w.page.click('.grid-body .grid-row[data-row="1"] input[type=checkbox]');
+    await w.page.click('.grid-body .grid-row[data-row="0"] input[type=checkbox]');
+    // Pinned, deep is the baseline, though wide was selected first.
+    await w.page.click('.grid-body .grid-row[data-row="2"] .pin');
+    await w.page.click('#tab-diff');
+    await settled(w.page);
+    assert.equal(await w.page.inputValue('select[aria-label="Baseline run"]'), 'short-2');
+    await w.page.selectOption('select[aria-label="Run to compare with the baseline"]', 'short-1');
+    await settled(w.page);
+    const rows = await w.page.$$eval('.diff-table tbody tr', (trs) =>
+      trs.map((tr) => [...tr.children].map((c) => [c.textContent, c.className])),
+    );
+    const row = (name: string) => rows.find((r) => r[0]![0] === name)!;
+    // wide against deep: val_acc 0.9125 vs 0.8700 (higher is better), val_loss 0.31 vs 0.42.
+    assert.deepEqual(row('val_acc').slice(1), [
+      ['0.8700', 'num'],
+      ['0.9125', 'num'],
+      ['+0.0425 (+4.9%)', 'num delta better'],
+    ]);
+    assert.deepEqual(row('val_loss')[3], ['−0.11 (−26.2%)', 'num delta better']);
+    // A param has a delta but no better or worse.
+    assert.deepEqual(row('lr')[3], ['−0.097 (−97.0%)', 'num delta']);
+    const columns = await w.page.$$eval('.diff-table', (tables) =>
+      tables.map((t) =>
+        [...t.querySelectorAll('thead th')].map((th) => {
+          const b = th.getBoundingClientRect();
+          return [Math.round(b.left), Math.round(b.width)];
+        }),
+      ),
+    );
+    assert.equal(columns.length, 3);
+    assert.deepEqual(columns[1], columns[0], 'metrics line up with params');
+    assert.deepEqual(columns[2], columns[0], 'data versions line up with params');
+    await w.close();
+  });
 });
