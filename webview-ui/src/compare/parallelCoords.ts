@@ -149,7 +149,8 @@ export class ParallelCoords {
       }
     } else {
       ctx.globalAlpha = many ? 0.25 : 0.8;
-      ctx.strokeStyle = accent;
+      // Runs outside the charts in grey: blue would pass for the first run colour.
+      ctx.strokeStyle = themeColor('--vscode-descriptionForeground', '#888');
       for (const r of inside) if (!input.colors.has(r.row.id)) line(r);
       ctx.globalAlpha = 1;
       ctx.lineWidth = 2.5;

@@ -57,13 +57,22 @@ function table(
   column: (k: string) => Column | undefined,
   goal: (k: string) => Goal | undefined,
 ): HTMLElement {
+  // A run's column is aligned right, as numbers are, when its values are numbers.
+  const align = (r: Run): string =>
+    keys.length > 0 && keys.every((k) => ['number', 'undefined'].includes(typeof get(r, k)))
+      ? 'num'
+      : '';
   const head = h(
     'tr',
     {},
     h('th', { scope: 'col' }, title),
-    h('th', { scope: 'col', title: 'The baseline' }, a.row.name),
-    h('th', { scope: 'col' }, b.row.name),
-    h('th', { scope: 'col', title: `${b.row.name} minus the baseline, ${a.row.name}` }, 'Δ'),
+    h('th', { scope: 'col', title: 'The baseline', className: align(a) }, a.row.name),
+    h('th', { scope: 'col', className: align(b) }, b.row.name),
+    h(
+      'th',
+      { scope: 'col', className: 'num', title: `${b.row.name} minus the baseline, ${a.row.name}` },
+      'Δ',
+    ),
   );
   const rows = keys.map((k) => {
     const va = get(a, k);

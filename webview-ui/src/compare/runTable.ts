@@ -28,7 +28,7 @@ export interface TableNote {
   text: string;
 }
 
-const noteWidth = 380;
+const noteWidth = 520;
 
 export interface TableCallbacks {
   sort(key: string): void;

@@ -48,7 +48,8 @@ export class ScatterPlot {
     const ctx = prepareCanvas(this.canvas, w, height);
     const fg = themeColor('--vscode-foreground', '#888');
     const grid = themeColor('--vscode-editorWidget-border', '#8884');
-    const accent = themeColor('--vscode-charts-blue', '#3794ff');
+    // Runs outside the charts in grey: a blue of their own would pass for the first run colour.
+    const others = themeColor('--vscode-descriptionForeground', '#888');
     ctx.clearRect(0, 0, w, height);
     ctx.font = `11px ${themeColor('--vscode-font-family', 'sans-serif')}`;
     this.points = [];
@@ -101,7 +102,7 @@ export class ScatterPlot {
       });
     }
     ctx.globalAlpha = this.points.length > 2000 ? 0.4 : 0.8;
-    ctx.fillStyle = accent;
+    ctx.fillStyle = others;
     for (const p of this.points) {
       if (input.colors.has(p.run.row.id)) continue;
       ctx.beginPath();
