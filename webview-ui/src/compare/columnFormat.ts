@@ -9,17 +9,23 @@ const maxDecimals = 8;
 
 /** Decimals x needs in fixed notation at six significant digits (0.83 → 2, 1234.5 → 1, 100 → 0). */
 function decimalsOf(x: number): number {
-  const rounded = Number(Math.abs(x).toPrecision(significant));
-  if (rounded === 0) return 0;
-  const [mantissa, exponent] = rounded.toExponential().split('e');
-  const mantissaDecimals = mantissa!.split('.')[1]?.length ?? 0;
-  return Math.max(0, mantissaDecimals - Number(exponent));
+  const a = Math.abs(x);
+  if (a === 0) return 0;
+  // Arithmetic, not toPrecision: a column of 10,000 runs is formatted when it first scrolls in.
+  let k = significant - 1 - Math.floor(Math.log10(a));
+  if (k <= 0) return 0;
+  let digits = Math.round(a * 10 ** k);
+  while (k > 0 && digits % 10 === 0) {
+    digits /= 10;
+    k--;
+  }
+  return k;
 }
 
 /** Decimals of x's mantissa in exponential notation at six significant digits (2.5e-5 → 1). */
 function mantissaDecimalsOf(x: number): number {
-  const mantissa = Number(Math.abs(x).toPrecision(significant)).toExponential().split('e')[0]!;
-  return mantissa.split('.')[1]?.length ?? 0;
+  const a = Math.abs(x);
+  return a === 0 ? 0 : Math.max(0, decimalsOf(a) + Math.floor(Math.log10(a)));
 }
 
 /** Text of a number that is not finite, as the table always showed it. */
@@ -49,16 +55,28 @@ export function columnFormat(values: Iterable<number>): (v: number) => string {
   if (integers && maxAbs < 1e15) {
     return (v) => (Number.isFinite(v) ? String(v) : nonFinite(v));
   }
+  // No more decimals than the largest value may show at six significant digits.
+  const cap =
+    maxAbs >= 1 ? Math.max(0, significant - Math.floor(Math.log10(maxAbs)) - 1) : Infinity;
+  // The smallest value needs the most decimals; past maxDecimals the column is exponential anyway.
+  const most = Math.min(
+    cap,
+    maxDecimals + 1,
+    minAbs === Infinity ? 0 : significant - 1 - Math.floor(Math.log10(minAbs)),
+  );
   let decimals = 0;
-  for (const v of distinct) decimals = Math.max(decimals, decimalsOf(v));
-  if (maxAbs >= 1) {
-    const integerDigits = Math.floor(Math.log10(maxAbs)) + 1;
-    decimals = Math.min(decimals, Math.max(0, significant - integerDigits));
+  for (const v of distinct) {
+    decimals = Math.max(decimals, decimalsOf(v));
+    if (decimals >= most) break;
   }
+  decimals = Math.min(decimals, cap);
   const hidesSmall = minAbs !== Infinity && minAbs < 0.5 * 10 ** -decimals;
   if (decimals > maxDecimals || hidesSmall || maxAbs >= 1e15) {
     let mantissa = 0;
-    for (const v of distinct) mantissa = Math.max(mantissa, mantissaDecimalsOf(v));
+    for (const v of distinct) {
+      mantissa = Math.max(mantissa, mantissaDecimalsOf(v));
+      if (mantissa >= significant - 1) break;
+    }
     const digits = Math.min(significant - 1, mantissa);
     return (v) => (Number.isFinite(v) ? v.toExponential(digits) : nonFinite(v));
   }
