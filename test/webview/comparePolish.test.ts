@@ -12,6 +12,7 @@ import {
   openWebview,
   recordCanvases,
   settled,
+  switchTheme,
   type WebviewPage,
 } from './harness.js';
 
@@ -247,6 +248,12 @@ describe('compare webview polish', () => {
       assert.ok(t.left >= 0 && t.left + t.width <= drawn.width, `${t.text} at ${t.left}`);
     }
     assert.ok(drawn.right <= 800, `the canvas ends at ${drawn.right} px`);
+    // A new theme redraws the scale in its colours.
+    await switchTheme(w.page, 'light');
+    const light = await w.page.$eval('.color-bar', (e) => e.style.background);
+    assert.match(light, /rgb\(26, 133, 255\)/, "the light theme's charts-blue");
+    const relit = await canvasDrawing(w.page, 'canvas.parallel-canvas');
+    assert.ok(relit.strokes.includes('#1a85ff'), String(relit.strokes));
     // Run colours, as in the charts, are a choice.
     await w.page.selectOption('select[aria-label="Colour lines by"]', 'run');
     await settled(w.page);

@@ -8,7 +8,7 @@ import {
 import { assertNever } from '../../../src/protocol/guards.js';
 import { startApp } from '../shared/appShell.js';
 import { codiconButton } from '../shared/codiconButton.js';
-import { h } from '../shared/dom.js';
+import { h, onThemeChange } from '../shared/dom.js';
 import { axisScale } from './axisScale.js';
 import { ChartsPane } from './chartsPane.js';
 import { ColumnChooser } from './columnChooser.js';
@@ -250,6 +250,8 @@ function mountCompare(shell: CompareShell): (message: CompareHostMessage) => voi
   }
 
   tabs.show(vs.tab);
+  // The scatter, the parallel coordinates and their legend read theme colours when they draw.
+  onThemeChange(refresh);
   const onMessage = (message: CompareHostMessage): void => {
     switch (message.type) {
       case 'compare/state/didChange':
