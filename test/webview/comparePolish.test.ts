@@ -108,6 +108,13 @@ describe('compare webview polish', () => {
 
   it('scatters a param that varies against the first metric that varies', async () => {
     const w = await openShort();
+    assert.match(await w.page.locator('.count').innerText(), /· 3 columns hidden$/);
+    await w.page.click('button[aria-controls=chooser]');
+    await w.page.click('.chooser-item:has-text("batch_size") input');
+    await w.page.click('.chooser-item:has-text("dropout") input');
+    await w.page.click('button[aria-controls=chooser]');
+    await settled(w.page);
+    assert.match(await w.page.locator('.count').innerText(), /· 1 column hidden$/);
     await w.page.click('#tab-scatter');
     await settled(w.page);
     // batch_size and dropout are the same in every run, and so is the metric epochs: all sort first.
@@ -137,6 +144,7 @@ describe('compare webview polish', () => {
     assert.ok(noteBox.x + 100 < 1280, 'the note is in view');
     assert.equal(await w.page.locator('.group-row .group-metric').innerText(), 'METRICS');
     assert.match((await w.page.getAttribute('.grid', 'aria-description')) ?? '', /All 3 metrics/);
+    assert.match(await w.page.locator('.count').innerText(), /· 5 columns hidden$/);
     // Showing every column shows the metrics instead of the note.
     await w.page.click('#only-differing');
     await settled(w.page);

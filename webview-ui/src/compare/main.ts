@@ -211,7 +211,7 @@ function mountCompare(shell: CompareShell): (message: CompareHostMessage) => voi
       m.metricColumns.length -
       visibleColumns.filter((c) => c.kind !== 'run').length;
     countText.textContent = `${brushed.length} of ${m.runs.length} runs · ${vs.selected.length} selected${
-      hiddenCount > 0 ? ` · ${hiddenCount} columns hidden` : ''
+      hiddenCount > 0 ? ` · ${hiddenCount} ${hiddenCount === 1 ? 'column' : 'columns'} hidden` : ''
     }`;
     chooser.update(m);
     timed('tab', () => tabs.show(vs.tab).update(current));
