@@ -74,6 +74,47 @@ export function smallCompareState(): CompareState {
   return { runs: rows, goals: { acc: 'max', val_loss: 'min' }, series };
 }
 
+/**
+ * Three runs of a short training (steps 0–3): constant params and metrics sort first, so defaults
+ * that pick "the first column" show. With equalMetrics every run has the same metric values.
+ */
+export function shortCompareState(options: { equalMetrics?: boolean } = {}): CompareState {
+  const names = ['base', 'wide', 'deep'];
+  const lrs = [0.01, 0.003, 0.1];
+  const accs = [0.8, 0.9125, 0.87];
+  const losses = [0.5, 0.31, 0.42];
+  const runs: RunRow[] = names.map((name, i) => ({
+    id: `short-${i}`,
+    name,
+    task: 'train',
+    status: 'completed',
+    startedMs: Date.UTC(2026, 10, 21, 8, i * 5),
+    durationMs: 30_000 * (i + 1),
+    params: { batch_size: 32, dropout: 0.1, lr: lrs[i]!, layers: 2 ** (i + 1) },
+    metrics: options.equalMetrics
+      ? { epochs: 4, val_acc: 0.9, val_loss: 0.3 }
+      : { epochs: 4, val_acc: accs[i]!, val_loss: losses[i]! },
+    commit: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+    dirty: false,
+    dataVersions: { 'data/train.csv': 'sha256:1111aaaa' },
+  }));
+  const series: MetricSeries[] = runs.flatMap((r, i) => [
+    {
+      runId: r.id,
+      metric: 'val_acc',
+      steps: [0, 1, 2, 3],
+      values: [0.5, 0.6 + i * 0.05, 0.7 + i * 0.05, 0.75 + i * 0.05],
+    },
+    {
+      runId: r.id,
+      metric: 'val_loss',
+      steps: [0, 1, 2, 3],
+      values: [1, 0.8 - i * 0.1, 0.6 - i * 0.1, 0.5 - i * 0.1],
+    },
+  ]);
+  return { runs, goals: { val_acc: 'max', val_loss: 'min' }, series };
+}
+
 /** A lineage of datasets → runs → models, with commits, some stale models. */
 export function lineageState(runCount: number): LineageState {
   const nodes: LineageNode[] = [];

@@ -207,3 +207,77 @@ export async function canvasPixel(
     { selector, x, y },
   );
 }
+
+/** A text a canvas drew: its left edge, baseline and width in CSS px of the canvas. */
+export interface DrawnText {
+  text: string;
+  left: number;
+  y: number;
+  width: number;
+}
+
+/** What a canvas drew since it was last cleared: texts, and the colours it filled and stroked. */
+export interface CanvasDrawing {
+  texts: DrawnText[];
+  fills: string[];
+  strokes: string[];
+  /** The canvas's width in CSS px and its box's right edge in the page. */
+  width: number;
+  right: number;
+}
+
+/**
+ * Makes the page's canvases keep a log of what they draw (texts, fill and stroke colours), emptied
+ * when a canvas is cleared whole, so a test reads what a user sees on a canvas. Call it before the
+ * drawing happens (before the state is sent).
+ */
+export async function recordCanvases(page: Page): Promise<void> {
+  await page.evaluate(`(() => {
+    const logs = new WeakMap();
+    window.__canvasLog = (c) => logs.get(c) ?? { texts: [], fills: [], strokes: [] };
+    const log = (ctx) => {
+      let l = logs.get(ctx.canvas);
+      if (l === undefined) logs.set(ctx.canvas, (l = { texts: [], fills: [], strokes: [] }));
+      return l;
+    };
+    const P = CanvasRenderingContext2D.prototype;
+    const { fillText, clearRect, fill, stroke } = P;
+    P.clearRect = function (x, y, w, h) {
+      if (x <= 0 && y <= 0) logs.delete(this.canvas);
+      return clearRect.call(this, x, y, w, h);
+    };
+    P.fillText = function (text, x, y, ...rest) {
+      const t = this.getTransform();
+      const k = this.canvas.width / (this.canvas.clientWidth || this.canvas.width);
+      const w = this.measureText(text).width;
+      const a = this.textAlign;
+      const x0 = a === 'right' || a === 'end' ? x - w : a === 'center' ? x - w / 2 : x;
+      log(this).texts.push({
+        text: String(text),
+        left: (t.a * x0 + t.c * y + t.e) / k,
+        y: (t.b * x0 + t.d * y + t.f) / k,
+        width: (w * t.a) / k,
+      });
+      return fillText.call(this, text, x, y, ...rest);
+    };
+    P.fill = function (...args) {
+      log(this).fills.push(String(this.fillStyle));
+      return fill.apply(this, args);
+    };
+    P.stroke = function (...args) {
+      log(this).strokes.push(String(this.strokeStyle));
+      return stroke.apply(this, args);
+    };
+  })()`);
+}
+
+/** What the canvas at the selector drew (see recordCanvases). */
+export async function canvasDrawing(page: Page, selector: string): Promise<CanvasDrawing> {
+  return page.$eval(selector, (c) => {
+    const l = (
+      window as unknown as { __canvasLog: (c: Element) => Omit<CanvasDrawing, 'width' | 'right'> }
+    ).__canvasLog(c);
+    const box = c.getBoundingClientRect();
+    return { ...l, width: box.width, right: box.right };
+  });
+}

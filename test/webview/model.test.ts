@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { minMaxDownsample, Series, smooth } from '../../webview-ui/src/compare/downsample.js';
 import { applyFilter, parseFilter } from '../../webview-ui/src/compare/filterExpr.js';
+import { columnFormat } from '../../webview-ui/src/compare/columnFormat.js';
 import { bestValues, buildModel, sortRuns, toCsv } from '../../webview-ui/src/compare/runModel.js';
 import { layoutGraph, reachable } from '../../webview-ui/src/lineage/layout.js';
 import { shortHash as coreShortHash } from '../../src/core/format.js';
@@ -117,5 +118,27 @@ describe('short hashes', () => {
     for (const h of ['sha256:' + 'ab12'.repeat(16), 'c768f61bca0123456789', 'abc']) {
       assert.equal(pageShortHash(h), coreShortHash(h));
     }
+  });
+});
+
+describe('column number format', () => {
+  const texts = (values: number[]): string[] => values.map(columnFormat(values));
+
+  it('gives every number of a column the same decimals, enough for the most precise', () => {
+    assert.deepEqual(texts([0.8, 0.83, 0.9125]), ['0.8000', '0.8300', '0.9125']);
+    assert.deepEqual(texts([1, 0.5]), ['1.0', '0.5']);
+    assert.deepEqual(texts([64, 256]), ['64', '256']);
+    // Float noise is cut at six significant digits.
+    assert.deepEqual(texts([0.1 + 0.2, 0.25]), ['0.30', '0.25']);
+  });
+
+  it('shows no more than six significant digits of the largest value', () => {
+    assert.deepEqual(texts([1234.5678, 2.5]), ['1234.57', '2.50']);
+  });
+
+  it('goes exponential when fixed decimals would hide a small value or be too many', () => {
+    assert.deepEqual(texts([123456.7, 0.00002]), ['1.23457e+5', '2.00000e-5']);
+    assert.deepEqual(texts([2.5e-10, 1e-9]), ['2.5e-10', '1.0e-9']);
+    assert.deepEqual(texts([NaN, Infinity, 0.5]), ['NaN', 'Infinity', '0.5']);
   });
 });

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { driftFixture, profileFixture } from './dataFixtures.js';
-import { lineageState, smallCompareState } from './fixtures.js';
+import { lineageState, shortCompareState, smallCompareState } from './fixtures.js';
 import { launchChromium, openWebview, settled } from './harness.js';
 import { runPageState } from './runPageFixture.js';
 import type { Theme } from './themes.js';
@@ -28,7 +28,20 @@ async function main(): Promise<void> {
       await w.page.click('#tab-scatter');
       await settled(w.page);
       await w.page.screenshot({ path: join(out, `compare-scatter-${theme}.png`) });
+      await w.page.click('#tab-diff');
+      await settled(w.page);
+      await w.page.screenshot({ path: join(out, `compare-diff-${theme}.png`) });
       await w.close();
+
+      // A short comparison whose metrics are all equal: the table says so, the charts follow it.
+      const e = await openWebview(browser, 'compare', { theme, width: 1280, height: 820 });
+      await e.send({
+        type: 'compare/state/didChange',
+        state: shortCompareState({ equalMetrics: true }),
+      });
+      await settled(e.page);
+      await e.page.screenshot({ path: join(out, `compare-equal-${theme}.png`) });
+      await e.close();
 
       const r = await openWebview(browser, 'run', { theme, width: 1280, height: 900 });
       await r.send({ type: 'run/state/didChange', state: runPageState() });

@@ -92,6 +92,13 @@ export function axisScale(column: Column, runs: Run[]): AxisScale {
   };
 }
 
+/** The width of an element's content box: a canvas as wide as its padded box is cut at the right. */
+export function contentWidth(el: HTMLElement, fallback: number): number {
+  const style = getComputedStyle(el);
+  const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight) || 0;
+  return (el.clientWidth || fallback) - padding;
+}
+
 /** Sizes a canvas for the device pixel ratio and returns its 2D context in CSS pixels. */
 export function prepareCanvas(
   canvas: HTMLCanvasElement,

@@ -1,8 +1,7 @@
-// The Charts tab: one step chart per metric for the selected (or pinned, or first) runs, with
+// The Charts tab: one step chart per metric for the charted runs (runColors.ts), in their colours, with
 // smoothing, a log scale and drag-to-zoom.
 import { frameThrottle, h } from '../shared/dom.js';
 import type { ComparePane, CompareRows, CompareShell } from './comparePage.js';
-import type { Run } from './runModel.js';
 import type { SeriesStore } from './seriesStore.js';
 import { StepCharts } from './stepCharts.js';
 
@@ -71,13 +70,6 @@ export class ChartsPane implements ComparePane {
     this.draw();
   }
 
-  private chartRuns(rows: CompareRows): Run[] {
-    const vs = this.shell.view;
-    const ids = vs.selected.length > 0 ? vs.selected : vs.pinned;
-    const runs = ids.map((id) => rows.model.byId.get(id)).filter((r): r is Run => r !== undefined);
-    return runs.length > 0 ? runs : rows.view.slice(0, 5);
-  }
-
   private draw(): void {
     const vs = this.shell.view;
     const rows = this.rows;
@@ -86,7 +78,11 @@ export class ChartsPane implements ComparePane {
     this.resetZoom.disabled = vs.zoom === null;
     this.charts.update({
       metrics: rows.model.metricColumns.map((c) => c.name),
-      runs: this.chartRuns(rows).map((r, i) => ({ id: r.row.id, name: r.row.name, colorIndex: i })),
+      runs: rows.charted.map((r) => ({
+        id: r.row.id,
+        name: r.row.name,
+        colorIndex: rows.colors.get(r.row.id) ?? 0,
+      })),
       series: this.series.byRun,
       smoothing: vs.smoothing,
       logScale: vs.logScale,

@@ -14,6 +14,9 @@ export interface CompareRows {
   /** After the text filter, before the brushes: what the plots show. */
   filtered: Run[];
   visibleColumns: Column[];
+  /** The runs the step charts show, and the colour index of each (runColors.ts). */
+  charted: Run[];
+  colors: Map<string, number>;
 }
 
 /** A pane of the compare page's bottom tabs. */

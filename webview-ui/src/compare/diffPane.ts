@@ -1,5 +1,6 @@
-// The Diff tab: two runs side by side (params, metrics, data versions) and the code diff between
-// their commits, which the host computes on request.
+// The Diff tab: a run against a baseline (the pinned or first selected run) side by side: params,
+// metrics with their change, data versions, and the code diff between their commits, which the
+// host computes on request.
 import type { CompareHostMessage } from '../../../src/protocol/compare.js';
 import { h } from '../shared/dom.js';
 import type { ComparePane, CompareRows, CompareShell } from './comparePage.js';
@@ -10,8 +11,8 @@ type DiffResponse = Extract<CompareHostMessage, { type: 'compare/diff/get/respon
 
 export class DiffPane implements ComparePane {
   readonly element: HTMLElement;
-  private readonly a = h('select', { 'aria-label': 'First run' });
-  private readonly b = h('select', { 'aria-label': 'Second run' });
+  private readonly a = h('select', { 'aria-label': 'Baseline run' });
+  private readonly b = h('select', { 'aria-label': 'Run to compare with the baseline' });
   private readonly only = h('input', { type: 'checkbox', id: 'diff-only', checked: true });
   private readonly body = h('div', { className: 'diff-body' });
   private rows: CompareRows | undefined;
@@ -28,9 +29,8 @@ export class DiffPane implements ComparePane {
       h(
         'div',
         { className: 'toolbar' },
-        this.a,
-        h('span', {}, 'vs'),
-        this.b,
+        h('label', {}, 'Baseline ', this.a),
+        h('label', {}, 'against ', this.b),
         h('label', { for: 'diff-only' }, this.only, 'Only differences'),
       ),
       this.body,
@@ -41,9 +41,10 @@ export class DiffPane implements ComparePane {
     this.rows = rows;
     const vs = this.shell.view;
     const m = rows.model;
+    // The baseline is the pinned run if there is one, else the first selected.
     const candidates = [
-      ...vs.selected,
       ...vs.pinned,
+      ...vs.selected,
       ...rows.view.slice(0, 50).map((r) => r.row.id),
     ]
       .filter((id, i, all) => all.indexOf(id) === i)
@@ -73,7 +74,7 @@ export class DiffPane implements ComparePane {
       });
     }
     this.body.replaceChildren(
-      renderRunDiff(a, b, this.code ?? { kind: 'loading' }, this.only.checked),
+      renderRunDiff(m, a, b, this.code ?? { kind: 'loading' }, this.only.checked),
     );
   }
 

@@ -6,6 +6,8 @@ export class Series {
   steps: Float64Array;
   values: Float64Array;
   length = 0;
+  /** Whether some step is not a whole number (fractional epochs): the x axis then has fractions. */
+  fractionalSteps = false;
 
   constructor(capacity = 16) {
     this.steps = new Float64Array(capacity);
@@ -18,6 +20,7 @@ export class Series {
     s.steps = steps instanceof Float64Array ? steps : Float64Array.from(steps);
     s.values = values;
     s.length = Math.min(s.steps.length, values.length);
+    s.fractionalSteps = hasFraction(s.steps, 0, s.length);
     return s;
   }
 
@@ -34,8 +37,14 @@ export class Series {
     }
     this.steps.set(steps, this.length);
     this.values.set(values, this.length);
+    this.fractionalSteps ||= hasFraction(this.steps, this.length, need);
     this.length = need;
   }
+}
+
+function hasFraction(steps: ArrayLike<number>, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!Number.isInteger(steps[i])) return true;
+  return false;
 }
 
 /**

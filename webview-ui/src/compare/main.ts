@@ -8,7 +8,7 @@ import {
 import { assertNever } from '../../../src/protocol/guards.js';
 import { startApp } from '../shared/appShell.js';
 import { codiconButton } from '../shared/codiconButton.js';
-import { h } from '../shared/dom.js';
+import { h, onThemeChange } from '../shared/dom.js';
 import { axisScale } from './axisScale.js';
 import { ChartsPane } from './chartsPane.js';
 import { ColumnChooser } from './columnChooser.js';
@@ -18,8 +18,17 @@ import { DiffPane } from './diffPane.js';
 import { applyFilter, parseFilter } from './filterExpr.js';
 import { ParallelCoords } from './parallelCoords.js';
 import { ParallelPane } from './parallelPane.js';
-import { bestValues, buildModel, sortRuns, toCsv, type Model, type Run } from './runModel.js';
-import { RunTable } from './runTable.js';
+import {
+  bestValues,
+  buildModel,
+  sortRuns,
+  toCsv,
+  type Column,
+  type Model,
+  type Run,
+} from './runModel.js';
+import { assignRunColors, chartedRuns } from './runColors.js';
+import { RunTable, type TableNote } from './runTable.js';
 import { ScatterPane } from './scatterPane.js';
 import { SeriesStore } from './seriesStore.js';
 import { TabStrip } from './tabStrip.js';
@@ -172,7 +181,13 @@ function mountCompare(shell: CompareShell): (message: CompareHostMessage) => voi
       .map((id) => m.byId.get(id))
       .filter((r): r is Run => r !== undefined);
     const view = [...pinnedRuns, ...sorted.filter((r) => !pinned.has(r.row.id))];
-    const current: CompareRows = { model: m, view, filtered, visibleColumns };
+    const charted = chartedRuns(m.byId, view, vs);
+    vs.colors = assignRunColors(
+      vs.colors,
+      charted.map((r) => r.row.id),
+    );
+    const colors = new Map(Object.entries(vs.colors));
+    const current: CompareRows = { model: m, view, filtered, visibleColumns, charted, colors };
     rows = current;
     timed('table', () =>
       table.setData({
@@ -181,8 +196,10 @@ function mountCompare(shell: CompareShell): (message: CompareHostMessage) => voi
         best: bestValues(m, brushed),
         selected: new Set(vs.selected),
         pinned,
+        colors,
         sort: vs.sort,
         widths: vs.widths,
+        notes: equalNotes(m, visibleColumns),
       }),
     );
     if (!scrollRestored) {
@@ -194,10 +211,32 @@ function mountCompare(shell: CompareShell): (message: CompareHostMessage) => voi
       m.metricColumns.length -
       visibleColumns.filter((c) => c.kind !== 'run').length;
     countText.textContent = `${brushed.length} of ${m.runs.length} runs · ${vs.selected.length} selected${
-      hiddenCount > 0 ? ` · ${hiddenCount} columns hidden` : ''
+      hiddenCount > 0 ? ` · ${hiddenCount} ${hiddenCount === 1 ? 'column' : 'columns'} hidden` : ''
     }`;
     chooser.update(m);
     timed('tab', () => tabs.show(vs.tab).update(current));
+  }
+
+  /** For params or metrics that "Only columns that differ" hides all of: that they are equal. */
+  function equalNotes(m: Model, visible: Column[]): TableNote[] {
+    if (!vs.onlyDiffering || m.runs.length < 2) return [];
+    const notes: TableNote[] = [];
+    for (const [kind, columns] of [
+      ['param', m.paramColumns],
+      ['metric', m.metricColumns],
+    ] as const) {
+      if (visible.some((c) => c.kind === kind)) continue;
+      const equal = columns.filter((c) => !m.differing.has(c.key) && !vs.hidden.includes(c.key));
+      if (equal.length === 0) continue;
+      const noun = `${kind}${equal.length === 1 ? '' : 's'}`;
+      const count =
+        equal.length === 1
+          ? `The ${noun} ${equal[0]!.name} is`
+          : `${equal.length === columns.length ? 'All ' : ''}${equal.length} ${noun} are`;
+      const values = equal.map((c) => `${c.name} ${c.text(c.get(m.runs[0]!))}`).join(', ');
+      notes.push({ kind, text: `${count} equal across these runs: ${values}` });
+    }
+    return notes;
   }
 
   function setState(state: CompareState): void {
@@ -211,6 +250,8 @@ function mountCompare(shell: CompareShell): (message: CompareHostMessage) => voi
   }
 
   tabs.show(vs.tab);
+  // The scatter, the parallel coordinates and their legend read theme colours when they draw.
+  onThemeChange(refresh);
   const onMessage = (message: CompareHostMessage): void => {
     switch (message.type) {
       case 'compare/state/didChange':

@@ -1,15 +1,21 @@
 // Parallel coordinates over params and one metric, drawn on a canvas. Dragging along an axis
 // brushes a range; the brushes (AND-ed) filter the run table. A click on an axis clears its brush.
 import { h, seriesColor, themeColor } from '../shared/dom.js';
-import { clipText } from '../shared/clipText.js';
-import { axisScale, prepareCanvas, type AxisScale } from './axisScale.js';
+import type { Goal } from '../../../src/protocol/compare.js';
+import { clipText, wrapText } from '../shared/clipText.js';
+import { goalColorScale, metricGrade } from './colorScale.js';
+import { axisScale, contentWidth, prepareCanvas, type AxisScale } from './axisScale.js';
 import type { Column, Run } from './runModel.js';
 
 export interface ParallelInput {
   columns: Column[];
   runs: Run[];
   selected: Set<string>;
+  /** Run id → colour index of the charted runs: their lines have their chart colour. */
+  colors: Map<string, number>;
   brushes: Record<string, [number, number]>;
+  /** Lines coloured by how good this metric is (a colour scale), or null: by the run colours. */
+  colorBy: { column: Column; goal: Goal } | null;
 }
 
 const pad = { top: 34, bottom: 24, side: 60 };
@@ -41,7 +47,7 @@ export class ParallelCoords {
   }
 
   private size(): { w: number; h: number } {
-    return { w: Math.max(300, this.element.clientWidth || 800), h: 300 };
+    return { w: Math.max(300, contentWidth(this.element, 800)), h: 300 };
   }
 
   private axisX(i: number, w: number): number {
@@ -114,20 +120,46 @@ export class ParallelCoords {
       }
       ctx.stroke();
     };
+    const many = input.runs.length > 2000;
     ctx.lineWidth = 1;
-    ctx.globalAlpha = input.runs.length > 2000 ? 0.15 : 0.35;
+    ctx.globalAlpha = many ? 0.15 : 0.35;
     ctx.strokeStyle = muted;
     for (const r of outside) line(r);
-    ctx.globalAlpha = input.runs.length > 2000 ? 0.25 : 0.8;
-    ctx.strokeStyle = accent;
-    for (const r of inside) if (!input.selected.has(r.row.id)) line(r);
-    ctx.globalAlpha = 1;
-    ctx.lineWidth = 2.5;
-    let k = 0;
-    for (const r of inside) {
-      if (!input.selected.has(r.row.id)) continue;
-      ctx.strokeStyle = seriesColor(k++);
-      line(r);
+    const grade =
+      input.colorBy === null
+        ? undefined
+        : metricGrade(input.colorBy.column, input.colorBy.goal, input.runs);
+    if (grade !== undefined) {
+      // By the metric: worse runs first, so the better ones are drawn on top; no value is muted.
+      const scale = goalColorScale();
+      const graded = inside
+        .map((r) => ({ r, u: grade.unit(r) }))
+        .sort((a, b) => (a.u ?? -1) - (b.u ?? -1));
+      ctx.globalAlpha = many ? 0.25 : 0.85;
+      for (const { r, u } of graded) {
+        ctx.strokeStyle = u === undefined ? muted : scale.at(u);
+        line(r);
+      }
+      ctx.globalAlpha = 1;
+      ctx.lineWidth = 2.5;
+      for (const { r, u } of graded) {
+        if (!input.selected.has(r.row.id)) continue;
+        ctx.strokeStyle = u === undefined ? muted : scale.at(u);
+        line(r);
+      }
+    } else {
+      ctx.globalAlpha = many ? 0.25 : 0.8;
+      // Runs outside the charts in grey: blue would pass for the first run colour.
+      ctx.strokeStyle = themeColor('--vscode-descriptionForeground', '#888');
+      for (const r of inside) if (!input.colors.has(r.row.id)) line(r);
+      ctx.globalAlpha = 1;
+      ctx.lineWidth = 2.5;
+      for (const r of inside) {
+        const color = input.colors.get(r.row.id);
+        if (color === undefined) continue;
+        ctx.strokeStyle = seriesColor(color);
+        line(r);
+      }
     }
     // Axes, ticks, brushes and names.
     ctx.lineWidth = 1;
@@ -153,13 +185,17 @@ export class ParallelCoords {
       ctx.stroke();
       ctx.globalAlpha = 1;
       ctx.fillStyle = fg;
-      ctx.textAlign = 'center';
       const label = `${s.column.kind === 'metric' ? '▲ ' : ''}${s.column.name}`;
-      // Names of the outer axes align inwards so they are not cut by the canvas edge.
-      const last = i === this.scales.length - 1 && this.scales.length > 1;
-      ctx.textAlign = i === 0 && this.scales.length > 1 ? 'left' : last ? 'right' : 'center';
-      const lx = ctx.textAlign === 'left' ? 4 : last ? w - 4 : x;
-      ctx.fillText(clipText(ctx, label, Math.max(40, Math.min(slot - 8, w / 2))), lx, 14);
+      // A name has the room between the midpoints to its neighbours (the canvas edge for the outer
+      // axes), on two lines: centred on its axis where it fits, pushed inwards where it does not.
+      const n = this.scales.length;
+      const lo = i === 0 ? 4 : (this.axisX(i - 1, w) + x) / 2 + 4;
+      const hi = i === n - 1 ? w - 4 : (x + this.axisX(i + 1, w)) / 2 - 4;
+      ctx.textAlign = 'left';
+      wrapText(ctx, label, hi - lo, 2).forEach((text, k) => {
+        const tw = ctx.measureText(text).width;
+        ctx.fillText(text, Math.max(lo, Math.min(x - tw / 2, hi - tw)), 12 + k * 12);
+      });
       ctx.textAlign = i === this.scales.length - 1 && this.scales.length > 1 ? 'right' : 'left';
       const tx = ctx.textAlign === 'right' ? x - 5 : x + 5;
       for (const t of s.ticks()) {

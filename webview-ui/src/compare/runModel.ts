@@ -3,6 +3,7 @@
 import { decodeNumber } from '../../../src/protocol/guards.js';
 import type { CompareState, Goal, ParamValue, RunRow } from '../../../src/protocol/compare.js';
 import { shortHash } from '../shared/shortHash.js';
+import { columnFormat } from './columnFormat.js';
 
 export type CellValue = number | string | boolean | null;
 export type ColumnKind = 'run' | 'param' | 'metric';
@@ -14,6 +15,8 @@ export interface Column {
   name: string;
   numeric: boolean;
   get(run: Run): CellValue;
+  /** A cell's text in the table: numbers of a param or metric with the column's one precision. */
+  text(value: CellValue): string;
 }
 
 export interface Run {
@@ -32,15 +35,45 @@ export interface Model {
   /** Keys of param and metric columns whose values are not all equal. */
   differing: Set<string>;
   goals: Record<string, Goal>;
+  /** Metrics whose goal the host gave (cairn.yaml's goal:), not guessed from the name. */
+  knownGoals: Set<string>;
 }
 
-const runColumn = (name: string, numeric: boolean, get: (run: Run) => CellValue): Column => ({
-  key: `run:${name}`,
-  kind: 'run',
-  name,
-  numeric,
-  get,
-});
+function runColumn(name: string, numeric: boolean, get: (run: Run) => CellValue): Column {
+  const column: Column = {
+    key: `run:${name}`,
+    kind: 'run',
+    name,
+    numeric,
+    get,
+    text: (value) => cellText(column, value),
+  };
+  return column;
+}
+
+/** A param or metric column, its number format chosen from all runs' values when first needed. */
+function valueColumn(
+  kind: 'param' | 'metric',
+  name: string,
+  numeric: boolean,
+  get: (run: Run) => CellValue,
+  runs: Run[],
+): Column {
+  let format: ((v: number) => string) | undefined;
+  const column: Column = {
+    key: `${kind}:${name}`,
+    kind,
+    name,
+    numeric,
+    get,
+    text: (value) => {
+      if (typeof value !== 'number') return cellText(column, value);
+      format ??= columnFormat(runs.map(get).filter((v): v is number => typeof v === 'number'));
+      return format(value);
+    },
+  };
+  return column;
+}
 
 export const runColumns: Column[] = [
   runColumn('name', false, (r) => r.row.name),
@@ -78,23 +111,23 @@ export function buildModel(state: CompareState): Model {
     runs[i] = { row, metrics };
   }
   const collator = new Intl.Collator(undefined, { numeric: true });
-  const paramColumns: Column[] = [...paramNames.keys()].sort(collator.compare).map((name) => ({
-    key: `param:${name}`,
-    kind: 'param',
-    name,
-    numeric: paramNames.get(name)!,
-    get: (r: Run): CellValue => {
-      const v: ParamValue | undefined = r.row.params[name];
-      return v === undefined ? null : v;
-    },
-  }));
-  const metricColumns: Column[] = [...metricNames].sort(collator.compare).map((name) => ({
-    key: `metric:${name}`,
-    kind: 'metric',
-    name,
-    numeric: true,
-    get: (r: Run): CellValue => r.metrics[name] ?? null,
-  }));
+  const paramColumns = [...paramNames.keys()].sort(collator.compare).map((name) =>
+    valueColumn(
+      'param',
+      name,
+      paramNames.get(name)!,
+      (r: Run): CellValue => {
+        const v: ParamValue | undefined = r.row.params[name];
+        return v === undefined ? null : v;
+      },
+      runs,
+    ),
+  );
+  const metricColumns = [...metricNames]
+    .sort(collator.compare)
+    .map((name) =>
+      valueColumn('metric', name, true, (r: Run): CellValue => r.metrics[name] ?? null, runs),
+    );
   const columnsByKey = new Map<string, Column>();
   for (const c of [...runColumns, ...paramColumns, ...metricColumns]) columnsByKey.set(c.key, c);
   const differing = new Set<string>();
@@ -122,6 +155,7 @@ export function buildModel(state: CompareState): Model {
     columnsByKey,
     differing,
     goals,
+    knownGoals: new Set(Object.keys(state.goals).filter((name) => metricNames.has(name))),
   };
 }
 
@@ -170,7 +204,7 @@ export function bestValues(model: Model, runs: Run[]): Map<string, number> {
   return best;
 }
 
-/** Formats a cell for the table and CSV. */
+/** Formats a cell for CSV, and the run facts for the table (Column.text formats the rest). */
 export function cellText(column: Column, value: CellValue): string {
   if (value === null) return '';
   if (column.key === 'run:started' && typeof value === 'number') {

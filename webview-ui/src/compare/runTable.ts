@@ -1,8 +1,8 @@
 // The run table: a grid virtualized in both directions (only the rows and columns in view exist
 // in the DOM), so 10,000 runs × 500 columns scroll smoothly. Keyboard: arrows, Page Up/Down,
 // Home/End, Space selects, Enter opens the run (or sorts, on the header), P pins.
-import { frameThrottle, h } from '../shared/dom.js';
-import { cellText, type Column, type Run } from './runModel.js';
+import { frameThrottle, h, seriesColor } from '../shared/dom.js';
+import type { Column, Run } from './runModel.js';
 
 export const rowHeight = 24;
 const headerHeight = 48; // group row + name row
@@ -14,9 +14,21 @@ export interface TableData {
   best: Map<string, number>;
   selected: Set<string>;
   pinned: Set<string>;
+  /** Run id → colour index (seriesColor) of the charted runs, shown as a swatch by the name. */
+  colors: Map<string, number>;
   sort: { key: string; dir: 1 | -1 } | null;
   widths: Record<string, number>;
+  /** Said after the last column: a group of columns hidden because they are equal in every run. */
+  notes: TableNote[];
 }
+
+export interface TableNote {
+  kind: 'param' | 'metric';
+  /** One line, e.g. "All 3 metrics are equal across these runs: epochs 4, …". */
+  text: string;
+}
+
+const noteWidth = 520;
 
 export interface TableCallbacks {
   sort(key: string): void;
@@ -96,7 +108,10 @@ export class RunTable {
       return at;
     });
     this.offsets.push(x);
-    this.inner.style.width = `${x}px`;
+    this.inner.style.width = `${x + data.notes.length * noteWidth}px`;
+    if (data.notes.length > 0)
+      this.element.setAttribute('aria-description', data.notes.map((n) => n.text).join('. '));
+    else this.element.removeAttribute('aria-description');
     this.inner.style.height = `${headerHeight + data.runs.length * rowHeight}px`;
     this.element.setAttribute('aria-rowcount', String(data.runs.length + 1));
     this.element.setAttribute('aria-colcount', String(data.columns.length));
@@ -161,6 +176,17 @@ export class RunTable {
     }
     const nameRow = h('div', { className: 'grid-row name-row', role: 'row', 'aria-rowindex': 1 });
     for (const c of cols) nameRow.append(this.headerCell(data, c));
+    // Notes stand where the hidden group's columns would be: after the last column.
+    data.notes.forEach((note, i) => {
+      const at = `${this.offsets[data.columns.length]! + i * noteWidth}px`;
+      const group = h('div', { className: `group-cell group-${note.kind}` }, groupTitle[note.kind]);
+      group.style.left = at;
+      groupRow.append(group);
+      const text = h('div', { className: 'head-note muted', title: note.text }, note.text);
+      text.style.left = at;
+      text.style.width = `${noteWidth}px`;
+      nameRow.append(text);
+    });
     this.header.replaceChildren(groupRow, nameRow);
 
     const rows: HTMLElement[] = [];
@@ -227,7 +253,7 @@ export class RunTable {
     for (const c of cols) {
       const col = data.columns[c]!;
       const value = col.get(run);
-      const text = cellText(col, value);
+      const text = col.text(value);
       const isBest =
         col.kind === 'metric' && typeof value === 'number' && data.best.get(col.key) === value;
       const cell = h('div', {
@@ -257,6 +283,7 @@ export class RunTable {
             title: pinned ? 'Unpin' : 'Pin to the top',
             'aria-hidden': 'true',
           }),
+          this.swatch(data.colors.get(id)),
           h('span', { className: 'name-text' }, text),
         );
       } else {
@@ -267,6 +294,17 @@ export class RunTable {
       row.append(cell);
     }
     return row;
+  }
+
+  /** The run's colour in the charts; an empty square keeps the names aligned for the others. */
+  private swatch(color: number | undefined): HTMLElement {
+    const el = h('span', {
+      className: `swatch${color === undefined ? ' none' : ''}`,
+      'aria-hidden': 'true',
+      title: color === undefined ? undefined : 'Its colour in the charts',
+    });
+    if (color !== undefined) el.style.backgroundColor = seriesColor(color);
+    return el;
   }
 
   private rowOf(target: EventTarget | null): Run | undefined {

@@ -3,6 +3,7 @@
 import { h } from '../shared/dom.js';
 import { fillColumnSelect } from './columnSelect.js';
 import type { ComparePane, CompareRows, CompareShell } from './comparePage.js';
+import type { Column } from './runModel.js';
 import { ScatterPlot } from './scatterPlot.js';
 
 export class ScatterPane implements ComparePane {
@@ -48,17 +49,19 @@ export class ScatterPane implements ComparePane {
       ...m.metricColumns,
       ...m.runColumns.filter((c) => c.numeric),
     ];
-    vs.scatterX = fillColumnSelect(
-      this.x,
-      numericish,
-      vs.scatterX ?? m.paramColumns[0]?.key ?? null,
-    );
-    vs.scatterY = fillColumnSelect(this.y, m.metricColumns, vs.scatterY);
+    // Until the user picks, the axes are columns that vary: a constant one plots a vertical line.
+    const varies = (c: Column): boolean => m.differing.has(c.key);
+    const params = m.paramColumns;
+    const x = params.find((c) => c.numeric && varies(c)) ?? params.find(varies) ?? params[0];
+    vs.scatterX = fillColumnSelect(this.x, numericish, vs.scatterX ?? x?.key ?? null);
+    const y = m.metricColumns.find((c) => varies(c) && c.key !== vs.scatterX);
+    vs.scatterY = fillColumnSelect(this.y, m.metricColumns, vs.scatterY ?? y?.key ?? null);
     this.plot.update({
       x: vs.scatterX === null ? undefined : m.columnsByKey.get(vs.scatterX),
       y: vs.scatterY === null ? undefined : m.columnsByKey.get(vs.scatterY),
       runs: rows.view,
       selected: new Set(vs.selected),
+      colors: rows.colors,
     });
   }
 }

@@ -1,8 +1,8 @@
 // A scatter of any param or metric (x) against a metric (y), on a canvas. Hover shows the run,
 // a click toggles its selection.
-import { formatNumber, h, themeColor } from '../shared/dom.js';
+import { formatNumber, h, seriesColor, themeColor } from '../shared/dom.js';
 import { clipText } from '../shared/clipText.js';
-import { axisScale, prepareCanvas, type AxisScale } from './axisScale.js';
+import { axisScale, contentWidth, prepareCanvas, type AxisScale } from './axisScale.js';
 import type { Column, Run } from './runModel.js';
 
 export interface ScatterInput {
@@ -10,6 +10,8 @@ export interface ScatterInput {
   y: Column | undefined;
   runs: Run[];
   selected: Set<string>;
+  /** Run id → colour index of the charted runs: their points have their chart colour. */
+  colors: Map<string, number>;
 }
 
 const pad = { left: 64, right: 16, top: 12, bottom: 40 };
@@ -41,13 +43,13 @@ export class ScatterPlot {
   draw(): void {
     const input = this.input;
     if (input === undefined) return;
-    const w = Math.max(300, this.element.clientWidth || 800);
+    const w = Math.max(300, contentWidth(this.element, 800));
     const height = 300;
     const ctx = prepareCanvas(this.canvas, w, height);
     const fg = themeColor('--vscode-foreground', '#888');
     const grid = themeColor('--vscode-editorWidget-border', '#8884');
-    const accent = themeColor('--vscode-charts-blue', '#3794ff');
-    const sel = themeColor('--vscode-charts-orange', '#d18616');
+    // Runs outside the charts in grey: a blue of their own would pass for the first run colour.
+    const others = themeColor('--vscode-descriptionForeground', '#888');
     ctx.clearRect(0, 0, w, height);
     ctx.font = `11px ${themeColor('--vscode-font-family', 'sans-serif')}`;
     this.points = [];
@@ -100,22 +102,24 @@ export class ScatterPlot {
       });
     }
     ctx.globalAlpha = this.points.length > 2000 ? 0.4 : 0.8;
-    ctx.fillStyle = accent;
+    ctx.fillStyle = others;
     for (const p of this.points) {
-      if (input.selected.has(p.run.row.id)) continue;
+      if (input.colors.has(p.run.row.id)) continue;
       ctx.beginPath();
       ctx.arc(p.x, p.y, 3, 0, Math.PI * 2);
       ctx.fill();
     }
+    // Charted runs on top in their colours; the selected ones ringed.
     ctx.globalAlpha = 1;
-    ctx.fillStyle = sel;
     ctx.strokeStyle = fg;
     for (const p of this.points) {
-      if (!input.selected.has(p.run.row.id)) continue;
+      const color = input.colors.get(p.run.row.id);
+      if (color === undefined) continue;
+      ctx.fillStyle = seriesColor(color);
       ctx.beginPath();
       ctx.arc(p.x, p.y, 5, 0, Math.PI * 2);
       ctx.fill();
-      ctx.stroke();
+      if (input.selected.has(p.run.row.id)) ctx.stroke();
     }
     this.canvas.setAttribute(
       'aria-label',

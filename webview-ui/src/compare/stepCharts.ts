@@ -26,6 +26,11 @@ interface Chart {
   signature: string;
 }
 
+/** Tick spacings of a step axis counted in whole steps: 1, 2, 5, 10, 20, 50, … */
+const wholeIncrements = [1, 2, 5]
+  .flatMap((m) => Array.from({ length: 13 }, (_, e) => m * 10 ** e))
+  .sort((a, b) => a - b);
+
 export class StepCharts {
   readonly element: HTMLElement;
   private readonly charts = new Map<string, Chart>();
@@ -88,7 +93,13 @@ export class StepCharts {
     const width = this.chartWidth();
     for (const metric of metrics) {
       const runs = input.runs.filter((r) => (input.series.get(r.id)?.get(metric)?.length ?? 0) > 0);
-      const signature = JSON.stringify([runs.map((r) => [r.id, r.colorIndex]), input.logScale]);
+      // Steps are counted in whole numbers: the x axis then has no 2.5 tick.
+      const wholeSteps = runs.every((r) => !input.series.get(r.id)!.get(metric)!.fractionalSteps);
+      const signature = JSON.stringify([
+        runs.map((r) => [r.id, r.colorIndex]),
+        input.logScale,
+        wholeSteps,
+      ]);
       const data = this.chartData(input, metric, runs, width);
       let chart = this.charts.get(metric);
       if (chart !== undefined && chart.signature !== signature) {
@@ -102,7 +113,7 @@ export class StepCharts {
           { className: 'chart-card', 'data-metric': metric },
           h('h3', { className: 'chart-title' }, metric),
         );
-        const plot = new uPlot(this.options(metric, runs, width, input), data, card);
+        const plot = new uPlot(this.options(runs, width, input, wholeSteps), data, card);
         chart = { plot, card, signature };
         this.charts.set(metric, chart);
       } else {
@@ -137,10 +148,10 @@ export class StepCharts {
   }
 
   private options(
-    _metric: string,
     runs: ChartRun[],
     width: number,
     input: ChartsInput,
+    wholeSteps: boolean,
   ): uPlot.Options {
     const fg = themeColor('--vscode-foreground', '#888');
     const grid = themeColor('--vscode-editorWidget-border', '#8884');
@@ -172,7 +183,12 @@ export class StepCharts {
           value: (_u, v) => formatNumber(v),
         })),
       ],
-      axes: [axis, { ...axis, size: 60, values: (_u, ticks) => ticks.map((t) => formatNumber(t)) }],
+      axes: [
+        wholeSteps
+          ? { ...axis, incrs: wholeIncrements, values: (_u, ticks) => ticks.map(String) }
+          : axis,
+        { ...axis, size: 60, values: (_u, ticks) => ticks.map((t) => formatNumber(t)) },
+      ],
       legend: { live: true },
       cursor: {
         drag: { x: true, y: false, setScale: false },

@@ -25,10 +25,14 @@ export interface CompareViewState {
   /** Visible x range of the step charts; null when not zoomed. */
   zoom: [number, number] | null;
   parallelMetric: string | null;
+  /** What colours the parallel-coordinate lines: a metric's column key, or 'run' (run colours). */
+  parallelColor: string | null;
   /** Column key → [low, high] brushed range in the column's value space. */
   brushes: Record<string, [number, number]>;
   scatterX: string | null;
   scatterY: string | null;
+  /** Run id → colour index of the charted runs (runColors.ts). */
+  colors: Record<string, number>;
 }
 
 export function defaultViewState(): CompareViewState {
@@ -51,9 +55,11 @@ export function defaultViewState(): CompareViewState {
     logScale: false,
     zoom: null,
     parallelMetric: null,
+    parallelColor: null,
     brushes: {},
     scatterX: null,
     scatterY: null,
+    colors: {},
   };
 }
 
@@ -100,6 +106,7 @@ export function restoreViewState(saved: unknown): CompareViewState {
     if (a !== undefined && b !== undefined && a < b) s.zoom = [a, b];
   }
   if (typeof saved.parallelMetric === 'string') s.parallelMetric = saved.parallelMetric;
+  if (typeof saved.parallelColor === 'string') s.parallelColor = saved.parallelColor;
   if (isObject(saved.brushes)) {
     for (const [k, v] of Object.entries(saved.brushes)) {
       if (Array.isArray(v) && v.length === 2) {
@@ -111,5 +118,11 @@ export function restoreViewState(saved: unknown): CompareViewState {
   }
   if (typeof saved.scatterX === 'string') s.scatterX = saved.scatterX;
   if (typeof saved.scatterY === 'string') s.scatterY = saved.scatterY;
+  if (isObject(saved.colors)) {
+    for (const [k, v] of Object.entries(saved.colors)) {
+      const n = num(v);
+      if (n !== undefined && Number.isInteger(n) && n >= 0) s.colors[k] = n;
+    }
+  }
   return s;
 }
