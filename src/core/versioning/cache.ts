@@ -35,7 +35,7 @@ function sourceOfPacked(p: PackedObject): ObjectSource {
 
 /** Where an object of the cache is, or undefined when the cache lacks it. */
 export function objectSource(cacheDir: string, hash: Hash): ObjectSource | undefined {
-  const packed = findPacked(cacheDir, hash, { fresh: true });
+  const packed = findPacked(cacheDir, hash);
   if (packed) return sourceOfPacked(packed);
   const file = objectPath(cacheDir, hash);
   return fs.existsSync(file) ? { file } : undefined;
@@ -110,7 +110,7 @@ export function putObject(cacheDir: string, tmpDir: string, data: string | Uint8
 
 /** Reads a small object and checks its hash, so a corrupt manifest is never trusted. */
 export function readObjectVerified(cacheDir: string, hash: Hash): Buffer {
-  const packed = findPacked(cacheDir, hash, { fresh: true });
+  const packed = findPacked(cacheDir, hash);
   const file = packed ? packed.pack : objectPath(cacheDir, hash);
   let data: Buffer;
   try {
@@ -165,7 +165,7 @@ export function unpackedDir(project: { readonly tmpRoot: string }): string {
  * written once to `unpackedDir` (cleared by gc).
  */
 export function objectFile(cacheDir: string, hash: Hash, unpackedDir: string): string {
-  const packed = findPacked(cacheDir, hash, { fresh: true });
+  const packed = findPacked(cacheDir, hash);
   if (!packed) return objectPath(cacheDir, hash);
   const file = path.join(unpackedDir, hash);
   if (fs.existsSync(file)) return file;

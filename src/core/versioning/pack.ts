@@ -60,12 +60,15 @@ interface PackSet {
   packs: LoadedPack[];
   /** The packs folder's mtime when it was read; a new pack changes it. */
   dirMtimeMs: number;
-  checkedAtMs: number;
+  /**
+   * Whether that mtime lies safely before the reading: file times come from a coarse clock, so a
+   * pack renamed in within the same tick would leave the mtime as it was (as Git's racy index
+   * entries). An unsettled set is read again at the next lookup.
+   */
+  settled: boolean;
 }
 
 const sets = new Map<string, PackSet>();
-/** How often a lookup looks at the packs folder again (see findPacked). */
-const RECHECK_MS = 100;
 
 function dirMtime(dir: string): number {
   return fs.statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? -1;
@@ -94,7 +97,7 @@ function loadSet(cacheDir: string): PackSet {
     }
     packs.push({ packFile, idxFile, idx, count: checkIndex(idx, idxFile) });
   }
-  return { packs, dirMtimeMs, checkedAtMs: Date.now() };
+  return { packs, dirMtimeMs, settled: dirMtimeMs < Date.now() - 50 };
 }
 
 /** Checks an index's header and checksum; returns its entry count. */
@@ -170,23 +173,15 @@ function writeU64(b: Buffer, at: number, v: number): void {
 }
 
 /**
- * Where a packed object is, or undefined when no pack of this cache holds it. The packs folder is
- * looked at again when this process last did so over RECHECK_MS ago, or always with `fresh` (a
- * lookup about to read): another process may have added packs, or its gc replaced some.
+ * Where a packed object is, or undefined when no pack of this cache holds it. The packs folder's
+ * mtime is checked on every lookup (one stat): another process may have added packs, its gc
+ * replaced some, or the cache was deleted, and a long-lived process (the extension) must see it.
  */
-export function findPacked(
-  cacheDir: string,
-  hash: Hash,
-  options: { fresh?: boolean } = {},
-): PackedObject | undefined {
+export function findPacked(cacheDir: string, hash: Hash): PackedObject | undefined {
   let set = packSet(cacheDir);
-  const now = Date.now();
-  if (options.fresh || now - set.checkedAtMs >= RECHECK_MS) {
-    set.checkedAtMs = now;
-    if (dirMtime(packsDir(cacheDir)) !== set.dirMtimeMs) {
-      set = loadSet(cacheDir);
-      sets.set(cacheDir, set);
-    }
+  if (!set.settled || dirMtime(packsDir(cacheDir)) !== set.dirMtimeMs) {
+    set = loadSet(cacheDir);
+    sets.set(cacheDir, set);
   }
   const key = Buffer.from(hash, 'hex');
   for (const p of set.packs) {
