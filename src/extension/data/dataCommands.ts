@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ArtifactNode } from '../versioning/artifactTree.js';
@@ -20,7 +21,8 @@ export function registerDataCommands(s: Container, panels: () => DataPanels): vs
       'Profile data',
       async (arg?: ArtifactNode | vscode.Uri) => {
         const rel = await datasetPath(s, arg, 'Profile which dataset?');
-        if (rel) panels().showProfile(rel);
+        const table = rel === undefined ? undefined : await oneTableOf(s, rel);
+        if (table) panels().showProfile(table);
       },
     ),
     registerCommand(
@@ -39,6 +41,22 @@ export function registerDataCommands(s: Container, panels: () => DataPanels): vs
       (node?: RunNode) => checkRunDrift(s, s.runs, node),
     ),
   ];
+}
+
+/**
+ * What to profile of a dataset: the path itself, or, for a folder of several tables (and no
+ * images), the table the user picks from it.
+ */
+async function oneTableOf(s: Container, rel: string): Promise<string | undefined> {
+  const abs = path.join(s.project.require().root, rel);
+  if (!fs.statSync(abs, { throwIfNoEntry: false })?.isDirectory()) return rel;
+  const { tables, images } = engine().data.folderContents(engine().data.filesUnder(abs));
+  if (tables.length < 2 || images.length > 0) return rel;
+  const picked = await vscode.window.showQuickPick(
+    tables.map((t) => ({ label: t.rel, description: `${rel}/` })),
+    { title: `${rel} holds ${tables.length} tables: profile which one?` },
+  );
+  return picked ? `${rel}/${picked.label}` : undefined;
 }
 
 /** The dataset a command is about: the clicked item, the open file, or one picked from the tracked data. */

@@ -40,6 +40,40 @@ describe('Data profiles and drift', function () {
     assert.equal(state.canCompare, true);
   });
 
+  it('profiles a folder of several tables by offering its tables, then showing the one picked', async () => {
+    const root = workspaceRoot();
+    const pages = await pageMessages();
+    const w = vscode.window as unknown as { showQuickPick: unknown };
+    const original = w.showQuickPick;
+    const offered: string[] = [];
+    let title = '';
+    w.showQuickPick = (items: vscode.QuickPickItem[], options?: vscode.QuickPickOptions) => {
+      offered.push(...items.map((i) => i.label));
+      title = options?.title ?? '';
+      return Promise.resolve(items.find((i) => i.label === 'val.csv'));
+    };
+    try {
+      await vscode.commands.executeCommand(
+        ids.commands.profile,
+        vscode.Uri.file(path.join(root, 'data')),
+      );
+    } finally {
+      w.showQuickPick = original;
+    }
+    assert.deepEqual(offered.sort(), ['train.csv', 'val.csv']);
+    assert.match(title, /^data holds 2 tables/);
+    await waitFor('the profile panel', () => webviewTab('Profile: val.csv'), 30_000);
+    const state = await waitFor(
+      'the profile state of val.csv',
+      () => {
+        const st = pages.stateOf<ProfileState>('profile/state/didChange');
+        return st?.profile.kind === 'table' && st.profile.path.endsWith('val.csv') ? st : undefined;
+      },
+      60_000,
+    );
+    assert.equal(state.profile.kind, 'table');
+  });
+
   it('shows the drift between two versions of the data in the drift view', async () => {
     const root = workspaceRoot();
     const train = path.join(root, 'data', 'train.csv');
