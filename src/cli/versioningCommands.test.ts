@@ -141,3 +141,32 @@ test('pull from a hostile repository never writes through its committed symlink 
     'ssh-ed25519 MINE\n',
   );
 });
+
+test('cairn unprotect says what it made editable, and that a copy needs nothing; a typo in cache.type names the line', () => {
+  const root = project();
+  writeTree(root, { 'model.bin': Buffer.alloc(3 << 19, 'm') });
+  assert.equal(cairn(root, 'add', 'model.bin').code, 0);
+  const config = path.join(root, 'cairn.yaml');
+  fs.appendFileSync(config, '\ncache:\n  type: symlink,copy\n');
+  fs.rmSync(path.join(root, 'model.bin'));
+  assert.equal(cairn(root, 'checkout').code, 0);
+  assert.ok(fs.lstatSync(path.join(root, 'model.bin')).isSymbolicLink());
+  const first = cairn(root, 'unprotect', 'model.bin');
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(
+    first.stdout.trim(),
+    'Made model.bin editable (it was a symlink to the cache; now a copy)',
+  );
+  assert.ok(fs.lstatSync(path.join(root, 'model.bin')).isFile());
+  const again = cairn(root, 'unprotect', 'model.bin');
+  assert.equal(again.stdout.trim(), 'Nothing to do: model.bin is already an editable copy');
+  assert.equal(cairn(root, 'unprotect').code, 2);
+  fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace('symlink,copy', 'simlink'));
+  fs.rmSync(path.join(root, 'model.bin'));
+  const bad = cairn(root, 'checkout');
+  assert.equal(bad.code, 1);
+  assert.match(
+    bad.stderr,
+    /cairn\.yaml:\d+: cache\.type has 'simlink' \(did you mean 'symlink'\?\)/,
+  );
+});

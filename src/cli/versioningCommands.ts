@@ -7,6 +7,7 @@ import { artifactPathFrom } from '../core/versioning/artifacts.js';
 import { checkoutArtifacts } from '../core/versioning/checkout.js';
 import { artifactStatus } from '../core/versioning/status.js';
 import { fsck } from '../core/versioning/fsck.js';
+import { unprotect } from '../core/versioning/unprotect.js';
 import { gc } from '../core/versioning/gc.js';
 import { artifactDiff, artifactLog } from '../core/versioning/history.js';
 import { HOOK_NAMES, installHooks, runHook, type HookName } from '../core/versioning/hooks.js';
@@ -142,6 +143,41 @@ const checkout = defineCommand({
       out(`Restored ${r.path} (${r.filesWritten} written, ${r.filesRemoved} removed)`);
     if (restored.length === 0)
       out(results.length === 0 ? 'No artifacts tracked.' : 'Everything is already checked out.');
+    return 0;
+  },
+});
+
+const unprotectCmd = defineCommand({
+  name: 'unprotect',
+  usage: 'cairn unprotect <path>... [--json]',
+  summary: 'replace files checked out as links to the cache with editable copies',
+  options: json,
+  async run(args) {
+    if (args.positionals.length === 0)
+      throw new CairnError(
+        'usage',
+        'name at least one tracked file or directory to make editable: cairn unprotect <path>...',
+      );
+    const { project, rels } = projectPaths(args);
+    const results = await unprotect(project, rels);
+    if (args.values['json']) {
+      printJson({ files: results });
+      return 0;
+    }
+    const copied = results.filter((r) => r.action === 'copied');
+    for (const r of copied.slice(0, 20))
+      out(
+        `Made ${r.path} editable (it was a ${r.was === 'hardlink' ? 'hard link' : 'symlink'} to the cache; now a copy)`,
+      );
+    if (copied.length > 20) out(`… and ${copied.length - 20} more files made editable`);
+    const already = results.length - copied.length;
+    if (already > 0)
+      out(
+        copied.length === 0
+          ? `Nothing to do: ${already === 1 ? `${results[0]!.path} is` : `all ${already} files are`} already an editable copy`
+          : `${plural(already, 'file')} ${already === 1 ? 'was' : 'were'} already editable, left as ${already === 1 ? 'it was' : 'they were'}`,
+      );
+    if (results.length === 0) out('Nothing to do: no files there.');
     return 0;
   },
 });
@@ -373,6 +409,7 @@ export const versioningCommands: readonly Command[] = [
   add,
   status,
   checkout,
+  unprotectCmd,
   log,
   diff,
   pushCmd,

@@ -108,7 +108,11 @@ export class WriteGuard {
       } catch {
         return; // a dangling link is replaced, never written through
       }
-      if (!this.allows(real)) {
+      // A symlink checkout's link to a cache object is replaced by rename, never written through.
+      if (
+        !this.allows(real) &&
+        !real.startsWith(path.join(this.realRoot, '.cairn', 'cache') + path.sep)
+      ) {
         throw new CairnError(
           'bad-path',
           `${source}: ${path.relative(this.root, abs)} is a symlink that leads outside the project (${real}); remove the link, then run the command again`,

@@ -15,6 +15,7 @@ export const ids = {
     showLog: 'cairn.project.showLog',
     track: 'cairn.data.track',
     checkout: 'cairn.data.checkout',
+    unprotect: 'cairn.data.unprotect',
     push: 'cairn.data.push',
     pull: 'cairn.data.pull',
     gc: 'cairn.data.gc',

@@ -11,9 +11,18 @@ export interface RemoteConfig {
   readonly url: string;
 }
 
+/**
+ * How checkout puts a loose cache object into the work tree (cairn.yaml `cache: { type: … }`):
+ * a copy, a copy-on-write clone, a hard link or a symbolic link to the cache object.
+ */
+export type LinkType = 'copy' | 'reflink' | 'hardlink' | 'symlink';
+export const LINK_TYPES: readonly LinkType[] = ['copy', 'reflink', 'hardlink', 'symlink'];
+
 /** cairn.yaml as parsed; `tasks` is validated by the runs layer. */
 export interface ProjectConfig {
   readonly remotes: readonly RemoteConfig[];
+  /** The link types to try, in order, for each file checkout writes (default: copy). */
+  readonly linkTypes: readonly LinkType[];
   readonly raw: Record<string, unknown>;
   /** The parsed document and its line counter, for line numbers in later validation. */
   readonly doc: Document;
@@ -35,7 +44,7 @@ export class KeyLines {
 }
 
 /** The top-level keys cairn.yaml may have. */
-export const CONFIG_KEYS = ['remotes', 'tasks'] as const;
+export const CONFIG_KEYS = ['remotes', 'tasks', 'cache'] as const;
 
 /** cairn.yaml is a few kilobytes; past this it is not a configuration file. */
 const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
@@ -214,7 +223,11 @@ export function readConfig(project: Project): ProjectConfig {
     const guess = closest(key, CONFIG_KEYS);
     throw new CairnError(
       'bad-config',
-      `${rel}:${line}: unknown key '${key}'${guess ? ` (did you mean '${guess}'?)` : ''}; cairn.yaml knows ${CONFIG_KEYS.map((k) => `${k}:`).join(' and ')}`,
+      `${rel}:${line}: unknown key '${key}'${guess ? ` (did you mean '${guess}'?)` : ''}; cairn.yaml knows ${CONFIG_KEYS.map(
+        (k) => `${k}:`,
+      )
+        .join(', ')
+        .replace(/, ([^,]*)$/, ' and $1')}`,
       file,
       line,
     );
@@ -255,5 +268,58 @@ export function readConfig(project: Project): ProjectConfig {
       remotes.push({ name, url: path.resolve(project.root, dir) });
     }
   }
-  return { remotes, raw, doc, lines, file, keyLines };
+  const linkTypes = parseLinkTypes(raw['cache'], rel, file, (keyPath) =>
+    lineOf(doc, lines, keyPath),
+  );
+  return { remotes, linkTypes, raw, doc, lines, file, keyLines };
+}
+
+/**
+ * `cache: { type: reflink,copy }` (or a list `[reflink, copy]`): the link types checkout tries in
+ * order, like DVC's cache.type. Missing means copy.
+ */
+function parseLinkTypes(
+  value: unknown,
+  rel: string,
+  file: string,
+  lineAt: (keyPath: readonly string[]) => number | undefined,
+): LinkType[] {
+  if (value === undefined || value === null) return ['copy'];
+  const fail = (keyPath: readonly string[], what: string): CairnError => {
+    const line = lineAt(keyPath) ?? lineAt(['cache']) ?? 1;
+    return new CairnError('bad-config', `${rel}:${line}: ${what}`, file, line);
+  };
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw fail(['cache'], 'cache must be a mapping such as cache: { type: copy }');
+  for (const key of Object.keys(value)) {
+    if (key !== 'type')
+      throw fail(
+        ['cache', key],
+        `unknown key 'cache.${key}'; cache: knows type: (${LINK_TYPES.join(', ')})`,
+      );
+  }
+  const type = (value as { type?: unknown }).type;
+  if (type === undefined || type === null) return ['copy'];
+  const names: unknown[] =
+    typeof type === 'string'
+      ? type.split(',').map((t) => t.trim())
+      : Array.isArray(type)
+        ? type
+        : [type];
+  if (names.length === 0)
+    throw fail(['cache', 'type'], `cache.type is empty; use one of ${LINK_TYPES.join(', ')}`);
+  const types: LinkType[] = [];
+  for (const name of names) {
+    if (typeof name !== 'string' || !(LINK_TYPES as readonly string[]).includes(name)) {
+      const guess = typeof name === 'string' ? closest(name, LINK_TYPES) : undefined;
+      throw fail(
+        ['cache', 'type'],
+        `cache.type has '${String(name)}'${guess ? ` (did you mean '${guess}'?)` : ''}; use one of ${LINK_TYPES.join(', ')}, or several in the order to try, such as reflink,copy`,
+      );
+    }
+    if (types.includes(name as LinkType))
+      throw fail(['cache', 'type'], `cache.type names '${name}' twice; name each type once`);
+    types.push(name as LinkType);
+  }
+  return types;
 }

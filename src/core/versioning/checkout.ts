@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { CairnError, fromSystemError, WouldOverwriteError } from '../errors.js';
 import { assertSafeRelativePath, tmpPathFor, tmpSuffix, WriteGuard } from '../fsSafe.js';
 import { processTmpDir, type Project } from '../project/project.js';
+import { readConfig, type LinkType } from '../project/config.js';
 import {
   describeSource,
   hasObject,
@@ -26,6 +27,15 @@ export interface CheckoutOptions {
   /** Overwrite or remove modified files even when their content is not in the cache. */
   readonly force?: boolean;
   readonly onProgress?: (artifact: string, doneFiles: number, totalFiles: number) => void;
+  /** How to place files, tried in order; by default cairn.yaml's `cache: { type: … }`. */
+  readonly linkTypes?: readonly LinkType[];
+}
+
+/** The link types of one checkout, and those found not to work here (tried once each). */
+interface LinkContext {
+  readonly types: readonly LinkType[];
+  readonly failed: Map<LinkType, string>;
+  readonly configFile: string;
 }
 
 export interface CheckoutResult {
@@ -67,16 +77,25 @@ export async function checkoutArtifacts(
     }
     const missing = plans.flatMap((p) => p.missingObjects);
     if (missing.length > 0) {
+      const links = missing.filter((rel) => isLinkIntoCache(project, path.join(project.root, rel)));
       throw new CairnError(
         'not-in-cache',
-        `The cache lacks the content of ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}; run 'cairn pull' to fetch it from a remote`,
+        `The cache lacks the content of ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}; run 'cairn pull' to fetch it from a remote` +
+          (links.length > 0
+            ? `. ${links.slice(0, 3).join(', ')}${links.length > 3 ? ` and ${links.length - 3} more` : ''} ${links.length === 1 ? 'is a symlink' : 'are symlinks'} to cache objects that are gone (with cache.type symlink the work tree points into the cache, so removing cache files breaks the links); once pulled, checkout puts the links back`
+            : ''),
         missing[0],
       );
     }
     for (const p of plans) assertWritesInside(p, guard);
     await verifyObjects(project, plans, tmpDir);
+    const links: LinkContext = {
+      types: options.linkTypes ?? readConfig(project).linkTypes,
+      failed: new Map(),
+      configFile: project.configFile,
+    };
     const results: CheckoutResult[] = [];
-    for (const p of plans) results.push(await apply(project, p, tmpDir, options));
+    for (const p of plans) results.push(await apply(project, p, tmpDir, links, options));
     return results;
   } finally {
     fs.rmSync(tmpDir, { recursive: true, force: true });
@@ -268,6 +287,7 @@ async function apply(
   project: Project,
   p: Plan,
   tmpDir: string,
+  links: LinkContext,
   options: CheckoutOptions,
 ): Promise<CheckoutResult> {
   const { artifact } = p;
@@ -293,7 +313,7 @@ async function apply(
       const op = p.writes[next++];
       if (!op) return;
       const dest = abs(op.rel);
-      const key = await placeFile(project, op, dest, tmpDir);
+      const key = await placeFile(project, op, dest, tmpDir, links);
       files[op.rel] = `${key}:${op.hash}`;
       done++;
       options.onProgress?.(artifact.path, done, p.writes.length);
@@ -319,20 +339,108 @@ async function apply(
   };
 }
 
-/** Copies one object into place: a temp copy beside the cache, checked, then renamed over the file. */
+/**
+ * Puts one object in place as the first of the checkout's link types that works here. A packed
+ * object is always copied (its bytes are part of a pack file), and so is an executable file for
+ * hardlink and symlink (a link would share the object's read-only, non-executable mode).
+ */
 async function placeFile(
   project: Project,
   op: WriteOp,
   dest: string,
   tmpDir: string,
+  links: LinkContext,
 ): Promise<string> {
   const at = objectSource(project.cacheDir, op.hash) ?? {
     file: objectPath(project.cacheDir, op.hash),
   };
+  try {
+    await fs.promises.mkdir(path.dirname(dest), { recursive: true });
+  } catch (err) {
+    throw fromSystemError(err, dest, 'Could not restore');
+  }
+  if (at.range) return copyIntoPlace(at, op, dest, tmpDir);
+  const types = links.types.filter(
+    (t) => !(op.executable && (t === 'hardlink' || t === 'symlink')),
+  );
+  if (types.length === 0) return copyIntoPlace(at, op, dest, tmpDir);
+  for (const type of types) {
+    if (links.failed.has(type)) continue;
+    if (type === 'copy') return copyIntoPlace(at, op, dest, tmpDir);
+    const placed = await linkIntoPlace(type, at.file, op, dest);
+    if ('key' in placed) return placed.key;
+    links.failed.set(type, `${type}: ${placed.unsupported}`);
+  }
+  const rel = path.basename(links.configFile);
+  throw new CairnError(
+    'bad-config',
+    `Could not check out ${dest} as ${types.join(' or ')}: this file system does not support it (${types.map((t) => links.failed.get(t)).join(', ')}). In ${rel}, add copy as a fallback (cache: { type: ${[...types, 'copy'].join(',')} }) or choose another type`,
+    links.configFile,
+  );
+}
+
+/** Link errors that mean "this file system cannot do that here": try the next type. */
+const UNSUPPORTED = new Set([
+  'ENOTSUP',
+  'EOPNOTSUPP',
+  'EXDEV',
+  'EINVAL',
+  'ENOSYS',
+  'EPERM',
+  'EMLINK',
+  'ENOTTY',
+]);
+
+/**
+ * A reflink (own inode, writable), a hard link or a symlink to the object, made beside the file
+ * and renamed over it. Returns the stat key, or the error code when the type cannot work here.
+ */
+async function linkIntoPlace(
+  type: Exclude<LinkType, 'copy'>,
+  src: string,
+  op: WriteOp,
+  dest: string,
+): Promise<{ key: string } | { unsupported: string }> {
+  const tmp = tmpPathFor(dest);
+  try {
+    try {
+      if (type === 'reflink') {
+        await fs.promises.copyFile(src, tmp, fs.constants.COPYFILE_FICLONE_FORCE);
+        await fs.promises.chmod(tmp, op.executable ? 0o755 : 0o644);
+      } else if (type === 'hardlink') await fs.promises.link(src, tmp);
+      else await fs.promises.symlink(path.relative(path.dirname(dest), src), tmp);
+    } catch (err) {
+      await fs.promises.rm(tmp, { force: true });
+      const e = err as NodeJS.ErrnoException;
+      if (e.code !== undefined && UNSUPPORTED.has(e.code)) return { unsupported: e.code };
+      throw err;
+    }
+    const st = await fs.promises.stat(tmp);
+    if (Number(st.size) !== op.sizeBytes) {
+      throw new CairnError(
+        'corrupt-object',
+        `Cache object ${src} has ${st.size} bytes, not ${op.sizeBytes}; run 'cairn fsck'`,
+        src,
+      );
+    }
+    await fs.promises.rename(tmp, dest);
+    return { key: statKey(await fs.promises.stat(dest)) };
+  } catch (err) {
+    await fs.promises.rm(tmp, { force: true });
+    throw fromSystemError(err, dest, 'Could not restore');
+  }
+}
+
+/** Copies one object into place: a temp copy beside the cache, checked, then renamed over the file. */
+async function copyIntoPlace(
+  at: ObjectSource,
+  op: WriteOp,
+  dest: string,
+  tmpDir: string,
+): Promise<string> {
   const src = at.file;
   let tmp = path.join(tmpDir, `co.${tmpSuffix()}`);
   try {
-    await fs.promises.mkdir(path.dirname(dest), { recursive: true });
     const sparse = !at.range && isSparse(await fs.promises.lstat(src));
     const copyTo = (to: string): Promise<void> =>
       at.range
@@ -364,6 +472,18 @@ async function placeFile(
     await fs.promises.rm(tmp, { force: true });
     throw fromSystemError(err, dest, 'Could not restore');
   }
+}
+
+/** A symlink (possibly broken) whose target lies in the project's cache: a symlink checkout's. */
+export function isLinkIntoCache(project: Project, abs: string): boolean {
+  let target: string;
+  try {
+    target = fs.readlinkSync(abs);
+  } catch {
+    return false;
+  }
+  const to = path.resolve(path.dirname(abs), target);
+  return to.startsWith(project.cacheDir + path.sep);
 }
 
 /** A sparse object keeps its holes in the work tree; others take the kernel's fast copy. */

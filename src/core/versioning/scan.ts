@@ -77,7 +77,12 @@ export async function scanTree(
       if (e.isDirectory()) queue.push(rel);
       else if (e.isFile()) fileRels.push(rel);
       else if (e.isSymbolicLink()) {
-        const target = resolveLink(path.join(absD, e.name), realRoot, `${source}/${rel}`);
+        const target = resolveLink(
+          path.join(absD, e.name),
+          projectRoot,
+          realRoot,
+          `${source}/${rel}`,
+        );
         if (target === 'dir') {
           throw new CairnError(
             'bad-path',
@@ -106,11 +111,26 @@ export async function scanTree(
   return { files, emptyDirs, dirs };
 }
 
-function resolveLink(abs: string, realRoot: string, shown: string): 'file' | 'dir' {
+/**
+ * What a symlink under an artifact leads to. A link into the project's cache is a symlink
+ * checkout's (cairn.yaml `cache: { type: symlink }`): followed like any link inside the project,
+ * and when its object is gone the file counts as missing (checkout then says the cache lacks it).
+ */
+function resolveLink(
+  abs: string,
+  projectRoot: string,
+  realRoot: string,
+  shown: string,
+): 'file' | 'dir' | 'missing' {
   let real: string;
   try {
     real = fs.realpathSync(abs);
   } catch {
+    const to = path.resolve(path.dirname(abs), fs.readlinkSync(abs));
+    const intoCache = [projectRoot, realRoot].some((root) =>
+      to.startsWith(path.join(root, '.cairn', 'cache') + path.sep),
+    );
+    if (intoCache) return 'missing';
     throw new CairnError(
       'bad-path',
       `${shown} is a broken symlink; remove it or fix its target`,

@@ -38,6 +38,12 @@ export function registerVersioningCommands(s: Container): vscode.Disposable[] {
     registerCommand(s, ids.commands.checkout, 'Checkout', (node?: ArtifactNode | vscode.Uri) =>
       checkoutCommand(s, node),
     ),
+    registerCommand(
+      s,
+      ids.commands.unprotect,
+      'Make Editable',
+      (node?: ArtifactNode | vscode.Uri) => unprotectCommand(s, node),
+    ),
     registerCommand(s, ids.commands.push, 'Push', async () => {
       await transfer(s, 'push');
     }),
@@ -204,6 +210,40 @@ function checkoutTargets(
 async function checkoutCommand(s: Container, node?: ArtifactNode | vscode.Uri): Promise<void> {
   const project = s.project.require();
   await checkoutWithProgress(s, checkoutTargets(node, project), 'checkout');
+}
+
+/**
+ * Replaces the files of an artifact that checkout linked to the cache (cairn.yaml
+ * `cache: { type: hardlink | symlink }`) with editable copies, and says what it did.
+ */
+async function unprotectCommand(s: Container, node?: ArtifactNode | vscode.Uri): Promise<void> {
+  if (!allowedToRun('make data editable')) return;
+  const project = s.project.require();
+  // From the Command Palette: the file in the active editor.
+  const active = vscode.window.activeTextEditor?.document.uri;
+  const rels = checkoutTargets(node ?? (active?.scheme === 'file' ? active : undefined), project);
+  if (!rels || rels.length === 0) {
+    void showInformation(
+      'Cairn: choose a dataset or model in the Artifacts view (or open one of its files) to make it editable.',
+    );
+    return;
+  }
+  try {
+    const results = await s.log.timed(
+      `unprotect ${rels.join(' ')}`,
+      () => engine().versioning.unprotect(project, rels),
+      (r) => `${r.filter((x) => x.action === 'copied').length} made editable`,
+    );
+    const copied = results.filter((r) => r.action === 'copied');
+    const where = rels.length === 1 ? rels[0]! : `${rels.length} artifacts`;
+    void showInformation(
+      copied.length === 0
+        ? `Cairn: ${where} is already editable (its files are copies, not links to the cache).`
+        : `Cairn: made ${copied.length === 1 ? copied[0]!.path : `${copied.length} files of ${where}`} editable: ${copied.length === 1 ? 'it is' : 'they are'} now copies instead of links to the cache. Track the artifact again after editing.`,
+    );
+  } finally {
+    s.artifacts.refresh(rels, 0);
+  }
 }
 
 /**

@@ -8,3 +8,4 @@ export { git } from '../../core/git/git.js';
 export { installHooks } from '../../core/versioning/hooks.js';
 export { pull, push } from '../../core/versioning/remote.js';
 export { artifactStatus } from '../../core/versioning/status.js';
+export { unprotect } from '../../core/versioning/unprotect.js';

@@ -263,6 +263,43 @@ describe('artifacts', () => {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
+  it('Make Editable turns a hard-linked checkout into a writable copy and says so', async () => {
+    const weights = path.join(root, 'weights.bin');
+    fs.writeFileSync(weights, Buffer.alloc(3 << 19, 'w'));
+    await vscode.commands.executeCommand(ids.commands.track, vscode.Uri.file(weights));
+    const config = path.join(root, 'cairn.yaml');
+    const configBefore = fs.readFileSync(config, 'utf8');
+    fs.appendFileSync(config, 'cache:\n  type: hardlink\n');
+    try {
+      fs.rmSync(weights);
+      const node = async (): Promise<ArtifactNode | undefined> =>
+        (await artifactNodes()).find((n) => n.type === 'artifact' && n.info.path === 'weights.bin');
+      await waitFor(
+        'weights.bin to be missing',
+        async () => (await stateOf('weights.bin')) === 'missing',
+      );
+      await vscode.commands.executeCommand(ids.commands.checkout, await node());
+      assert.equal(fs.statSync(weights).nlink, 2, 'checkout did not make a hard link');
+      assert.equal(fs.statSync(weights).mode & 0o777, 0o444);
+      await waitFor('weights.bin to be ok', async () => (await stateOf('weights.bin')) === 'ok');
+      const messages = answerMessages([]);
+      try {
+        await vscode.commands.executeCommand(ids.commands.unprotect, await node());
+        await vscode.commands.executeCommand(ids.commands.unprotect, await node());
+      } finally {
+        messages.restore();
+      }
+      assert.equal(fs.statSync(weights).nlink, 1);
+      assert.equal(fs.statSync(weights).mode & 0o777, 0o644);
+      assert.match(messages.asked[0] ?? '', /^Cairn: made weights\.bin editable/);
+      assert.match(messages.asked[1] ?? '', /^Cairn: weights\.bin is already editable/);
+      assert.doesNotMatch(messages.asked.join(' '), /unprotect|--/);
+      await waitFor('weights.bin to be ok', async () => (await stateOf('weights.bin')) === 'ok');
+    } finally {
+      fs.writeFileSync(config, configBefore);
+    }
+  });
+
   it('installs the Git hooks', async () => {
     await vscode.commands.executeCommand(ids.commands.installHooks);
     const hook = fs.readFileSync(path.join(root, '.git', 'hooks', 'post-checkout'), 'utf8');
