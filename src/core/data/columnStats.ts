@@ -57,6 +57,33 @@ export function mergeMoments(a: Moments, b: Moments): Moments {
   };
 }
 
+/** A float64 sum with Neumaier's compensation: exact to the last bit or so, in any order. */
+export class CompensatedSum {
+  private sum = 0;
+  private compensation = 0;
+  add(v: number): void {
+    const t = this.sum + v;
+    this.compensation += Math.abs(this.sum) >= Math.abs(v) ? this.sum - t + v : v - t + this.sum;
+    this.sum = t;
+  }
+  value(): number {
+    return this.sum + this.compensation;
+  }
+}
+
+/** Confidence of the stated rank error of quantiles taken from a uniform sample. */
+export const RANK_ERROR_CONFIDENCE = 0.99;
+
+/**
+ * The rank error of quantiles read off a uniform sample of `size` values: by the
+ * Dvoretzky–Kiefer–Wolfowitz inequality (Massart's constant), the sample's distribution is within
+ * ε of the column's at every point, with probability 1 − α, for ε = √(ln(2/α) / 2·size).
+ */
+export function sampleRankError(size: number): number {
+  if (size <= 0) return 1;
+  return Math.sqrt(Math.log(2 / (1 - RANK_ERROR_CONFIDENCE)) / (2 * size));
+}
+
 /** A uniform sample of at most `capacity` values (Algorithm R, seeded for reproducible output). */
 export class Reservoir {
   readonly values: Float64Array;
@@ -156,7 +183,7 @@ export class ColumnAccumulator {
   private readonly stringCounts = new ValueCounts<string>();
   private sketch: HyperLogLog | undefined;
   private readonly counted = new Int32Array((COUNTED_MASK + 1) / 32);
-  /** Numbers of the current batch, handed to TensorFlow.js in one tensor. */
+  /** Numbers of the current batch, folded into the moments once the batch is read. */
   pending: number[] = [];
   constructor(
     readonly name: string,
@@ -195,10 +222,11 @@ export class ColumnAccumulator {
     return this.sketch === undefined;
   }
   distinct(): number {
-    // An estimate can overshoot; there are never more distinct values than values.
-    return this.sketch
-      ? Math.min(this.sketch.count(), this.present)
-      : this.numberCounts.size + this.stringCounts.size;
+    if (!this.sketch) return this.numberCounts.size + this.stringCounts.size;
+    // An estimate can overshoot; there are never more distinct values than values, and never
+    // fewer than were counted exactly before the sketch took over.
+    const counted = this.numberCounts.size + this.stringCounts.size;
+    return Math.min(Math.max(this.sketch.count(), counted), this.present);
   }
   topValues(): { value: string; count: number }[] {
     return [
