@@ -176,7 +176,6 @@ export class ColumnAccumulator {
   missing = 0;
   present = 0;
   numeric = 0;
-  booleanLike = 0;
   readonly reservoir: Reservoir;
   /** Exact value counts while there are at most 10,000 distinct values; then a sketch counts. */
   private readonly numberCounts = new ValueCounts<number>();
@@ -200,7 +199,6 @@ export class ColumnAccumulator {
     const x = parseNumber(raw);
     if (Number.isNaN(x)) {
       const v = raw.trim();
-      if (v.length <= 5 && BOOLEAN.has(v.toLowerCase())) this.booleanLike++;
       if (this.sketch) {
         const h = this.sketch.hashString(v);
         this.sketch.addHash(h);
@@ -209,7 +207,6 @@ export class ColumnAccumulator {
       return;
     }
     this.numeric++;
-    if (x === 0 || x === 1) this.booleanLike++;
     if (this.sketch) {
       const h = this.sketch.hashNumber(x);
       this.sketch.addHash(h);
@@ -217,6 +214,18 @@ export class ColumnAccumulator {
     } else this.count(this.numberCounts, x);
     this.pending.push(x);
     this.reservoir.add(x);
+  }
+  /**
+   * How many values read as booleans (true/false, yes/no, t/f, 0/1): from the exact counts, once
+   * per distinct value rather than per value; past the exact limit a column is no boolean.
+   */
+  get booleanLike(): number {
+    if (this.sketch) return 0;
+    let n = 0;
+    for (const [k, c] of this.stringCounts.entries())
+      if (k.length <= 5 && BOOLEAN.has(k.toLowerCase())) n += c;
+    for (const [k, c] of this.numberCounts.entries()) if (k === 0 || k === 1) n += c;
+    return n;
   }
   get distinctExact(): boolean {
     return this.sketch === undefined;
