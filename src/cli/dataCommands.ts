@@ -7,6 +7,7 @@ import { readRun, resolveRunId } from '../core/runs/runStore.js';
 import { evaluateModel } from '../core/data/evaluate.js';
 import { inspectModel, scoreModel } from '../core/data/model.js';
 import { profilePath, type ColumnProfile } from '../core/data/profile.js';
+import { RANK_ERROR_CONFIDENCE } from '../core/data/columnStats.js';
 import { shellQuote } from '../core/shell.js';
 import { finishRun } from './runCommands.js';
 import { findProject, type Project } from '../core/project/project.js';
@@ -38,11 +39,11 @@ function columnRow(c: ColumnProfile): string[] {
     c.type,
     String(c.count),
     `${(c.missingRate * 100).toFixed(1)}%`,
-    `${c.distinct}${c.distinctExact ? '' : '~'}`,
+    `${c.distinctExact ? '' : '≈'}${c.distinct}`,
     num(c.mean),
     num(c.std),
     num(c.min),
-    c.quantiles ? `${num(c.quantiles.p50)}${c.sampled ? '*' : ''}` : '',
+    c.quantiles ? `${c.sampled ? '≈' : ''}${num(c.quantiles.p50)}` : '',
     num(c.max),
     c.topValues && c.type !== 'number'
       ? c.topValues
@@ -112,13 +113,14 @@ const profile = defineCommand({
     const sampled = p.columns.filter((c) => c.sampled);
     if (sampled.length > 0) {
       const size = Math.min(...sampled.map((c) => c.sampleSize ?? 0));
+      const rankError = Math.max(...sampled.map((c) => c.quantileRankError ?? 0));
       out(
-        `* medians, quantiles and histograms of the ${sampled.length} columns marked come from a uniform sample (${size} values each) of the ${p.rows} rows; count, mean, std, min and max use every row`,
+        `≈ medians, quantiles and histograms of the ${sampled.length} ${sampled.length === 1 ? 'column' : 'columns'} marked are approximate: from a uniform sample (${size} values each) of the ${p.rows} rows, each quantile within ±${(rankError * 100).toFixed(2)}% of its rank (${RANK_ERROR_CONFIDENCE * 100}% confidence); count, mean, std, min and max use every row`,
       );
     }
     const estimated = p.columns.filter((c) => !c.distinctExact).length;
     if (estimated > 0)
-      out('~ distinct counts past 10,000 values are estimates (HyperLogLog, about 1.6%)');
+      out('≈ distinct counts past 10,000 values are estimates (HyperLogLog, about 1.6%)');
     return 0;
   },
 });

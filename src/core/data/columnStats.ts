@@ -5,11 +5,17 @@ const MISSING = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '?']);
 const BOOLEAN = new Set(['true', 'false', 'yes', 'no', 't', 'f', '0', '1']);
 const DISTINCT_EXACT_MAX = 10_000;
 const TOP_VALUES = 20;
+/** Bits (2^17) marking the hashes of the values counted exactly, once a sketch takes over. */
+const COUNTED_MASK = (1 << 17) - 1;
 
 export function isMissing(v: string | undefined): boolean {
   if (v === undefined || v.length === 0) return true;
-  // Only short values can be a missing marker; skip the allocations for the rest.
-  return v.length <= 6 && MISSING.has(v.trim().toLowerCase());
+  // Only short values can be a missing marker, and none starts with a digit, a sign or a dot
+  // (numbers, the common case): skip the allocations for those.
+  if (v.length > 6) return false;
+  const c = v.charCodeAt(0);
+  if ((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46) return false;
+  return MISSING.has(v.trim().toLowerCase());
 }
 
 /** Parses a decimal number ('1e3', ' 2.5 ', '-0'), or NaN; not hex, not 'Infinity'. */
@@ -49,6 +55,33 @@ export function mergeMoments(a: Moments, b: Moments): Moments {
     min: Math.min(a.min, b.min),
     max: Math.max(a.max, b.max),
   };
+}
+
+/** A float64 sum with Neumaier's compensation: exact to the last bit or so, in any order. */
+export class CompensatedSum {
+  private sum = 0;
+  private compensation = 0;
+  add(v: number): void {
+    const t = this.sum + v;
+    this.compensation += Math.abs(this.sum) >= Math.abs(v) ? this.sum - t + v : v - t + this.sum;
+    this.sum = t;
+  }
+  value(): number {
+    return this.sum + this.compensation;
+  }
+}
+
+/** Confidence of the stated rank error of quantiles taken from a uniform sample. */
+export const RANK_ERROR_CONFIDENCE = 0.99;
+
+/**
+ * The rank error of quantiles read off a uniform sample of `size` values: by the
+ * Dvoretzky–Kiefer–Wolfowitz inequality (Massart's constant), the sample's distribution is within
+ * ε of the column's at every point, with probability 1 − α, for ε = √(ln(2/α) / 2·size).
+ */
+export function sampleRankError(size: number): number {
+  if (size <= 0) return 1;
+  return Math.sqrt(Math.log(2 / (1 - RANK_ERROR_CONFIDENCE)) / (2 * size));
 }
 
 /** A uniform sample of at most `capacity` values (Algorithm R, seeded for reproducible output). */
@@ -92,8 +125,14 @@ export class HyperLogLog {
     this.addHash(hash32(v));
   }
   addNumber(x: number): void {
+    this.addHash(this.hashNumber(x));
+  }
+  hashString(v: string): number {
+    return hash32(v);
+  }
+  hashNumber(x: number): number {
     this.f64[0] = x;
-    this.addHash(mix32(this.u32[0]! ^ Math.imul(this.u32[1]!, 0x9e3779b1)));
+    return mix32(this.u32[0]! ^ Math.imul(this.u32[1]!, 0x9e3779b1));
   }
   count(): number {
     const m = this.registers.length;
@@ -106,7 +145,7 @@ export class HyperLogLog {
     const estimate = ((0.7213 / (1 + 1.079 / m)) * m * m) / sum;
     return Math.round(estimate <= 2.5 * m && zeros > 0 ? m * Math.log(m / zeros) : estimate);
   }
-  private addHash(h: number): void {
+  addHash(h: number): void {
     const idx = h >>> 20;
     const rank = Math.clz32((h << 12) | 0x800) + 1;
     if (rank > this.registers[idx]!) this.registers[idx] = rank;
@@ -137,13 +176,13 @@ export class ColumnAccumulator {
   missing = 0;
   present = 0;
   numeric = 0;
-  booleanLike = 0;
   readonly reservoir: Reservoir;
   /** Exact value counts while there are at most 10,000 distinct values; then a sketch counts. */
-  private readonly numberCounts = new Map<number, number>();
-  private readonly stringCounts = new Map<string, number>();
+  private readonly numberCounts = new ValueCounts<number>();
+  private readonly stringCounts = new ValueCounts<string>();
   private sketch: HyperLogLog | undefined;
-  /** Numbers of the current batch, handed to TensorFlow.js in one tensor. */
+  private readonly counted = new Int32Array((COUNTED_MASK + 1) / 32);
+  /** Numbers of the current batch, folded into the moments once the batch is read. */
   pending: number[] = [];
   constructor(
     readonly name: string,
@@ -160,49 +199,99 @@ export class ColumnAccumulator {
     const x = parseNumber(raw);
     if (Number.isNaN(x)) {
       const v = raw.trim();
-      if (v.length <= 5 && BOOLEAN.has(v.toLowerCase())) this.booleanLike++;
-      this.count(this.stringCounts, v);
-      this.sketch?.addString(v);
+      if (this.sketch) {
+        const h = this.sketch.hashString(v);
+        this.sketch.addHash(h);
+        if (this.mayBeCounted(h)) this.stringCounts.increment(v);
+      } else this.count(this.stringCounts, v);
       return;
     }
     this.numeric++;
-    if (x === 0 || x === 1) this.booleanLike++;
-    this.count(this.numberCounts, x);
-    this.sketch?.addNumber(x);
+    if (this.sketch) {
+      const h = this.sketch.hashNumber(x);
+      this.sketch.addHash(h);
+      if (this.mayBeCounted(h)) this.numberCounts.increment(x);
+    } else this.count(this.numberCounts, x);
     this.pending.push(x);
     this.reservoir.add(x);
+  }
+  /**
+   * How many values read as booleans (true/false, yes/no, t/f, 0/1): from the exact counts, once
+   * per distinct value rather than per value; past the exact limit a column is no boolean.
+   */
+  get booleanLike(): number {
+    if (this.sketch) return 0;
+    let n = 0;
+    for (const [k, c] of this.stringCounts.entries())
+      if (k.length <= 5 && BOOLEAN.has(k.toLowerCase())) n += c;
+    for (const [k, c] of this.numberCounts.entries()) if (k === 0 || k === 1) n += c;
+    return n;
   }
   get distinctExact(): boolean {
     return this.sketch === undefined;
   }
   distinct(): number {
-    // An estimate can overshoot; there are never more distinct values than values.
-    return this.sketch
-      ? Math.min(this.sketch.count(), this.present)
-      : this.numberCounts.size + this.stringCounts.size;
+    if (!this.sketch) return this.numberCounts.size + this.stringCounts.size;
+    // An estimate can overshoot; there are never more distinct values than values, and never
+    // fewer than were counted exactly before the sketch took over.
+    const counted = this.numberCounts.size + this.stringCounts.size;
+    return Math.min(Math.max(this.sketch.count(), counted), this.present);
   }
   topValues(): { value: string; count: number }[] {
     return [
-      ...[...this.numberCounts].map(([k, c]) => [String(k), c] as const),
-      ...this.stringCounts,
+      ...this.numberCounts.entries().map(([k, c]) => [String(k), c] as const),
+      ...this.stringCounts.entries(),
     ]
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .slice(0, TOP_VALUES)
       .map(([value, count]) => ({ value, count }));
   }
-  private count<K>(map: Map<K, number>, key: K): void {
-    const c = map.get(key);
-    if (c !== undefined) {
-      map.set(key, c + 1);
-      return;
-    }
-    if (this.sketch) return;
-    map.set(key, 1);
+  private count<K>(counts: ValueCounts<K>, key: K): void {
+    if (counts.increment(key)) return;
+    counts.insert(key);
     if (this.numberCounts.size + this.stringCounts.size > DISTINCT_EXACT_MAX) {
-      this.sketch = new HyperLogLog();
-      for (const k of this.numberCounts.keys()) this.sketch.addNumber(k);
-      for (const k of this.stringCounts.keys()) this.sketch.addString(k);
+      const sketch = new HyperLogLog();
+      const mark = (h: number): void => {
+        sketch.addHash(h);
+        this.counted[(h & COUNTED_MASK) >>> 5]! |= 1 << (h & 31);
+      };
+      for (const k of this.numberCounts.keys()) mark(sketch.hashNumber(k));
+      for (const k of this.stringCounts.keys()) mark(sketch.hashString(k));
+      this.sketch = sketch;
     }
+  }
+  /**
+   * Past the exact limit only the values already counted keep being counted (for the top
+   * values); a bit per hash says which those may be, which spares the lookup of most new values.
+   */
+  private mayBeCounted(h: number): boolean {
+    return (this.counted[(h & COUNTED_MASK) >>> 5]! & (1 << (h & 31))) !== 0;
+  }
+}
+
+/** Counts per value: one map lookup per value seen again (the count lives in an array). */
+class ValueCounts<K> {
+  private readonly index = new Map<K, number>();
+  private readonly counts: number[] = [];
+  get size(): number {
+    return this.counts.length;
+  }
+  /** Counts the value if it is known; false if it is not (then `insert` it, or not). */
+  increment(key: K): boolean {
+    const i = this.index.get(key);
+    if (i === undefined) return false;
+    this.counts[i]!++;
+    return true;
+  }
+  insert(key: K): void {
+    this.index.set(key, this.counts.length);
+    this.counts.push(1);
+  }
+  keys(): IterableIterator<K> {
+    return this.index.keys();
+  }
+  entries(): [K, number][] {
+    return [...this.index].map(([k, i]) => [k, this.counts[i]!]);
   }
 }
 

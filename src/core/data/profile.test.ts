@@ -155,3 +155,17 @@ test('a CSV larger than the memory the process may use profiles in bounded memor
   assert.equal(col(p, 'cat').distinct, 7);
   assert.equal(col(p, 'x').sampled, true);
 });
+
+test('a column of yes/no words is boolean, in any case; one more word makes it a string', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'b.csv');
+  const words = ['yes', 'No', 'TRUE', 'false', 't', 'F'];
+  const rows = Array.from(
+    { length: 300 },
+    (_, i) => `${words[i % 6]},${i === 7 ? 'maybe' : words[i % 6]}`,
+  );
+  fs.writeFileSync(file, ['flag,almost', ...rows].join('\n'));
+  const p = (await profilePath(file, 'b.csv')) as TableProfile;
+  assert.equal(col(p, 'flag').type, 'boolean');
+  assert.equal(col(p, 'almost').type, 'string');
+});

@@ -53,15 +53,6 @@ function sniffDelimiter(head: readonly string[], named: string): string {
   return [',', '\t', ';', '|', ' '].find((d) => d !== named && consistent(d)) ?? named;
 }
 
-/** The peeked lines, then the rest of the stream. */
-async function* replay(
-  head: readonly string[],
-  rest: AsyncGenerator<string>,
-): AsyncGenerator<string> {
-  yield* head;
-  yield* rest;
-}
-
 function isBlank(rec: readonly string[]): boolean {
   return rec.length === 1 && rec[0] === '';
 }
@@ -104,44 +95,116 @@ async function* lines(file: string, shown: string): AsyncGenerator<string> {
   if (rest.length > 0) yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
 }
 
-/** Splits CSV records (RFC 4180 quoting, fields may span lines) from a line stream. */
-async function* csvRecords(
-  src: AsyncGenerator<string>,
-  delimiter: string,
-): AsyncGenerator<string[]> {
-  let fields: string[] = [];
-  let field = '';
-  let inQuotes = false;
-  for await (const line of src) {
-    // Most lines have no quotes at all: split them in one call.
-    if (!inQuotes && !line.includes('"')) {
-      yield line.split(delimiter);
-      continue;
+/**
+ * Text of a file (gunzipped when its name ends in .gz) in pieces of whole lines, decoded as UTF-8
+ * (invalid bytes become U+FFFD), read 1 MB at a time: one string per block, never one per line,
+ * so the CSV parser below runs synchronously over a block.
+ */
+async function* textBlocks(file: string, shown: string): AsyncGenerator<string> {
+  const raw = fs.createReadStream(file, { highWaterMark: CHUNK_BYTES });
+  const gzipped = file.toLowerCase().endsWith('.gz') || shown.toLowerCase().endsWith('.gz');
+  const stream = gzipped ? raw.pipe(createGunzip({ chunkSize: CHUNK_BYTES })) : raw;
+  if (gzipped) raw.on('error', (e) => stream.destroy(e));
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  let first = true;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let text = rest + decoder.write(chunk);
+      if (first && text.length > 0) {
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+        first = false;
+      }
+      const nl = text.lastIndexOf('\n');
+      if (nl < 0) {
+        rest = text;
+        continue;
+      }
+      rest = text.slice(nl + 1);
+      yield text.slice(0, nl + 1);
     }
+  } catch (err) {
+    if (gzipped && (err as NodeJS.ErrnoException).code?.startsWith('Z_'))
+      throw new CairnError(
+        'usage',
+        `${shown}: not a readable gzip file (${(err as Error).message})`,
+        shown,
+      );
+    throw fromSystemError(err, shown, 'Could not read');
+  }
+  rest += decoder.end();
+  if (first && rest.charCodeAt(0) === 0xfeff) rest = rest.slice(1);
+  if (rest.length > 0) yield rest;
+}
+
+/**
+ * Splits CSV records (RFC 4180 quoting, fields may span lines and blocks) from blocks of whole
+ * lines, synchronously: a line without quotes is split in one call.
+ */
+class CsvParser {
+  private fields: string[] = [];
+  private field = '';
+  private inQuotes = false;
+  constructor(private readonly delimiter: string) {}
+
+  /** The records completed by a block of text (whole lines; the last may lack its newline). */
+  push(text: string, out: string[][] = []): string[][] {
+    let start = 0;
+    const end = text.length;
+    while (start < end) {
+      let nl = text.indexOf('\n', start);
+      if (nl < 0) nl = end;
+      const stop = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      const line = text.slice(start, stop);
+      start = nl + 1;
+      if (!this.inQuotes && !line.includes('"')) out.push(line.split(this.delimiter));
+      else this.quotedLine(line, out);
+    }
+    return out;
+  }
+
+  /** The record left open by an unterminated quote at the end of the file, if any. */
+  end(out: string[][] = []): string[][] {
+    if (this.inQuotes || this.fields.length > 0) {
+      this.fields.push(this.field);
+      out.push(this.fields);
+      this.fields = [];
+      this.field = '';
+      this.inQuotes = false;
+    }
+    return out;
+  }
+
+  private quotedLine(line: string, out: string[][]): void {
+    const delimiter = this.delimiter;
+    let field = this.field;
     let i = 0;
-    if (inQuotes) field += '\n';
+    if (this.inQuotes) field += '\n';
     while (i < line.length) {
       const c = line[i]!;
-      if (inQuotes) {
+      if (this.inQuotes) {
         if (c === '"') {
           if (line[i + 1] === '"') {
             field += '"';
             i += 2;
             continue;
           }
-          inQuotes = false;
+          this.inQuotes = false;
           i++;
           continue;
         }
-        field += c;
-        i++;
+        // Copy up to the next quote in one slice.
+        let j = line.indexOf('"', i);
+        if (j < 0) j = line.length;
+        field += line.slice(i, j);
+        i = j;
         continue;
       }
       if (c === '"' && field.length === 0) {
-        inQuotes = true;
+        this.inQuotes = true;
         i++;
       } else if (c === delimiter) {
-        fields.push(field);
+        this.fields.push(field);
         field = '';
         i++;
       } else {
@@ -152,15 +215,14 @@ async function* csvRecords(
         i = j;
       }
     }
-    if (inQuotes) continue;
-    fields.push(field);
-    yield fields;
-    fields = [];
-    field = '';
-  }
-  if (inQuotes || fields.length > 0) {
-    fields.push(field);
-    yield fields;
+    if (this.inQuotes) {
+      this.field = field;
+      return;
+    }
+    this.fields.push(field);
+    out.push(this.fields);
+    this.fields = [];
+    this.field = '';
   }
 }
 
@@ -178,24 +240,34 @@ export async function openTabular(file: string, shown: string): Promise<TabularS
     const base = shown.toLowerCase().replace(/\.gz$/, '');
     const named = base.endsWith('.tsv') || file.toLowerCase().endsWith('.tsv') ? '\t' : ',';
     // The first lines decide the delimiter when the named one does not split them.
-    const src = lines(file, shown);
-    const head: string[] = [];
-    while (head.length < LAYOUT_SAMPLE) {
-      const next = await src.next();
+    const blocks = textBlocks(file, shown);
+    let headText = '';
+    let headLines: string[] = [];
+    for (;;) {
+      headLines = headText.split('\n').filter((l) => l !== '' && l !== '\r');
+      if (headLines.length > LAYOUT_SAMPLE) break;
+      const next = await blocks.next();
       if (next.done) break;
-      if (next.value !== '') head.push(next.value);
+      headText += next.value;
     }
+    const head = headLines
+      .slice(0, LAYOUT_SAMPLE)
+      .map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
     const delimiter = sniffDelimiter(head, named);
     const notes: string[] = [];
     if (delimiter !== named) notes.push(`fields are separated by ${DELIMITER_NAMES[delimiter]}`);
-    const records = csvRecords(replay(head, src), delimiter);
+    const parser = new CsvParser(delimiter);
     // The first records decide where the header is; they are then read again as rows.
-    const sample: string[][] = [];
-    while (sample.length < LAYOUT_SAMPLE) {
-      const next = await records.next();
-      if (next.done) break;
-      if (!isBlank(next.value)) sample.push(next.value);
+    let pending = parser.push(headText).filter((r) => !isBlank(r));
+    while (pending.length < LAYOUT_SAMPLE) {
+      const next = await blocks.next();
+      if (next.done) {
+        pending = parser.end(pending).filter((r) => !isBlank(r));
+        break;
+      }
+      pending = parser.push(next.value, pending).filter((r) => !isBlank(r));
     }
+    const sample = pending.slice(0, LAYOUT_SAMPLE);
     if (sample.length === 0)
       throw new CairnError('usage', `${shown} is empty: a CSV needs a header line`, shown);
     const layout = detectTableLayout(sample);
@@ -207,9 +279,8 @@ export async function openTabular(file: string, shown: string): Promise<TabularS
       columns,
       notes,
       async *rows() {
-        let batch: string[][] = sample.slice(firstRow);
         // A row wider than the header still has every field profiled, as column_N.
-        const widen = (): void => {
+        const widen = (batch: string[][]): void => {
           let widest = columns.length;
           for (const rec of batch) if (rec.length > widest) widest = rec.length;
           if (widest === columns.length) return;
@@ -218,18 +289,23 @@ export async function openTabular(file: string, shown: string): Promise<TabularS
           );
           while (columns.length < widest) columns.push(`column_${columns.length + 1}`);
         };
-        for await (const rec of records) {
-          if (isBlank(rec)) continue;
-          batch.push(rec);
-          if (batch.length >= BATCH_ROWS) {
-            widen();
-            yield batch;
-            batch = [];
-          }
-        }
-        if (batch.length) {
-          widen();
+        const nonBlank = (records: string[][]): string[][] => {
+          let blank = false;
+          for (const r of records) if (isBlank(r)) blank = true;
+          return blank ? records.filter((r) => !isBlank(r)) : records;
+        };
+        let first: string[][] | undefined = pending.slice(firstRow);
+        for await (const text of blocks) {
+          const batch = nonBlank(parser.push(text, first ?? []));
+          first = undefined;
+          if (batch.length === 0) continue;
+          widen(batch);
           yield batch;
+        }
+        const last = nonBlank(parser.end(first ?? []));
+        if (last.length > 0) {
+          widen(last);
+          yield last;
         }
       },
     };
