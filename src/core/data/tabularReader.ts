@@ -57,42 +57,19 @@ function isBlank(rec: readonly string[]): boolean {
   return rec.length === 1 && rec[0] === '';
 }
 
-/** Lines of a file (gunzipped when its name ends in .gz), decoded as UTF-8 (invalid bytes become U+FFFD), in 1 MB chunks. */
+/** Lines of a file (as textBlocks reads it), without their line ends. */
 async function* lines(file: string, shown: string): AsyncGenerator<string> {
-  const raw = fs.createReadStream(file, { highWaterMark: CHUNK_BYTES });
-  const gzipped = file.toLowerCase().endsWith('.gz') || shown.toLowerCase().endsWith('.gz');
-  const stream = gzipped ? raw.pipe(createGunzip({ chunkSize: CHUNK_BYTES })) : raw;
-  if (gzipped) raw.on('error', (e) => stream.destroy(e));
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  let first = true;
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      let text = rest + decoder.write(chunk);
-      if (first) {
-        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-        first = false;
-      }
-      let start = 0;
-      for (;;) {
-        const nl = text.indexOf('\n', start);
-        if (nl < 0) break;
-        yield text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl);
-        start = nl + 1;
-      }
-      rest = text.slice(start);
+  for await (const text of textBlocks(file, shown)) {
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      const end = nl < 0 ? text.length : nl;
+      if (nl < 0 && start === text.length) break;
+      yield text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+      if (nl < 0) break;
+      start = nl + 1;
     }
-  } catch (err) {
-    if (gzipped && (err as NodeJS.ErrnoException).code?.startsWith('Z_'))
-      throw new CairnError(
-        'usage',
-        `${shown}: not a readable gzip file (${(err as Error).message})`,
-        shown,
-      );
-    throw fromSystemError(err, shown, 'Could not read');
   }
-  rest += decoder.end();
-  if (rest.length > 0) yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
 }
 
 /**
