@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { CairnError, fromSystemError } from '../errors.js';
-import { isEnoent, tmpSuffix } from '../fsSafe.js';
+import { isEnoent, tmpSuffix, writeFileAtomic } from '../fsSafe.js';
 import { findPacked, listPacked, readPacked, type PackedObject } from './pack.js';
 
 /** A sha256 content hash: 64 lower-case hex digits. */
@@ -172,12 +172,10 @@ export function objectFile(cacheDir: string, hash: Hash, unpackedDir: string): s
   const data = readObjectVerified(cacheDir, hash);
   try {
     fs.mkdirSync(unpackedDir, { recursive: true });
-    const tmp = `${file}.${tmpSuffix()}`;
-    fs.writeFileSync(tmp, data, { mode: 0o444 });
-    fs.renameSync(tmp, file);
   } catch (err) {
-    throw fromSystemError(err, file, 'Could not unpack');
+    throw fromSystemError(err, unpackedDir, 'Could not unpack into');
   }
+  writeFileAtomic(file, data, { mode: 0o444 });
   return file;
 }
 

@@ -154,6 +154,11 @@ function findIn(p: LoadedPack, key: Buffer): number {
   return -1;
 }
 
+function hashOf(p: LoadedPack, i: number): Hash {
+  const at = IDX_HEADER + FANOUT_BYTES + i * ENTRY_BYTES;
+  return p.idx.toString('hex', at, at + 32);
+}
+
 function entryOf(p: LoadedPack, i: number): PackedObject {
   const at = IDX_HEADER + FANOUT_BYTES + i * ENTRY_BYTES + 32;
   return {
@@ -195,10 +200,7 @@ export function findPacked(cacheDir: string, hash: Hash): PackedObject | undefin
 export function* listPacked(cacheDir: string): Generator<[Hash, PackedObject]> {
   invalidatePacks(cacheDir);
   for (const p of packSet(cacheDir).packs) {
-    for (let i = 0; i < p.count; i++) {
-      const at = IDX_HEADER + FANOUT_BYTES + i * ENTRY_BYTES;
-      yield [p.idx.toString('hex', at, at + 32), entryOf(p, i)];
-    }
+    for (let i = 0; i < p.count; i++) yield [hashOf(p, i), entryOf(p, i)];
   }
 }
 
@@ -208,11 +210,7 @@ export function listPacks(
 ): { packFile: string; idxFile: string; hashes: Hash[] }[] {
   invalidatePacks(cacheDir);
   return packSet(cacheDir).packs.map((p) => {
-    const hashes: Hash[] = [];
-    for (let i = 0; i < p.count; i++) {
-      const at = IDX_HEADER + FANOUT_BYTES + i * ENTRY_BYTES;
-      hashes.push(p.idx.toString('hex', at, at + 32));
-    }
+    const hashes = Array.from({ length: p.count }, (_, i) => hashOf(p, i));
     return { packFile: p.packFile, idxFile: p.idxFile, hashes };
   });
 }

@@ -44,25 +44,22 @@ export function saveQuickIndex(
 ): void {
   const files = Object.entries(state.files);
   const dirs = Object.entries(state.dirs);
-  const ok =
-    state.version !== undefined &&
-    files.every(([, v]) => settled(Number(v.split(':')[4]))) &&
-    dirs.every(([, v]) => settled(Number(v.split(':')[1])));
-  if (!ok) {
+  // One pass: each entry's numbers, stopping at the first time too recent to trust.
+  const numbers = new Float64Array(files.length * FILE_FIELDS + dirs.length * DIR_FIELDS);
+  const fill = (entries: [string, string][], fields: number, base: number): boolean =>
+    entries.every(([, v], i) => {
+      const parts = v.split(':');
+      for (let k = 0; k < fields; k++) numbers[base + i * fields + k] = Number(parts[k]);
+      return settled(numbers[base + i * fields + fields - 1]!); // the ctime comes last
+    });
+  if (
+    state.version === undefined ||
+    !fill(files, FILE_FIELDS, 0) ||
+    !fill(dirs, DIR_FIELDS, files.length * FILE_FIELDS)
+  ) {
     fs.rmSync(file, { force: true });
     return;
   }
-  const numbers = new Float64Array(files.length * FILE_FIELDS + dirs.length * DIR_FIELDS);
-  files.forEach(([, v], i) => {
-    const parts = v.split(':');
-    for (let k = 0; k < FILE_FIELDS; k++) numbers[i * FILE_FIELDS + k] = Number(parts[k]);
-  });
-  const dirBase = files.length * FILE_FIELDS;
-  dirs.forEach(([, v], i) => {
-    const [m, c] = v.split(':');
-    numbers[dirBase + i * DIR_FIELDS] = Number(m);
-    numbers[dirBase + i * DIR_FIELDS + 1] = Number(c);
-  });
   const header = Buffer.alloc(HEADER);
   MAGIC.copy(header, 0);
   header.writeUInt32LE(files.length, 8);
