@@ -5,10 +5,58 @@ import { CairnError, fromSystemError } from '../errors.js';
 import type { Project } from './project.js';
 
 /** A remote: where the cache and run records are shared. */
-export interface RemoteConfig {
+export type RemoteConfig = DirRemoteConfig | SshRemoteConfig | S3RemoteConfig;
+
+interface RemoteConfigBase {
   readonly name: string;
-  /** An absolute directory path (local disk, NFS or a mounted share). */
+  /** The url as written in cairn.yaml (a directory as an absolute path). */
   readonly url: string;
+  /** Marked `default: true`: the remote push and pull use when none is named. */
+  readonly isDefault: boolean;
+}
+
+/** A directory: local disk, NFS or a mounted share. */
+export interface DirRemoteConfig extends RemoteConfigBase {
+  readonly kind: 'dir';
+  readonly path: string;
+}
+
+/** `ssh://[user@]host[:port]/path`: SFTP over SSH, with the agent's and ~/.ssh's keys. */
+export interface SshRemoteConfig extends RemoteConfigBase {
+  readonly kind: 'ssh';
+  readonly host: string;
+  readonly port?: number;
+  readonly user?: string;
+  /** The folder on the host ('/srv/cairn'; relative paths are from the login folder). */
+  readonly path: string;
+}
+
+/** `s3://bucket/prefix`, on AWS or any S3-compatible store at `endpoint`. */
+export interface S3RemoteConfig extends RemoteConfigBase {
+  readonly kind: 's3';
+  readonly bucket: string;
+  /** The key prefix, without leading or trailing '/' ('' for the bucket's root). */
+  readonly prefix: string;
+  readonly endpoint?: string;
+  readonly region?: string;
+  /** A profile of ~/.aws/credentials and ~/.aws/config. */
+  readonly profile?: string;
+}
+
+/** The keys a remote's mapping may have, by kind. */
+const REMOTE_KEYS: Record<RemoteConfig['kind'], readonly string[]> = {
+  dir: ['url', 'default'],
+  ssh: ['url', 'default', 'user', 'port'],
+  s3: ['url', 'default', 'endpoint', 'region', 'profile'],
+};
+
+/**
+ * The untracked, personal configuration beside the cache (`.cairn/local.yaml`): remotes, or keys
+ * of cairn.yaml's remotes (a user name, a profile, which remote is the default), that apply to this
+ * clone only.
+ */
+export function localConfigFile(project: Project): string {
+  return path.join(project.dataDir, 'local.yaml');
 }
 
 /**
@@ -232,46 +280,18 @@ export function readConfig(project: Project): ProjectConfig {
       line,
     );
   }
-  const remotes: RemoteConfig[] = [];
-  const remotesRaw = raw['remotes'];
-  if (remotesRaw !== undefined && remotesRaw !== null) {
-    if (typeof remotesRaw !== 'object' || Array.isArray(remotesRaw)) {
-      const line = lineOf(doc, lines, ['remotes']);
-      throw new CairnError(
-        'bad-config',
-        `${rel}:${line ?? 1}: remotes must be a mapping of name to { url: ... }`,
-        file,
-        line,
-      );
-    }
-    for (const [name, value] of Object.entries(remotesRaw as Record<string, unknown>)) {
-      const line =
-        lineOf(doc, lines, ['remotes', name, 'url']) ?? lineOf(doc, lines, ['remotes', name]);
-      const url = (value as { url?: unknown } | null)?.url;
-      if (typeof url !== 'string' || url.length === 0) {
-        throw new CairnError(
-          'bad-config',
-          `${rel}:${line ?? 1}: remote '${name}' needs a url: (a directory path)`,
-          file,
-          line,
-        );
-      }
-      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !url.startsWith('file://')) {
-        throw new CairnError(
-          'bad-config',
-          `${rel}:${line ?? 1}: remote '${name}' uses ${url.split(':')[0]}://, which this version does not support yet; use a directory path (local disk, NFS or a mounted share)`,
-          file,
-          line,
-        );
-      }
-      const dir = url.startsWith('file://') ? url.slice('file://'.length) : url;
-      remotes.push({ name, url: path.resolve(project.root, dir) });
-    }
-  }
+  const shared: RemoteSource = {
+    rel,
+    file,
+    lineAt: (keyPath) => lineOf(doc, lines, keyPath),
+    remotes: [],
+  };
+  shared.remotes = parseRemotes(raw['remotes'], shared);
+  const merged = mergeRemotes(project, shared, readLocalRemotes(project));
   const linkTypes = parseLinkTypes(raw['cache'], rel, file, (keyPath) =>
     lineOf(doc, lines, keyPath),
   );
-  return { remotes, linkTypes, raw, doc, lines, file, keyLines };
+  return { remotes: merged, linkTypes, raw, doc, lines, file, keyLines };
 }
 
 /**
@@ -322,4 +342,205 @@ function parseLinkTypes(
     types.push(name as LinkType);
   }
   return types;
+}
+
+type RawRemote = Record<string, unknown> & { readonly name: string };
+
+/** A file that declares remotes: cairn.yaml or the local configuration. */
+interface RemoteSource {
+  readonly rel: string;
+  readonly file: string;
+  readonly lineAt: (keyPath: readonly string[]) => number | undefined;
+  remotes: RawRemote[];
+}
+
+function remoteError(src: RemoteSource, keyPath: readonly string[], what: string): CairnError {
+  const { lineAt } = src;
+  const line = lineAt(keyPath) ?? lineAt(keyPath.slice(0, 2)) ?? lineAt(['remotes']) ?? 1;
+  return new CairnError('bad-config', `${src.rel}:${line}: ${what}`, src.file, line);
+}
+
+/** `remotes:` as written: name → mapping. */
+function parseRemotes(value: unknown, src: RemoteSource): RawRemote[] {
+  if (value === undefined || value === null) return [];
+  const fail = (keyPath: readonly string[], what: string): CairnError =>
+    remoteError(src, keyPath, what);
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw fail(['remotes'], 'remotes must be a mapping of name to { url: ... }');
+  const out: RawRemote[] = [];
+  for (const [name, body] of Object.entries(value as Record<string, unknown>)) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name))
+      throw fail(
+        ['remotes', name],
+        `remote name '${name}' may hold only letters, digits, '.', '_' and '-'`,
+      );
+    if (body !== null && (typeof body !== 'object' || Array.isArray(body)))
+      throw fail(['remotes', name], `remote '${name}' must be a mapping such as { url: ... }`);
+    out.push({ ...(body as Record<string, unknown> | null), name });
+  }
+  return out;
+}
+
+/** .cairn/local.yaml's remotes, or none when the file is absent. */
+function readLocalRemotes(project: Project): RemoteSource {
+  const file = localConfigFile(project);
+  const rel = path.relative(project.root, file);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      return { rel, file, lineAt: () => undefined, remotes: [] };
+    throw fromSystemError(err, file, 'Could not read');
+  }
+  const { doc, lines, keyLines } = parseYamlFile(text, file);
+  const raw = (yamlToJs(doc, file) ?? {}) as Record<string, unknown>;
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw new CairnError(
+      'bad-config',
+      `${rel}:1: the file must be a mapping with remotes:`,
+      file,
+      1,
+    );
+  for (const key of Object.keys(raw)) {
+    if (key !== 'remotes') {
+      const line = keyLines.get([key]) ?? 1;
+      throw new CairnError(
+        'bad-config',
+        `${rel}:${line}: unknown key '${key}'; the local configuration holds only remotes:`,
+        file,
+        line,
+      );
+    }
+  }
+  const src: RemoteSource = {
+    rel,
+    file,
+    lineAt: (keyPath) => lineOf(doc, lines, keyPath),
+    remotes: [],
+  };
+  src.remotes = parseRemotes(raw['remotes'], src);
+  return src;
+}
+
+/** cairn.yaml's remotes with the local file's keys over them, each resolved to its kind. */
+function mergeRemotes(project: Project, shared: RemoteSource, local: RemoteSource): RemoteConfig[] {
+  const byName = new Map<string, { raw: Record<string, unknown>; src: RemoteSource }>();
+  for (const r of shared.remotes) byName.set(r.name, { raw: { ...r }, src: shared });
+  for (const r of local.remotes) {
+    const prev = byName.get(r.name);
+    if (prev) Object.assign(prev.raw, r);
+    else byName.set(r.name, { raw: { ...r }, src: local });
+  }
+  // A default chosen in the local file overrides cairn.yaml's.
+  const localDefault = local.remotes.find((r) => r['default'] === true)?.name;
+  const out: RemoteConfig[] = [];
+  for (const [name, { raw, src }] of byName) {
+    if (localDefault !== undefined && name !== localDefault && raw['default'] === true)
+      raw['default'] = false;
+    out.push(resolveRemote(project, name, raw, src));
+  }
+  const defaults = out.filter((r) => r.isDefault);
+  if (defaults.length > 1) {
+    throw remoteError(
+      shared,
+      ['remotes', defaults[1]!.name, 'default'],
+      `remotes ${defaults.map((r) => `'${r.name}'`).join(' and ')} are both marked default: true; keep one (cairn remote default <name>)`,
+    );
+  }
+  return out;
+}
+
+function resolveRemote(
+  project: Project,
+  name: string,
+  raw: Record<string, unknown>,
+  src: RemoteSource,
+): RemoteConfig {
+  let key = 'url';
+  const fail = (what: string): CairnError =>
+    remoteError(src, ['remotes', name, key], `remote '${name}' ${what}`);
+  const url = raw['url'];
+  if (typeof url !== 'string' || url.trim() === '')
+    throw fail('needs a url: (a directory, ssh://[user@]host[:port]/path or s3://bucket/prefix)');
+  const isDefault = raw['default'] === true;
+  if (raw['default'] !== undefined && typeof raw['default'] !== 'boolean') {
+    key = 'default';
+    throw fail(`has default: ${String(raw['default'])}; write default: true or leave it out`);
+  }
+  const str = (k: string): string | undefined => {
+    const v = raw[k];
+    if (v === undefined || v === null) return undefined;
+    key = k;
+    if (typeof v !== 'string' || v === '') throw fail(`has ${k}: that is not a text value`);
+    key = 'url';
+    return v;
+  };
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  const kind = scheme === 'ssh' ? 'ssh' : scheme === 's3' ? 's3' : 'dir';
+  if (scheme !== undefined && !['ssh', 's3', 'file'].includes(scheme))
+    throw fail(
+      `uses ${scheme}://, which Cairn does not know; use a directory, ssh://[user@]host[:port]/path or s3://bucket/prefix`,
+    );
+  for (const k of Object.keys(raw)) {
+    if (k === 'name' || REMOTE_KEYS[kind].includes(k)) continue;
+    key = k;
+    throw fail(
+      `has the key '${k}', which ${kind === 'dir' ? 'a directory' : kind === 'ssh' ? 'an ssh://' : 'an s3://'} remote does not take (it takes ${REMOTE_KEYS[kind].join(', ')})`,
+    );
+  }
+  const base = { name, isDefault };
+  if (kind === 'ssh') {
+    const m = /^ssh:\/\/(?:([^@/]+)@)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?(\/.*)?$/i.exec(url);
+    if (!m || !m[4] || m[4] === '/')
+      throw fail(
+        `has url ${url}, which is not ssh://[user@]host[:port]/path (the path of a folder on the host)`,
+      );
+    const portRaw = raw['port'] ?? (m[3] === undefined ? undefined : Number(m[3]));
+    if (raw['port'] !== undefined) key = 'port';
+    if (
+      portRaw !== undefined &&
+      (typeof portRaw !== 'number' || !Number.isInteger(portRaw) || portRaw < 1 || portRaw > 65535)
+    )
+      throw fail(`has port ${String(portRaw)}; a port is a number from 1 to 65535`);
+    const user = str('user') ?? (m[1] === undefined ? undefined : decodeURIComponent(m[1]));
+    // ssh://host/~/data is the folder data in the login folder, as with scp.
+    const remotePath = m[4].startsWith('/~/') ? m[4].slice(3) : m[4];
+    return {
+      ...base,
+      kind,
+      url,
+      host: m[2]!.replace(/^\[|\]$/g, ''),
+      path: remotePath.replace(/\/+$/, '') || '/',
+      ...(portRaw === undefined ? {} : { port: portRaw }),
+      ...(user === undefined ? {} : { user }),
+    };
+  }
+  if (kind === 's3') {
+    const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url);
+    if (!m)
+      throw fail(
+        `has url ${url}, which is not s3://bucket/prefix (a bucket name is 3 to 63 lower-case letters, digits, '.' and '-')`,
+      );
+    const endpoint = str('endpoint');
+    if (endpoint !== undefined && !/^https?:\/\/[^/]/.test(endpoint))
+      throw fail(`has endpoint ${endpoint}; write it as http(s)://host[:port]`);
+    const region = str('region');
+    const profile = str('profile');
+    return {
+      ...base,
+      kind,
+      url,
+      bucket: m[1]!,
+      prefix: (m[2] ?? '').replace(/^\/+|\/+$/g, ''),
+      ...(endpoint === undefined ? {} : { endpoint }),
+      ...(region === undefined ? {} : { region }),
+      ...(profile === undefined ? {} : { profile }),
+    };
+  }
+  const dir = path.resolve(
+    project.root,
+    url.startsWith('file://') ? url.slice('file://'.length) : url,
+  );
+  return { ...base, kind: 'dir', url: dir, path: dir };
 }
