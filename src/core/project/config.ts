@@ -466,7 +466,7 @@ function resolveRemote(
   const isDefault = raw['default'] === true;
   if (raw['default'] !== undefined && typeof raw['default'] !== 'boolean') {
     key = 'default';
-    throw fail(`has default: ${String(raw['default'])}; write default: true or leave it out`);
+    throw fail(`has default: ${JSON.stringify(raw['default'])}; write default: true or leave it out`);
   }
   const str = (k: string): string | undefined => {
     const v = raw[k];
@@ -502,7 +502,7 @@ function resolveRemote(
       portRaw !== undefined &&
       (typeof portRaw !== 'number' || !Number.isInteger(portRaw) || portRaw < 1 || portRaw > 65535)
     )
-      throw fail(`has port ${String(portRaw)}; a port is a number from 1 to 65535`);
+      throw fail(`has port ${JSON.stringify(portRaw)}; a port is a number from 1 to 65535`);
     const user = str('user') ?? (m[1] === undefined ? undefined : decodeURIComponent(m[1]));
     // ssh://host/~/data is the folder data in the login folder, as with scp.
     const remotePath = m[4].startsWith('/~/') ? m[4].slice(3) : m[4];
