@@ -466,7 +466,9 @@ function resolveRemote(
   const isDefault = raw['default'] === true;
   if (raw['default'] !== undefined && typeof raw['default'] !== 'boolean') {
     key = 'default';
-    throw fail(`has default: ${JSON.stringify(raw['default'])}; write default: true or leave it out`);
+    throw fail(
+      `has default: ${JSON.stringify(raw['default'])}; write default: true or leave it out`,
+    );
   }
   const str = (k: string): string | undefined => {
     const v = raw[k];
