@@ -8,8 +8,14 @@ import { err, out, printError } from './printer.js';
 import { dataCommands } from './dataCommands.js';
 import { runCommands } from './runCommands.js';
 import { versioningCommands } from './versioningCommands.js';
+import { remoteCommands } from './remoteCommands.js';
 
-const commands: readonly Command[] = [...versioningCommands, ...runCommands, ...dataCommands];
+const commands: readonly Command[] = [
+  ...versioningCommands,
+  ...remoteCommands,
+  ...runCommands,
+  ...dataCommands,
+];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.usage.length));

@@ -11,8 +11,8 @@ import { unprotect } from '../core/versioning/unprotect.js';
 import { gc } from '../core/versioning/gc.js';
 import { artifactDiff, artifactLog } from '../core/versioning/history.js';
 import { HOOK_NAMES, installHooks, runHook, type HookName } from '../core/versioning/hooks.js';
-import { pull, push, type TransferResult } from '../core/versioning/remote.js';
 import { formatBytes, shortHash } from '../core/format.js';
+import { printRemoteStatus } from './remoteCommands.js';
 import { defineCommand, type Command, type CommandArgs } from './command.js';
 import { endProgress, err, out, printJson, progress } from './printer.js';
 
@@ -86,10 +86,13 @@ const add = defineCommand({
 
 const status = defineCommand({
   name: 'status',
-  usage: 'cairn status [<path>...] [--json]',
-  summary: 'ok | modified | missing | not-in-cache, per artifact',
-  options: json,
+  usage: 'cairn status [<path>...] [--remote [--remote-name <name>]] [--json]',
+  summary:
+    'ok | modified | missing | not-in-cache, per artifact; with --remote, whether it is on the remote',
+  options: { ...json, remote: { type: 'boolean' }, 'remote-name': { type: 'string' } },
   async run(args) {
+    if (args.values['remote'] || args.values['remote-name'])
+      return printRemoteStatus(args, args.values['remote-name'], args.values['json'] === true);
     const { project, rels } = projectPaths(args);
     const entries = await artifactStatus(project, rels);
     if (args.values['json']) {
@@ -259,63 +262,6 @@ function signed(n: number, fmt: (n: number) => string): string {
   return n > 0 ? `+${fmt(n)}` : n < 0 ? `-${fmt(-n)}` : '±0';
 }
 
-function printTransfer(verb: string, r: TransferResult): void {
-  out(
-    `${verb} ${r.copiedObjects} objects (${formatBytes(r.copiedBytes)}) and ${r.copiedRuns} runs; ${r.upToDateObjects} objects were up to date (remote '${r.remote}')`,
-  );
-  if (r.missing.length > 0)
-    err(
-      `cairn: warning: ${r.missing.length} objects are on neither side: ${r.missing.slice(0, 5).join(', ')}${r.missing.length > 5 ? ', ...' : ''}`,
-    );
-}
-
-const remoteOption = { remote: { type: 'string' }, ...json } as const;
-
-const pushCmd = defineCommand({
-  name: 'push',
-  usage: 'cairn push [--remote <name>]',
-  summary: 'copy cache objects and run records to a remote',
-  options: remoteOption,
-  async run(args) {
-    const project = findProject(args.cwd);
-    const remote = args.values['remote'];
-    const r = await push(project, {
-      ...(remote ? { remote } : {}),
-      onProgress: (p) => progress(`Pushing: ${p.doneObjects}/${p.totalObjects} objects`),
-    });
-    endProgress();
-    if (args.values['json']) printJson(r);
-    else printTransfer('Pushed', r);
-    return r.missing.length > 0 ? 1 : 0;
-  },
-});
-
-const pullCmd = defineCommand({
-  name: 'pull',
-  usage: 'cairn pull [--remote <name>]',
-  summary: 'fetch cache objects and run records from a remote, then check out',
-  options: { ...remoteOption, force: { type: 'boolean' } },
-  async run(args) {
-    const project = findProject(args.cwd);
-    const remote = args.values['remote'];
-    const r = await pull(project, {
-      ...(remote ? { remote } : {}),
-      onProgress: (p) => progress(`Pulling: ${p.doneObjects}/${p.totalObjects} objects`),
-    });
-    endProgress();
-    const results = await checkoutArtifacts(project, undefined, {
-      force: args.values['force'] === true,
-    });
-    if (args.values['json']) {
-      printJson({ ...r, checkout: results });
-      return r.missing.length > 0 ? 1 : 0;
-    }
-    printTransfer('Pulled', r);
-    for (const c of results.filter((x) => x.action === 'restored')) out(`Restored ${c.path}`);
-    return r.missing.length > 0 ? 1 : 0;
-  },
-});
-
 const gcCmd = defineCommand({
   name: 'gc',
   usage: 'cairn gc [--dry-run] [--json]',
@@ -412,8 +358,6 @@ export const versioningCommands: readonly Command[] = [
   unprotectCmd,
   log,
   diff,
-  pushCmd,
-  pullCmd,
   gcCmd,
   fsckCmd,
   hooksInstall,

@@ -5,7 +5,10 @@ import { CairnError } from '../errors.js';
 import { tmpSuffix } from '../fsSafe.js';
 import { git, gitMaybe } from '../git/git.js';
 import { POINTER_SUFFIX, projectAt, type Project } from '../project/project.js';
+import { fetchVersions } from '../remotes/transfer.js';
+import { hasObject } from '../versioning/cache.js';
 import { checkoutArtifacts } from '../versioning/checkout.js';
+import { objectsOf, type VersionRef } from '../versioning/reachable.js';
 import { readPointer } from '../versioning/pointerFile.js';
 import { compareRecords, type Comparison } from './compare.js';
 import { startRun, type RunHandle } from './runRecorder.js';
@@ -88,6 +91,7 @@ export async function reproduceRun(
         }
       }
     }
+    await fetchLackingInputs(project, original, options);
     if (original.inputs.length > 0) {
       options.onStep?.(
         `Checking out ${original.inputs.map((i) => i.path).join(', ')} from the cache`,
@@ -128,4 +132,22 @@ export async function reproduceRun(
     fs.rmSync(wt, { recursive: true, force: true });
     await gitMaybe(project.root, ['worktree', 'prune']);
   }
+}
+
+/** Fetches from the remote the input versions the cache lacks (a run a teammate pushed). */
+async function fetchLackingInputs(
+  project: Project,
+  original: RunRecord,
+  options: ReproduceOptions,
+): Promise<void> {
+  const refs: VersionRef[] = original.inputs.map((i) => ({
+    type: undefined,
+    hash: i.hash,
+    source: i.path,
+  }));
+  const { objects, missingManifests } = objectsOf(project.cacheDir, refs);
+  if (missingManifests.length === 0 && [...objects].every((h) => hasObject(project.cacheDir, h)))
+    return;
+  options.onStep?.("Fetching the run's data from the remote");
+  await fetchVersions(project, refs);
 }

@@ -148,11 +148,30 @@ test('a corrupt cache object stops checkout before anything changes, naming the 
 
 test('bad cairn.yaml remotes are reported with file and line', async () => {
   const project = tempProject();
-  fs.writeFileSync(project.configFile, 'remotes:\n  team:\n    url: s3://bucket/x\n');
-  const { push } = await import('./remote.js');
+  fs.writeFileSync(project.configFile, 'remotes:\n  team:\n    url: ftp://bucket/x\n');
+  const { push } = await import('../remotes/transfer.js');
   await assert.rejects(
     push(project),
-    isCairnError('bad-config', /cairn\.yaml:3: remote 'team' uses s3:\/\//),
+    isCairnError(
+      'bad-config',
+      /cairn\.yaml:3: remote 'team' uses ftp:\/\/, which Cairn does not know/,
+    ),
+  );
+  fs.writeFileSync(project.configFile, 'remotes:\n  team:\n    url: ssh://host\n');
+  await assert.rejects(
+    push(project),
+    isCairnError(
+      'bad-config',
+      /cairn\.yaml:3: remote 'team' has url ssh:\/\/host, which is not ssh:/,
+    ),
+  );
+  fs.writeFileSync(project.configFile, 'remotes:\n  team:\n    url: s3://b/x\n    regoin: eu\n');
+  await assert.rejects(
+    push(project),
+    isCairnError(
+      'bad-config',
+      /cairn\.yaml:4: remote 'team' has the key 'regoin'.*endpoint, region, profile/,
+    ),
   );
   fs.writeFileSync(project.configFile, 'remotes:\n  team: [\n');
   await assert.rejects(

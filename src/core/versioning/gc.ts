@@ -25,12 +25,19 @@ export interface GcResult {
   readonly dryRun: boolean;
 }
 
-/** Every version a pointer file names in any commit reachable from a branch, tag or other ref. */
-async function versionsInHistory(project: Project): Promise<VersionRef[]> {
+/**
+ * Every version a pointer file names in the commits `rev-list <revArgs>` walks: by default every
+ * commit reachable from a branch, tag or other ref; `['--no-walk', '--branches']` for the tips of
+ * the branches, `['--no-walk', <commit>]` for one commit.
+ */
+export async function versionsInHistory(
+  project: Project,
+  revArgs: readonly string[] = ['--all'],
+): Promise<VersionRef[]> {
   const listing = await git(
     project.root,
     // Blobs only: a folder whose name ends in .cairn is a tree, not a pointer file.
-    ['rev-list', '--all', '--objects', '--filter=object:type=blob'],
+    ['rev-list', ...revArgs, '--objects', '--filter=object:type=blob'],
     'listing the files of every branch and tag',
   );
   const blobs = new Map<string, string>();

@@ -5,7 +5,7 @@ import { git } from '../git/git.js';
 import { readConfig } from '../project/config.js';
 import type { Project } from '../project/project.js';
 import { checkoutArtifacts } from './checkout.js';
-import { push } from './remote.js';
+import { push } from '../remotes/transfer.js';
 import { artifactStatus } from './status.js';
 
 export const HOOK_NAMES = ['post-checkout', 'pre-commit', 'pre-push'] as const;

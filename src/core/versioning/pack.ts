@@ -215,6 +215,29 @@ export function listPacks(
   });
 }
 
+/**
+ * The entries of a pack index read from elsewhere (a remote's): checked like a local one, and
+ * named by the hash its name gives (`pack-<id>.idx`), so a renamed or swapped index is refused.
+ */
+export function indexEntries(
+  idx: Buffer,
+  file: string,
+): { hash: Hash; offset: number; length: number }[] {
+  const count = checkIndex(idx, file);
+  const id = /pack-([0-9a-f]{64})\.idx$/.exec(file)?.[1];
+  if (id !== idx.toString('hex', idx.length - 32))
+    throw new CairnError(
+      'corrupt-object',
+      `Pack index ${file} does not hold the index its name says; remove it and push again from a clone that has its objects`,
+      file,
+    );
+  const p: LoadedPack = { packFile: '', idxFile: file, idx, count };
+  return Array.from({ length: count }, (_, i) => {
+    const { offset, length } = entryOf(p, i);
+    return { hash: hashOf(p, i), offset, length };
+  });
+}
+
 /** Reads a packed object's bytes (not verified: callers that need it hash what they read). */
 export function readPacked(o: PackedObject): Buffer {
   let fd: number;

@@ -4,7 +4,7 @@ import { initProject, type Project } from '../../core/project/project.js';
 import type { AddResult } from '../../core/versioning/add.js';
 import type { CheckoutResult } from '../../core/versioning/checkout.js';
 import type { ArtifactKind } from '../../core/versioning/pointerFile.js';
-import type { TransferResult } from '../../core/versioning/remote.js';
+import type { TransferResult } from '../../core/remotes/transfer.js';
 import type { ArtifactNode } from './artifactTree.js';
 import { ids } from '../ids.js';
 import type { Container } from '../container.js';
