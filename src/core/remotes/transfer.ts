@@ -347,21 +347,45 @@ async function pushRuns(
   signal: AbortSignal | undefined,
 ): Promise<number> {
   let copied = 0;
-  for (const r of listRuns(project)) {
-    if (r.status === 'running' || inventory.runs.has(r.id)) continue;
+  for (const id of finishedRunDirs(project)) {
+    if (inventory.runs.has(id)) continue;
     throwIfAborted(signal);
-    const dir = path.join(project.runsDir, r.id);
+    const dir = path.join(project.runsDir, id);
     const files = filesUnder(dir).filter((f) => !f.startsWith('.'));
     files.sort((a, b) => Number(a === 'run.json') - Number(b === 'run.json'));
     for (const rel of files)
       await store.upload(
         path.join(dir, rel),
-        `${RUNS_PREFIX}${r.id}/${rel}`,
+        `${RUNS_PREFIX}${id}/${rel}`,
         signal ? { signal } : {},
       );
     copied++;
   }
   return copied;
+}
+
+/** Run folders whose run.json says the run is over (records Cairn cannot parse travel too). */
+function finishedRunDirs(project: Project): string[] {
+  let ids: string[];
+  try {
+    ids = fs.readdirSync(project.runsDir);
+  } catch (err) {
+    if (isEnoent(err)) return [];
+    throw err;
+  }
+  return ids.filter((id) => {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) return false;
+    try {
+      const rec = JSON.parse(
+        fs.readFileSync(path.join(project.runsDir, id, 'run.json'), 'utf8'),
+      ) as {
+        status?: unknown;
+      };
+      return rec.status !== 'running';
+    } catch {
+      return false; // not a run record, or one being written
+    }
+  });
 }
 
 function filesUnder(dir: string, prefix = ''): string[] {
