@@ -64,6 +64,7 @@ export interface RunPageState {
     durationMs: number | null;
     exitCode: number | null;
     host: string;
+    user: string | null;
     /** Why the run failed, in a sentence, when it did. */
     error: string | null;
     sweep: string | null;
@@ -133,6 +134,7 @@ export const isRunPageState: Guard<RunPageState> = isShape<RunPageState>({
     durationMs: isNullable(isFiniteNumber),
     exitCode: isNullable(isFiniteNumber),
     host: isString,
+    user: isNullable(isString),
     error: isNullable(isString),
     sweep: isNullable(isString),
     reproduces: isNullable(isNamedRun),

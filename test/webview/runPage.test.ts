@@ -37,7 +37,10 @@ describe('run page webview', () => {
     const w = await open();
     assert.equal(await text(w, 'h1.title'), 'train lr=0.5 #3');
     assert.match(await text(w, '.status'), /completed/);
-    assert.match(await text(w, '.facts'), /task train · started .* · took 1m 23s · on ws-7/);
+    assert.match(
+      await text(w, '.facts'),
+      /task train · started .* · took 1m 23s · by Ada Lovelace on ws-7/,
+    );
     const params = await w.page.$$eval('.params tr', (trs) =>
       trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')),
     );

@@ -15,6 +15,7 @@ export function runPageState(overrides: Partial<RunPageState> = {}): RunPageStat
       durationMs: 83_000,
       exitCode: 0,
       host: 'ws-7',
+      user: 'Ada Lovelace',
       error: null,
       sweep: null,
       reproduces: null,

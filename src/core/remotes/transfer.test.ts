@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { CairnError } from '../errors.js';
 import {
@@ -280,8 +281,16 @@ test('a fresh clone that pulls can reproduce the first of several runs: every ru
   ok(pulled);
   assert.match(pulled.stdout, /and 2 runs/);
   const runs = JSON.parse(cairn(cloneRoot, 'runs', 'ls', '--json').stdout) as {
-    runs: { id: string; metrics: Record<string, number> }[];
+    runs: { id: string; metrics: Record<string, number>; user?: string; host: string }[];
   };
+  // Who ran them and where travels with the records.
+  assert.deepEqual(
+    runs.runs.map((r) => [r.user, r.host]),
+    [
+      ['Test', os.hostname()],
+      ['Test', os.hostname()],
+    ],
+  );
   const first = runs.runs.find((r) => r.metrics['rows'] === 3)!;
   assert.ok(first, 'the first run came with the pull');
   const rep = cairn(cloneRoot, 'reproduce', first.id);

@@ -99,6 +99,17 @@ async function gitInfo(root: string, dir: string): Promise<RunRecord['git']> {
   return { commit, branch, dirty: diff.length > 0, diffFile };
 }
 
+/** Who runs: Git's user.name for the repository, else the login name. */
+async function whoRuns(root: string): Promise<string | undefined> {
+  const name = (await gitMaybe(root, ['config', 'user.name']))?.trim();
+  if (name) return name;
+  try {
+    return os.userInfo().username || undefined;
+  } catch {
+    return undefined; // no passwd entry (some containers)
+  }
+}
+
 /** The tracked artifacts the deps name: a dep that is an artifact, or lies inside a tracked directory. */
 function inputVersions(project: Project, deps: readonly string[]): ArtifactVersion[] {
   const out = new Map<string, ArtifactVersion>();
@@ -256,7 +267,7 @@ export async function prepareRun(project: Project, req: RunRequest): Promise<Pre
     const command = req.task ? expandParams(spec.cmd, params) : spec.cmd;
     // Time spent waiting for another run's params file is not part of this run.
     const startMs = Date.now();
-    const git = await gitInfo(work.root, dir);
+    const [git, user] = await Promise.all([gitInfo(work.root, dir), whoRuns(work.root)]);
     const record: RunRecord = {
       id,
       name: req.name ?? defaultName(project, taskName, spec.cmd, overrides),
@@ -272,6 +283,7 @@ export async function prepareRun(project: Project, req: RunRequest): Promise<Pre
       signal: null,
       status: 'running',
       host: os.hostname(),
+      ...(user ? { user } : {}),
       pid: process.pid,
       git,
       inputs: inputVersions(work, spec.deps),

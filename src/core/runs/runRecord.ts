@@ -54,6 +54,8 @@ export interface RunRecord {
   readonly signal: string | null;
   readonly status: RunStatus;
   readonly host: string;
+  /** Who ran it (Git's user.name, else the login name): runs travel between teammates. */
+  readonly user?: string;
   readonly pid: number;
   readonly git: {
     readonly commit: string | null;
@@ -91,6 +93,8 @@ export interface RunSummary {
   readonly metrics: Record<string, number>;
   readonly commit: string | null;
   readonly host: string;
+  /** Who ran it (Git's user.name, else the login name): runs travel between teammates. */
+  readonly user?: string;
   readonly pid: number;
   /** The artifact versions the run used (absent in index rows older than this field). */
   readonly inputs?: readonly ArtifactVersion[];

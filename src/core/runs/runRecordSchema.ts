@@ -184,6 +184,7 @@ export function parseRunRecord(value: unknown, id: string): RunRecord {
     metricPoints: num(r['metricPoints'], 'metricPoints'),
     skippedLines: num(r['skippedLines'], 'skippedLines'),
     spec: spec(r['spec'], 'spec'),
+    ...optional(r, 'user', str, ''),
     ...optional(r, 'sweep', str, ''),
     ...optional(r, 'reproduces', str, ''),
     ...optional(r, 'error', str, ''),

@@ -114,6 +114,7 @@ function toSummary(r: RunRecord): RunSummary {
     metrics,
     commit: r.git.commit,
     host: r.host,
+    ...(r.user ? { user: r.user } : {}),
     pid: r.pid,
     inputs: r.inputs,
     ...(r.sweep ? { sweep: r.sweep } : {}),

@@ -99,6 +99,7 @@ export function runPageStateFromRecord(r: RunRecord, c: RunPageContext): RunPage
       durationMs: r.durationMs,
       exitCode: r.exitCode,
       host: r.host,
+      user: r.user ?? null,
       error: r.error ?? null,
       sweep: r.sweep ?? null,
       reproduces: named(r.reproduces),

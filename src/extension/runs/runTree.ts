@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as os from 'node:os';
 import type { RunStatus } from '../../core/runs/runRecord.js';
 import type { TaskSpec } from '../../core/runs/taskConfig.js';
 import type { RunModel, RunView } from './runModel.js';
@@ -144,6 +145,8 @@ function runItem(run: RunView, tasks: readonly TaskSpec[]): vscode.TreeItem {
     run.status === 'running' ? 'running' : run.status === 'completed' ? '' : run.status,
     drift,
     metrics,
+    // A teammate's run (pulled from a remote) says whose it is.
+    run.host === os.hostname() ? '' : `${run.user ?? run.host}`,
     relativeTime(when),
   ]
     .filter(Boolean)
@@ -154,6 +157,7 @@ function runItem(run: RunView, tasks: readonly TaskSpec[]): vscode.TreeItem {
   md.appendMarkdown(`**${escapeMd(run.name)}** — ${run.status}\n\n`);
   md.appendMarkdown(`\`${run.id}\` · started ${when.toLocaleString()}`);
   if (run.durationMs !== null) md.appendMarkdown(` · ${(run.durationMs / 1000).toFixed(1)} s`);
+  md.appendMarkdown(` · ${run.user ? `by ${escapeMd(run.user)} ` : ''}on ${escapeMd(run.host)}`);
   if (run.commit) md.appendMarkdown(` · commit \`${shortHash(run.commit)}\``);
   md.appendMarkdown('\n\n');
   const params = Object.entries(run.params);

@@ -105,7 +105,7 @@ function mountRunPage(shell: Shell): (m: RunPageHostMessage) => void {
     add(r.task === null ? 'no task' : `task ${r.task}`);
     add(`started ${new Date(r.startedMs).toLocaleString()}`);
     if (r.durationMs !== null) add(`took ${formatDuration(r.durationMs)}`);
-    add(`on ${r.host}`);
+    add(r.user ? `by ${r.user} on ${r.host}` : `on ${r.host}`);
     if (r.exitCode !== null && r.exitCode !== 0) add(`exit code ${r.exitCode}`);
     if (r.sweep !== null) add(`sweep ${r.sweep}`);
     if (r.reproduces !== null) add('reproduces ', runLink(r.reproduces));
