@@ -6,6 +6,7 @@ import { OperationLog } from './shared/operationLog.js';
 import { PanelMessages } from './shared/panelMessages.js';
 import { WorkspaceProject } from './shared/workspaceProject.js';
 import { ArtifactModel } from './versioning/artifactModel.js';
+import { RemoteState } from './versioning/remoteState.js';
 
 /**
  * What the features share, each part built on first use and disposed with the extension (the
@@ -40,6 +41,11 @@ export class Container {
   /** The tracked artifacts and their states (versioning owns them; data and runs read them). */
   get artifacts(): ArtifactModel {
     return this.lazy('artifacts', () => new ArtifactModel(this.project, this.log, this.contexts));
+  }
+
+  /** Whether the artifacts' versions are on the default remote (versioning owns it). */
+  get remotes(): RemoteState {
+    return this.lazy('remotes', () => new RemoteState(this.project, this.log));
   }
 
   /** The recorded runs (runs owns them; data reads them). */

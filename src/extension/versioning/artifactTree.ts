@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ArtifactStatus } from '../../core/versioning/status.js';
 import { formatBytes, shortHash } from '../../core/format.js';
 import type { ArtifactInfo, ArtifactModel } from './artifactModel.js';
+import type { RemoteState } from './remoteState.js';
 import { groupItem } from '../shared/groupItem.js';
 import { safeTreeItem } from '../shared/safeText.js';
 
@@ -41,14 +42,25 @@ export class ArtifactTree implements vscode.TreeDataProvider<ArtifactNode>, vsco
   private readonly changed = new vscode.EventEmitter<ArtifactNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
+  private remoteChecked = false;
 
-  constructor(private readonly model: ArtifactModel) {
-    this.subscription = model.onDidChange(() => this.changed.fire(undefined));
+  constructor(
+    private readonly model: ArtifactModel,
+    private readonly remotes: RemoteState,
+  ) {
+    this.subscription = vscode.Disposable.from(
+      model.onDidChange(() => this.changed.fire(undefined)),
+      remotes.onDidChange(() => this.changed.fire(undefined)),
+    );
   }
 
   async getChildren(node?: ArtifactNode): Promise<ArtifactNode[]> {
     if (!node) {
       const all = await this.model.all();
+      if (!this.remoteChecked && all.length > 0) {
+        this.remoteChecked = true;
+        void this.remotes.check();
+      }
       if (all.length === 0) return [];
       const data = all.filter((a) => !a.ok || a.pointer.kind === 'data');
       const models = all.filter((a) => a.ok && a.pointer.kind === 'model');
@@ -100,7 +112,7 @@ export class ArtifactTree implements vscode.TreeDataProvider<ArtifactNode>, vsco
           expanded: true,
         });
       case 'artifact':
-        return artifactItem(node.info);
+        return artifactItem(node.info, this.remotes);
       case 'producer': {
         const item = new vscode.TreeItem(`produced by run ${node.run}`);
         item.iconPath = new vscode.ThemeIcon('run');
@@ -146,7 +158,7 @@ export class ArtifactTree implements vscode.TreeDataProvider<ArtifactNode>, vsco
 
 const OPEN_IN_PREVIEW: vscode.TextDocumentShowOptions = { preview: true, preserveFocus: true };
 
-function artifactItem(a: ArtifactInfo): vscode.TreeItem {
+function artifactItem(a: ArtifactInfo, remotes: RemoteState): vscode.TreeItem {
   const uri = vscode.Uri.file(a.abs);
   if (!a.ok) {
     const item = new vscode.TreeItem(a.path, vscode.TreeItemCollapsibleState.None);
@@ -174,7 +186,9 @@ function artifactItem(a: ArtifactInfo): vscode.TreeItem {
     pointer.type === 'dir'
       ? `${pointer.fileCount} file${pointer.fileCount === 1 ? '' : 's'}, ${formatBytes(pointer.sizeBytes)}`
       : formatBytes(pointer.sizeBytes);
-  item.description = `${shortHash(pointer.hash)} · ${entry.status === 'ok' ? size : STATUS_TEXT[entry.status]}`;
+  const onRemote = remotes.of(a.path, pointer.hash);
+  const notPushed = onRemote && !onRemote.status.onRemote;
+  item.description = `${shortHash(pointer.hash)} · ${entry.status === 'ok' ? size : STATUS_TEXT[entry.status]}${notPushed ? ' · not on the remote' : ''}`;
   item.iconPath = STATUS_ICON[entry.status];
   item.contextValue = `cairn.artifact.${entry.status}`;
   const md = new vscode.MarkdownString(undefined, true);
@@ -191,6 +205,10 @@ function artifactItem(a: ArtifactInfo): vscode.TreeItem {
     );
   }
   if (pointer.run) md.appendMarkdown(`- produced by run \`${escapeMd(pointer.run)}\`\n`);
+  if (onRemote)
+    md.appendMarkdown(
+      `- remote ${escapeMd(onRemote.remote)}: ${onRemote.status.onRemote ? 'has this version' : `not pushed yet (${onRemote.status.missingObjects} objects to push)`}\n`,
+    );
   item.tooltip = md;
   if (pointer.type === 'file' && entry.status !== 'missing' && entry.status !== 'not-in-cache') {
     // Opened as a preview, the Cairn view keeps the focus (revealing it switched to the Explorer).

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { readConfig } from '../../core/project/config.js';
 import { initProject, type Project } from '../../core/project/project.js';
 import type { AddResult } from '../../core/versioning/add.js';
 import type { CheckoutResult } from '../../core/versioning/checkout.js';
@@ -50,7 +51,9 @@ export function registerVersioningCommands(s: Container): vscode.Disposable[] {
     registerCommand(s, ids.commands.pull, 'Pull', () => pullCommand(s)),
     registerCommand(s, ids.commands.gc, 'Clean up the cache', () => gcCommand(s)),
     registerCommand(s, ids.commands.installHooks, 'Install Git hooks', () => hooksCommand(s)),
-    registerCommand(s, ids.commands.refreshArtifacts, 'Refresh', () => s.artifacts.refreshNow()),
+    registerCommand(s, ids.commands.refreshArtifacts, 'Refresh', async () => {
+      await Promise.all([s.artifacts.refreshNow(), s.remotes.check()]);
+    }),
     registerCommand(s, ids.commands.copyHash, 'Copy version', async (node?: ArtifactNode) => {
       if (node?.type === 'artifact' && node.info.ok) {
         await vscode.env.clipboard.writeText(node.info.pointer.hash);
@@ -141,6 +144,8 @@ async function trackCommand(
     );
     return;
   }
+  // A new version is not on the remote yet: the Artifacts view says so.
+  void s.remotes.check();
   const pointers = changed.map((r) => path.relative(project.root, r.pointerFile));
   const stage = 'Stage Pointer Files';
   // Not awaited: the command is done; the message stays until the user acts on it.
@@ -343,24 +348,77 @@ const transferWords = {
   pull: { doing: 'Pulling', done: 'Pulled', where: 'from' },
 } as const;
 
-/** Pushes or pulls the cache objects and run records with progress; false when not allowed to run. */
+/**
+ * Pushes or pulls data, models and run records, with a choice of remote when there are several and
+ * a progress notification that can be cancelled; false when it did not run to its end.
+ */
 async function transfer(s: Container, direction: 'push' | 'pull'): Promise<boolean> {
   if (!allowedToRun(`${direction} data`)) return false;
   const project = s.project.require();
+  const remote = await pickRemote(project, direction);
+  if (remote === null) return false;
   const move = engine().versioning[direction];
   const words = transferWords[direction];
-  const r = await withProgress(`${words.doing} data and runs`, (report) =>
-    s.log.timed(
-      direction,
-      () =>
-        move(project, {
-          onProgress: (p) => report(`${p.doneObjects}/${p.totalObjects} objects`, fraction(p)),
-        }),
-      describeTransfer,
-    ),
-  );
+  let r: TransferResult;
+  try {
+    r = await withProgress(
+      `${words.doing} data and runs${remote ? ` ${words.where} ${remote}` : ''}`,
+      (report, signal) =>
+        s.log.timed(
+          direction,
+          () =>
+            move(project, {
+              ...(remote ? { remote } : {}),
+              signal,
+              onProgress: (p) =>
+                report(
+                  `${p.doneObjects}/${p.totalObjects} objects, ${formatBytes(p.doneBytes)} of ${formatBytes(p.totalBytes)}`,
+                  fraction(p),
+                ),
+            }),
+          describeTransfer,
+        ),
+      { cancellable: true },
+    );
+  } catch (err) {
+    if (err instanceof CairnError && err.code === 'remote' && err.message === 'cancelled') {
+      void showInformation(
+        `Cairn: ${direction} cancelled. What arrived is kept; the next ${direction} goes on from there.`,
+      );
+      return false;
+    }
+    throw err;
+  } finally {
+    void s.remotes.check();
+  }
   reportTransfer(words.done, words.where, r);
   return true;
+}
+
+/**
+ * The remote to use: undefined for the only or the default one, a name picked from several, or
+ * null when the pick was dismissed.
+ */
+async function pickRemote(
+  project: Project,
+  direction: 'push' | 'pull',
+): Promise<string | undefined | null> {
+  const { remotes } = readConfig(project);
+  if (remotes.length <= 1) return undefined;
+  const sorted = [...remotes].sort((a, b) => Number(b.isDefault) - Number(a.isDefault));
+  const picked = await vscode.window.showQuickPick(
+    sorted.map((r) => ({
+      label: r.name,
+      description: r.isDefault ? 'default' : '',
+      detail: r.url,
+      name: r.name,
+    })),
+    {
+      title: `Cairn: ${direction === 'push' ? 'Push to' : 'Pull from'} which remote?`,
+      placeHolder: 'Remotes of cairn.yaml',
+    },
+  );
+  return picked ? picked.name : null;
 }
 
 async function pullCommand(s: Container): Promise<void> {
@@ -450,14 +508,21 @@ async function hooksCommand(s: Container): Promise<void> {
 /** A notification with progress; `report(message, fraction)` sets the text and the bar. */
 export function withProgress<T>(
   title: string,
-  work: (report: (message: string, fraction?: number) => void) => Promise<T>,
+  work: (report: (message: string, fraction?: number) => void, signal: AbortSignal) => Promise<T>,
+  options: { cancellable?: boolean } = {},
 ): Promise<T> {
   return Promise.resolve(
     vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Cairn: ${title}` },
-      async (progress) => {
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Cairn: ${title}`,
+        cancellable: options.cancellable === true,
+      },
+      async (progress, token) => {
         let last = 0;
         let lastReport = 0;
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
         return work((message, fraction) => {
           const now = Date.now();
           // Progress callbacks come per file; the notification needs a few updates a second.
@@ -467,7 +532,7 @@ export function withProgress<T>(
           const increment = pct === undefined ? undefined : Math.max(0, pct - last);
           if (pct !== undefined) last = pct;
           progress.report({ message, ...(increment !== undefined ? { increment } : {}) });
-        });
+        }, controller.signal);
       },
     ),
   );

@@ -6,6 +6,6 @@ export { checkoutArtifacts } from '../../core/versioning/checkout.js';
 export { gc } from '../../core/versioning/gc.js';
 export { git } from '../../core/git/git.js';
 export { installHooks } from '../../core/versioning/hooks.js';
-export { pull, push } from '../../core/remotes/transfer.js';
+export { pull, push, remoteStatus } from '../../core/remotes/transfer.js';
 export { artifactStatus } from '../../core/versioning/status.js';
 export { unprotect } from '../../core/versioning/unprotect.js';

@@ -16,7 +16,7 @@ export interface VersioningSurfaces {
 
 /** Versioning: the artifacts view, decorations, track/checkout/push/pull/gc/hooks, branch follow. */
 export function register(c: Container): VersioningSurfaces {
-  const artifactTree = c.own(new ArtifactTree(c.artifacts));
+  const artifactTree = c.own(new ArtifactTree(c.artifacts, c.remotes));
   const decorations = c.own(new ArtifactDecorations(c.artifacts));
   const branchWatcher = c.own(
     new BranchWatcher(

@@ -225,21 +225,43 @@ describe('artifacts', () => {
     await waitFor('data to be ok', async () => (await stateOf('data')) === 'ok');
   });
 
-  it('pushes to and pulls from a directory remote', async () => {
+  it('pushes to and pulls from a remote picked from several; the view says what is not on the remote', async () => {
     const remote = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-remote-'));
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-other-'));
+    const w = vscode.window as unknown as { showQuickPick: unknown };
+    const original = w.showQuickPick;
+    const offered: string[][] = [];
+    // The quick pick is the user's answer: the test gives it, choosing 'shared'.
+    w.showQuickPick = (items: (vscode.QuickPickItem & { name: string })[]) => {
+      offered.push(items.map((i) => `${i.label}${i.description ? ` (${i.description})` : ''}`));
+      return Promise.resolve(items.find((i) => i.label === 'shared'));
+    };
     try {
       const config = path.join(root, 'cairn.yaml');
-      fs.appendFileSync(config, `remotes:\n  shared:\n    url: ${remote}\n`);
+      fs.appendFileSync(
+        config,
+        `remotes:\n  other:\n    url: ${other}\n  shared:\n    url: ${remote}\n    default: true\n`,
+      );
+      await vscode.commands.executeCommand(ids.commands.refreshArtifacts);
+      const notOnRemote = async (): Promise<boolean> =>
+        /not on the remote/.test(String((await artifactItem('data'))?.description));
+      await waitFor('data marked "not on the remote"', notOnRemote);
       await vscode.commands.executeCommand(ids.commands.push);
+      assert.deepEqual(offered[0], ['shared (default)', 'other']);
       assert.ok(fs.readdirSync(path.join(remote, 'cache'), { recursive: true }).length > 0);
+      assert.deepEqual(fs.readdirSync(other), [], 'nothing went to the other remote');
+      await waitFor('data no longer marked', async () => !(await notOnRemote()));
       // Lose the local cache and the data, then get both back.
       fs.rmSync(path.join(root, '.cairn', 'cache'), { recursive: true });
       fs.rmSync(path.join(root, 'data'), { recursive: true });
       await vscode.commands.executeCommand(ids.commands.pull);
+      assert.equal(offered.length, 2);
       assert.ok(fs.existsSync(path.join(root, 'data', 'train.csv')));
       await waitFor('data to be ok', async () => (await stateOf('data')) === 'ok');
     } finally {
+      w.showQuickPick = original;
       fs.rmSync(remote, { recursive: true, force: true });
+      fs.rmSync(other, { recursive: true, force: true });
     }
   });
 
