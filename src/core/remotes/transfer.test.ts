@@ -297,3 +297,40 @@ test('a fresh clone that pulls can reproduce the first of several runs: every ru
   ok(rep);
   assert.match(rep.stdout, /Every metric matches the original run/);
 });
+
+test('push sends the work tree’s versions; --all-commits, --all-branches and --rev send older ones', async () => {
+  const project = tempProject();
+  const remote = tempDir('cairn-remote-');
+  withRemote(project.root, remote);
+  const version = async (text: string, message: string): Promise<string> => {
+    writeTree(project.root, { 'm.bin': text });
+    const [r] = await addArtifacts(project, ['m.bin']);
+    gitSync(project.root, 'add', '-A');
+    gitSync(project.root, 'commit', '-qm', message);
+    return r!.pointer.hash;
+  };
+  const v1 = await version('one', 'v1');
+  const first = gitSync(project.root, 'rev-parse', 'HEAD').trim();
+  gitSync(project.root, 'checkout', '-qb', 'side');
+  const side = await version('side', 'side');
+  gitSync(project.root, 'checkout', '-q', 'main');
+  await checkoutArtifacts(project);
+  const v2 = await version('two', 'v2');
+  const onRemote = (): string[] =>
+    listPacks(path.join(remote, 'cache'))
+      .flatMap((p) => p.hashes)
+      .sort();
+  await push(project);
+  assert.deepEqual(onRemote(), [v2]);
+  await push(project, { revs: [first] });
+  assert.deepEqual(onRemote(), [v1, v2].sort());
+  await push(project, { allBranches: true });
+  assert.deepEqual(onRemote(), [v1, v2, side].sort());
+
+  const cloneRoot = tempDir('cairn-clone-');
+  gitSync(cloneRoot, 'clone', '-q', project.root, '.');
+  const clone = projectAt(cloneRoot);
+  assert.equal((await pull(clone)).copiedObjects, 1);
+  assert.equal((await pull(clone, { allCommits: true })).copiedObjects, 2);
+  await assert.rejects(pull(clone, { revs: ['nope'] }), /Unknown revision 'nope'/);
+});
