@@ -5,24 +5,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { run } from './lib/run.mjs';
 
 const CLI = path.resolve('dist/cli.js');
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
 const ROOT = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'cairn-bench-'));
 const results = [];
 
-function run(cmd, args, cwd, env = {}) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, {
-    cwd,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ...env },
-    maxBuffer: 1 << 30,
-  });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
-  return ms;
-}
 const sh = (script, cwd) => run('bash', ['-c', script], cwd);
 /** Runs the CLI under /usr/bin/time: [ms, peak resident memory in MB]. */
 function cairnPeak(cwd, ...args) {

@@ -1,7 +1,7 @@
 import { CairnError } from '../core/errors.js';
 import { formatBytes } from '../core/format.js';
 import { readConfig, type RemoteConfig } from '../core/project/config.js';
-import { findProject } from '../core/project/project.js';
+import { findProject, type Project } from '../core/project/project.js';
 import { addRemote, removeRemote, setDefaultRemote } from '../core/remotes/remoteConfig.js';
 import {
   pull,
@@ -68,12 +68,30 @@ function printTransfer(verb: string, r: TransferResult): void {
     );
 }
 
-/** Ctrl-C stops a transfer between requests; what arrived stays, and the next one resumes. */
-function cancelOnSigint(): { signal: AbortSignal; done: () => void } {
+/**
+ * A push or a pull with progress on a terminal. Ctrl-C stops it between requests; what arrived
+ * stays, and the next one resumes.
+ */
+async function transfer(
+  move: typeof push,
+  doing: string,
+  project: Project,
+  values: { remote?: string; 'all-commits'?: boolean; 'all-branches'?: boolean; rev?: string[] },
+): Promise<TransferResult> {
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
-  return { signal: controller.signal, done: () => process.off('SIGINT', onSigint) };
+  try {
+    return await move(project, {
+      ...(values.remote ? { remote: values.remote } : {}),
+      ...scopeOf(values),
+      onProgress: transferProgress(doing),
+      signal: controller.signal,
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    endProgress();
+  }
 }
 
 const pushCmd = defineCommand({
@@ -84,20 +102,7 @@ const pushCmd = defineCommand({
   options: scopeOptions,
   async run(args) {
     const project = findProject(args.cwd);
-    const remote = args.values['remote'];
-    const cancel = cancelOnSigint();
-    let r: TransferResult;
-    try {
-      r = await push(project, {
-        ...(remote ? { remote } : {}),
-        ...scopeOf(args.values),
-        onProgress: transferProgress('Pushing'),
-        signal: cancel.signal,
-      });
-    } finally {
-      cancel.done();
-      endProgress();
-    }
+    const r = await transfer(push, 'Pushing', project, args.values);
     if (args.values['json']) printJson(r);
     else printTransfer('Pushed', r);
     return r.missing.length > 0 ? 1 : 0;
@@ -112,20 +117,7 @@ const pullCmd = defineCommand({
   options: { ...scopeOptions, force: { type: 'boolean' } },
   async run(args) {
     const project = findProject(args.cwd);
-    const remote = args.values['remote'];
-    const cancel = cancelOnSigint();
-    let r: TransferResult;
-    try {
-      r = await pull(project, {
-        ...(remote ? { remote } : {}),
-        ...scopeOf(args.values),
-        onProgress: transferProgress('Pulling'),
-        signal: cancel.signal,
-      });
-    } finally {
-      cancel.done();
-      endProgress();
-    }
+    const r = await transfer(pull, 'Pulling', project, args.values);
     const results = await checkoutArtifacts(project, undefined, {
       force: args.values['force'] === true,
     });
