@@ -2,6 +2,7 @@
 // command does not spend its first tens of milliseconds compiling the bundle. The cache is
 // written once per bundle and runtime, beside the user's other caches; anything that goes wrong
 // with it only costs that time: the bundle is then compiled as usual.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as os from 'node:os';
@@ -11,13 +12,18 @@ import * as vm from 'node:vm';
 const bundle = path.join(__dirname, 'cliMain.js');
 const source = fs.readFileSync(bundle, 'utf8');
 
+/** One cache per installed bundle (the extension's and an npm install's do not evict each other). */
+function cachePrefix(): string {
+  return `cli-${createHash('sha256').update(bundle).digest('hex').slice(0, 12)}-`;
+}
+
 function cacheFile(): string {
   const st = fs.statSync(bundle);
   const base =
     process.env['XDG_CACHE_HOME'] ??
     (process.env['HOME'] ? path.join(process.env['HOME'], '.cache') : os.tmpdir());
   const key = `${process.version}-${process.arch}-${st.size}-${Math.floor(st.mtimeMs)}`;
-  return path.join(base, 'cairn', `cli-${key}.v8`);
+  return path.join(base, 'cairn', `${cachePrefix()}${key}.v8`);
 }
 
 let file: string | undefined;
@@ -42,6 +48,11 @@ if (file !== undefined && (cached === undefined || script.cachedDataRejected)) {
       const tmp = `${target}.${process.pid}`;
       fs.writeFileSync(tmp, script.createCachedData());
       fs.renameSync(tmp, target);
+      // Caches of older bundles (an update, a rebuild) are never read again.
+      const dir = path.dirname(target);
+      for (const name of fs.readdirSync(dir))
+        if (name.startsWith(cachePrefix()) && name !== path.basename(target))
+          fs.rmSync(path.join(dir, name), { force: true });
     } catch {
       // a read-only home: the next command compiles again
     }
