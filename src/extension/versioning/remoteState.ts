@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { readConfig } from '../../core/project/config.js';
 import type { RemoteArtifactStatus } from '../../core/remotes/transfer.js';
 import { engine } from '../shared/engineLoader.js';
 import type { OperationLog } from '../shared/operationLog.js';
@@ -51,7 +50,7 @@ export class RemoteState implements vscode.Disposable {
     const project = this.project.current;
     if (!project || !vscode.workspace.isTrusted) return;
     try {
-      if (readConfig(project).remotes.length === 0) {
+      if (engine().versioning.readConfig(project).remotes.length === 0) {
         if (this.byPath.size > 0) this.clear();
         return;
       }

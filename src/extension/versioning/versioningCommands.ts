@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { readConfig } from '../../core/project/config.js';
 import { initProject, type Project } from '../../core/project/project.js';
 import type { AddResult } from '../../core/versioning/add.js';
 import type { CheckoutResult } from '../../core/versioning/checkout.js';
@@ -403,7 +402,7 @@ async function pickRemote(
   project: Project,
   direction: 'push' | 'pull',
 ): Promise<string | undefined | null> {
-  const { remotes } = readConfig(project);
+  const { remotes } = engine().versioning.readConfig(project);
   if (remotes.length <= 1) return undefined;
   const sorted = [...remotes].sort((a, b) => Number(b.isDefault) - Number(a.isDefault));
   const picked = await vscode.window.showQuickPick(

@@ -7,5 +7,6 @@ export { gc } from '../../core/versioning/gc.js';
 export { git } from '../../core/git/git.js';
 export { installHooks } from '../../core/versioning/hooks.js';
 export { pull, push, remoteStatus } from '../../core/remotes/transfer.js';
+export { readConfig } from '../../core/project/config.js';
 export { artifactStatus } from '../../core/versioning/status.js';
 export { unprotect } from '../../core/versioning/unprotect.js';
