@@ -406,6 +406,54 @@ describe('runs', () => {
       terminal.dispose();
     }
   });
+
+  it('runs a tqdm training program from Run Task in a real terminal, and records its metrics', async () => {
+    const { runs } = await cairn();
+    const script = path.join(root, 'tqdm_train.py');
+    fs.writeFileSync(
+      script,
+      [
+        'import json, sys',
+        'from tqdm import tqdm',
+        'print("stdout tty", sys.stdout.isatty(), "stderr tty", sys.stderr.isatty(), flush=True)',
+        'for epoch in range(3):',
+        '    for _ in tqdm(range(5), desc="epoch %d" % (epoch + 1)):',
+        '        pass',
+        '    print(json.dumps({"epoch": epoch + 1, "loss": 1.0 / (epoch + 1)}), flush=True)',
+        '',
+      ].join('\n'),
+    );
+    // A task of cairn.yaml, as a user adds one; Run Task offers it once the file is saved.
+    const config = path.join(root, 'cairn.yaml');
+    const original = fs.readFileSync(config, 'utf8');
+    try {
+      const before = new Set(runs.all().map((r) => r.id));
+      fs.writeFileSync(
+        config,
+        original.replace(
+          'tasks:\n',
+          'tasks:\n  tqdm:\n    cmd: /usr/bin/python3 tqdm_train.py\n    metrics: [stdout]\n',
+        ),
+      );
+      const task = await waitFor('the tqdm task under Run Task', async () =>
+        (await vscode.tasks.fetchTasks({ type: ids.taskType })).find((t) => t.name === 'tqdm'),
+      );
+      assert.equal(await runToEnd(task), 0);
+      const run = await waitFor('the tqdm run recorded', () =>
+        runs.all().find((r) => !before.has(r.id) && r.status === 'completed'),
+      );
+      assert.equal(run.latest['loss'], 1 / 3);
+      const log = fs.readFileSync(path.join(root, '.cairn', 'runs', run.id, 'log'), 'utf8');
+      // The program saw a terminal on both streams, and tqdm drew its bar there: it redraws with
+      // carriage returns up to 5/5 for each epoch.
+      assert.match(log, /stdout tty True stderr tty True/);
+      assert.match(log, /epoch 3: 100%\|[^\n]*\| 5\/5/);
+      assert.match(log, /\r/);
+    } finally {
+      fs.writeFileSync(config, original);
+      fs.rmSync(script, { force: true });
+    }
+  });
 });
 
 /** The open webview tab with this title, if any. */
