@@ -498,7 +498,7 @@ async function main() {
   }
   if (cmd === 'test') {
     const i = rest.indexOf('--suite');
-    const suites = i >= 0 ? [rest[i + 1] ?? SUITES[0]] : SUITES;
+    const suites = i >= 0 ? [rest[i + 1] ?? 'trusted'] : SUITES;
     const v = rest.indexOf('--vsix');
     const vsix = v >= 0 ? rest[v + 1] : undefined;
     let worst = 0;
