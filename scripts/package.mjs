@@ -55,8 +55,13 @@ function stageNodePty() {
   for (const f of js('lib')) copy(f);
   const here = `${process.platform}-${process.arch}`;
   const prebuilt = path.join('prebuilds', target);
-  if (fs.existsSync(path.join(from, prebuilt))) copy(prebuilt);
-  else if (target === here && fs.existsSync(path.join(from, 'build', 'Release', 'pty.node'))) {
+  if (fs.existsSync(path.join(from, prebuilt))) {
+    // Without the Windows debug symbols (.pdb): half of the binaries' size, of use to no user.
+    fs.cpSync(path.join(from, prebuilt), path.join(to, prebuilt), {
+      recursive: true,
+      filter: (f) => !f.endsWith('.pdb'),
+    });
+  } else if (target === here && fs.existsSync(path.join(from, 'build', 'Release', 'pty.node'))) {
     for (const f of fs.readdirSync(path.join(from, 'build', 'Release'))) {
       if (f.endsWith('.node') || f === 'spawn-helper') copy(path.join('build', 'Release', f));
     }
@@ -87,17 +92,23 @@ function listZip(file) {
 }
 
 run(process.execPath, ['scripts/build.mjs', '--production']);
-stageNodePty();
 fs.rmSync(out, { force: true });
-run(process.execPath, [
-  path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'),
-  'package',
-  '--no-dependencies',
-  '--target',
-  target,
-  '--out',
-  out,
-]);
+try {
+  stageNodePty();
+  run(process.execPath, [
+    path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'),
+    'package',
+    '--no-dependencies',
+    '--target',
+    target,
+    '--out',
+    out,
+  ]);
+} finally {
+  // From the source tree, dist/cli.js must find the node-pty of node_modules, built for this
+  // machine, not a staged copy for another target.
+  fs.rmSync(path.join(root, 'dist', 'node_modules'), { recursive: true, force: true });
+}
 const files = await listZip(out);
 const size = fs.statSync(out).size;
 const mb = (n) => `${(n / 1024 / 1024).toFixed(2)} MB`;

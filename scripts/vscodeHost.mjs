@@ -2,7 +2,7 @@
 // (installed once into .vscode-test/), driven by Debian's Chromium through playwright-core.
 // See CONTRIBUTING.md (Test) for why this is the one VS Code these machines can run.
 //
-//   node scripts/vscodeHost.mjs test [--suite trusted|untrusted|firstHour] [--vsix <file>]
+//   node scripts/vscodeHost.mjs test [--suite trusted|untrusted|firstHour] [--vsix [<file>]]
 //                                   run the mocha suites, exit with their code; with --vsix, against
 //                                   the extension installed from that package (npm test does)
 //   node scripts/vscodeHost.mjs install                            only install code-server
@@ -500,7 +500,17 @@ async function main() {
     const i = rest.indexOf('--suite');
     const suites = i >= 0 ? [rest[i + 1] ?? 'trusted'] : SUITES;
     const v = rest.indexOf('--vsix');
-    const vsix = v >= 0 ? rest[v + 1] : undefined;
+    // --vsix alone: the package npm run package builds, cairn-<version>.vsix.
+    const given = v >= 0 ? rest[v + 1] : undefined;
+    const vsix =
+      v < 0
+        ? undefined
+        : given && !given.startsWith('--')
+          ? given
+          : path.join(
+              root,
+              `cairn-${JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version}.vsix`,
+            );
     let worst = 0;
     for (const suite of suites) {
       const started = Date.now();

@@ -393,8 +393,9 @@ describe('runs', () => {
 
   it('puts the bundled cairn on the PATH of integrated terminals', async () => {
     const out = path.join(root, 'terminal-check.txt');
+    const ptyOut = path.join(root, 'terminal-pty.txt');
     const terminal = vscode.window.createTerminal({ cwd: root, name: 'cairn check' });
-    terminal.sendText(`cairn status --json > ${out}`);
+    terminal.sendText(`printf %s "$CAIRN_NODE_PTY" > ${ptyOut}; cairn status --json > ${out}`);
     try {
       const text = await waitFor(
         'cairn status from a terminal',
@@ -402,7 +403,12 @@ describe('runs', () => {
         15000,
       );
       assert.match(text, /"path": ?"data"/);
+      // Runs started there use the node-pty VS Code ships for its own runtime.
+      const pty = fs.readFileSync(ptyOut, 'utf8');
+      assert.equal(path.dirname(path.dirname(pty)), vscode.env.appRoot, pty);
+      assert.ok(fs.existsSync(path.join(pty, 'package.json')), pty);
     } finally {
+      fs.rmSync(ptyOut, { force: true });
       terminal.dispose();
     }
   });
