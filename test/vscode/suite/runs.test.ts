@@ -413,7 +413,8 @@ describe('runs', () => {
     }
   });
 
-  it('runs a tqdm training program from Run Task in a real terminal, and records its metrics', async () => {
+  it('runs a tqdm training program from Run Task in a real terminal, and records its metrics', async function () {
+    this.timeout(90_000);
     const { runs } = await cairn();
     const script = path.join(root, 'tqdm_train.py');
     fs.writeFileSync(
@@ -441,8 +442,12 @@ describe('runs', () => {
           'tasks:\n  tqdm:\n    cmd: /usr/bin/python3 tqdm_train.py\n    metrics: [stdout]\n',
         ),
       );
-      const task = await waitFor('the tqdm task under Run Task', async () =>
-        (await vscode.tasks.fetchTasks({ type: ids.taskType })).find((t) => t.name === 'tqdm'),
+      // The file watcher notices the change; on a loaded machine that can take a while.
+      const task = await waitFor(
+        'the tqdm task under Run Task',
+        async () =>
+          (await vscode.tasks.fetchTasks({ type: ids.taskType })).find((t) => t.name === 'tqdm'),
+        20000,
       );
       assert.equal(await runToEnd(task), 0);
       const run = await waitFor('the tqdm run recorded', () =>
