@@ -2,7 +2,9 @@
 // (installed once into .vscode-test/), driven by Debian's Chromium through playwright-core.
 // See CONTRIBUTING.md (Test) for why this is the one VS Code these machines can run.
 //
-//   node scripts/vscodeHost.mjs test [--suite trusted|untrusted|firstHour]   run the mocha suite, exit with its code
+//   node scripts/vscodeHost.mjs test [--suite trusted|untrusted|firstHour] [--vsix [<file>]]
+//                                   run the mocha suites, exit with their code; with --vsix, against
+//                                   the extension installed from that package (npm test does)
 //   node scripts/vscodeHost.mjs install                            only install code-server
 //
 // Other scripts import { ensureCodeServer, prepareWorkspace, withWorkbench } from here.
@@ -187,7 +189,9 @@ function gitEnv() {
 
 /**
  * Starts the VS Code server (code-server's, installed on first use) on a loopback port, with its
- * data under `dataDir`, and waits until it answers. Returns `{ port, server, serverLog, stop }`.
+ * data under `dataDir`, and waits until it answers; with `vsix`, that package is installed into
+ * its fresh extensions folder first. Returns `{ port, server, serverLog, stop, installedExtension }`.
+ * @param {{ dataDir: string, port?: number, trusted?: boolean, env?: Record<string, string>, settings?: Record<string, unknown>, vsix?: string }} options
  */
 export async function startVsCodeServer({
   dataDir,
@@ -195,10 +199,13 @@ export async function startVsCodeServer({
   trusted = true,
   env = {},
   settings = {},
+  vsix = undefined,
 }) {
   ensureCodeServer();
   port ??= await freePort();
   const userData = path.join(dataDir, 'user-data');
+  const extensionsDir = path.join(dataDir, 'extensions');
+  const installedExtension = vsix ? installVsix(vsix, dataDir, extensionsDir) : undefined;
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   fs.writeFileSync(
     path.join(userData, 'User', 'settings.json'),
@@ -229,7 +236,7 @@ export async function startVsCodeServer({
     '--user-data-dir',
     userData,
     '--extensions-dir',
-    path.join(dataDir, 'extensions'),
+    extensionsDir,
   ];
   if (trusted) args.push('--disable-workspace-trust');
   const server = spawn(process.execPath, args, {
@@ -273,13 +280,67 @@ export async function startVsCodeServer({
     await stop();
     throw err;
   }
-  return { port, server, serverLog, stop };
+  return { port, server, serverLog, stop, installedExtension };
 }
 
-/** The workbench URL that opens `workspace` with the extension (and a test entry, if given). */
-export function workbenchUrl(port, workspace, testsPath) {
+/**
+ * Installs a .vsix into the (fresh) extensions folder of the VS Code server, as a user's
+ * *Install from VSIX…* does: the server's own --install-extension, which unpacks it and checks
+ * its manifest, engine and platform.
+ */
+export function installVsix(vsix, dataDir, extensionsDir) {
+  const file = path.resolve(vsix);
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run npm run package`);
+  run(
+    process.execPath,
+    [
+      serverMain,
+      '--accept-server-license-terms',
+      '--server-data-dir',
+      path.join(dataDir, 'server-data'),
+      '--user-data-dir',
+      path.join(dataDir, 'user-data'),
+      '--extensions-dir',
+      extensionsDir,
+      '--install-extension',
+      file,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const installed = fs.readdirSync(extensionsDir).filter((d) => d.startsWith('cairn-ml.cairn-'));
+  if (installed.length !== 1) {
+    throw new Error(
+      `installing ${file} left ${installed.length} Cairn extensions in ${extensionsDir}`,
+    );
+  }
+  log(`installed ${path.basename(file)} into a fresh extensions folder (${installed[0]})`);
+  return path.join(extensionsDir, /** @type {string} */ (installed[0]));
+}
+
+/**
+ * The test bundles of dist/test, copied into the installed extension (the .vsix has none): VS Code
+ * gives each extension its own `vscode` API object, chosen by the folder a file is in, and the
+ * tests stub parts of it (message answers, quick picks) for the extension to see. Their mocha
+ * comes from the source tree through a node_modules link beside them, which only the tests'
+ * own requires walk through. Returns the copy of `testsPath`.
+ */
+function testsBesideInstalled(testsPath, installedDir) {
+  const from = path.join(root, 'dist', 'test');
+  const to = path.join(installedDir, 'dist', 'test');
+  fs.cpSync(from, to, { recursive: true });
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(to, 'node_modules'), 'dir');
+  return path.join(to, path.relative(from, testsPath));
+}
+
+/**
+ * The workbench URL that opens `workspace` with the extension (and a test entry, if given).
+ * `developmentPath` is the extension under development: the source tree, or, when the tests run
+ * against an installed .vsix, an empty folder (VS Code reports a test run's exit code only in
+ * extension development mode; the installed extension is then the one that loads).
+ */
+export function workbenchUrl(port, workspace, testsPath, developmentPath = root) {
   const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
-  const payload = [['extensionDevelopmentPath', remote(root)]];
+  const payload = [['extensionDevelopmentPath', remote(developmentPath)]];
   if (testsPath) payload.push(['extensionTestsPath', remote(testsPath)]);
   return (
     `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}` +
@@ -307,13 +368,14 @@ export async function launchChromium() {
  * Starts the VS Code server and Chromium, opens the workbench on `workspace` with the extension
  * loaded (and `testsPath` as the extension test entry, if given), calls `use({ page, port,
  * exited })` and always stops the browser and the server afterwards.
- * @param {{ workspace: string, testsPath?: string, trusted?: boolean, env?: Record<string, string> }} options
+ * With `vsix`, the extension is the one installed from that package, not the source tree.
+ * @param {{ workspace: string, testsPath?: string, trusted?: boolean, env?: Record<string, string>, vsix?: string }} options
  * @template T
  * @param {(workbench: any) => Promise<T>} use
  * @returns {Promise<T>}
  */
 export async function withWorkbench(
-  { workspace, testsPath = undefined, trusted = true, env = {} },
+  { workspace, testsPath = undefined, trusted = true, env = {}, vsix = undefined },
   use,
 ) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-vscode-'));
@@ -324,6 +386,7 @@ export async function withWorkbench(
       dataDir: tmp,
       trusted,
       env,
+      vsix,
       settings: {
         'git.enabled': false,
         'security.workspace.trust.startupPrompt': 'never',
@@ -340,7 +403,13 @@ export async function withWorkbench(
       if (!isNoise(text)) process.stdout.write(`${text}\n`);
     });
     await page.exposeFunction('codeAutomationExit', (code) => resolveExit(code));
-    await page.goto(workbenchUrl(started.port, workspace, testsPath));
+    let developmentPath = root;
+    if (vsix) {
+      developmentPath = path.join(tmp, 'no-extension-under-development');
+      fs.mkdirSync(developmentPath);
+    }
+    if (vsix && testsPath) testsPath = testsBesideInstalled(testsPath, started.installedExtension);
+    await page.goto(workbenchUrl(started.port, workspace, testsPath, developmentPath));
     return await use({ page, port: started.port, exited, serverLog: started.serverLog });
   } finally {
     await browser?.close().catch(() => {});
@@ -381,8 +450,12 @@ export function suiteWorkspace(suite) {
   return workspace;
 }
 
-/** Runs a compiled mocha suite in the real host; resolves to its exit code. */
-export async function runSuite({ suite, timeoutMs = 240_000 }) {
+/**
+ * Runs a compiled mocha suite in the real host (against the extension installed from `vsix`, if
+ * given); resolves to its exit code.
+ * @param {{ suite: string, timeoutMs?: number, vsix?: string }} options
+ */
+export async function runSuite({ suite, timeoutMs = 240_000, vsix = undefined }) {
   const testsPath = suiteEntry(suite);
   const workspace = suiteWorkspace(suite);
   try {
@@ -391,7 +464,11 @@ export async function runSuite({ suite, timeoutMs = 240_000 }) {
         workspace,
         testsPath,
         trusted: suite !== 'untrusted',
-        env: { CAIRN_LOG_TO_CONSOLE: '1' },
+        env: {
+          CAIRN_LOG_TO_CONSOLE: '1',
+          ...(vsix ? { CAIRN_TEST_VSIX: path.resolve(vsix) } : {}),
+        },
+        vsix,
       },
       async ({ exited, serverLog }) => {
         let timer;
@@ -421,12 +498,26 @@ async function main() {
   }
   if (cmd === 'test') {
     const i = rest.indexOf('--suite');
-    const suites = i >= 0 ? [rest[i + 1]] : SUITES;
+    const suites = i >= 0 ? [rest[i + 1] ?? 'trusted'] : SUITES;
+    const v = rest.indexOf('--vsix');
+    // --vsix alone: the package npm run package builds, cairn-<version>.vsix.
+    const given = v >= 0 ? rest[v + 1] : undefined;
+    const vsix =
+      v < 0
+        ? undefined
+        : given && !given.startsWith('--')
+          ? given
+          : path.join(
+              root,
+              `cairn-${JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version}.vsix`,
+            );
     let worst = 0;
     for (const suite of suites) {
       const started = Date.now();
-      log(`running the ${suite} suite in code-server ${CODE_SERVER_VERSION}`);
-      const code = await runSuite({ suite });
+      log(
+        `running the ${suite} suite in code-server ${CODE_SERVER_VERSION} against ${vsix ? `the installed ${path.basename(vsix)}` : 'the source tree'}`,
+      );
+      const code = await runSuite({ suite, vsix });
       log(`${suite} suite: exit code ${code} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       if (code !== 0) worst = code || 1;
     }

@@ -3,6 +3,10 @@ import * as path from 'node:path';
 
 let cached: string | undefined;
 
+// The extension's manifest (and the repository's) is named cairn; the npm package of the CLI
+// cairn-ml (scripts/packCli.mjs).
+const NAMES = new Set<unknown>(['cairn', 'cairn-ml']);
+
 /** Cairn's version, from the package.json of the installed package (or the repository). */
 export function cairnVersion(): string {
   if (cached !== undefined) return cached;
@@ -12,7 +16,7 @@ export function cairnVersion(): string {
         name?: unknown;
         version?: unknown;
       };
-      if (pkg.name === 'cairn' && typeof pkg.version === 'string') return (cached = pkg.version);
+      if (NAMES.has(pkg.name) && typeof pkg.version === 'string') return (cached = pkg.version);
     } catch {
       /* no package.json here: look further up */
     }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import type * as NodePty from 'node-pty';
 
 /** How a run's program ended. */
@@ -44,11 +45,47 @@ function signalGroup(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-function spawnPty(o: ChildOptions, size: { cols: number; rows: number }): RunChild {
-  // require, not import(): the CLI runs from V8's code cache (src/cli/launcher.ts), where a
-  // dynamic import has no loader to call.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const pty = require('node-pty') as typeof NodePty;
+/** Where node-pty came from: the one the editor ships (CAIRN_NODE_PTY) or Cairn's own. */
+export interface LoadedPty {
+  readonly pty: typeof NodePty;
+  /** The folder of the module that loaded. */
+  readonly from: string;
+}
+
+/**
+ * node-pty is native: it must match the runtime it loads in. The extension passes the editor's
+ * own node-pty (VS Code ships one for its terminals, built for its runtime) in CAIRN_NODE_PTY;
+ * the one bundled with Cairn (or installed with the npm package) is the fallback. Returns the
+ * error of each attempt when none loads.
+ */
+export function loadPty(env: NodeJS.ProcessEnv = process.env): LoadedPty | { errors: string[] } {
+  const candidates = [env['CAIRN_NODE_PTY'], 'node-pty'].filter(
+    (c): c is string => c !== undefined && c !== '',
+  );
+  const errors: string[] = [];
+  for (const c of candidates) {
+    try {
+      // require, not import(): the CLI runs from V8's code cache (src/cli/launcher.ts), where a
+      // dynamic import has no loader to call.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const pty = require(c) as typeof NodePty;
+      if (typeof pty.spawn !== 'function') throw new Error('it has no spawn()');
+      return {
+        pty,
+        from: c === 'node-pty' ? path.dirname(require.resolve('node-pty/package.json')) : c,
+      };
+    } catch (e) {
+      errors.push(`${c}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    }
+  }
+  return { errors };
+}
+
+function spawnPty(
+  pty: typeof NodePty,
+  o: ChildOptions,
+  size: { cols: number; rows: number },
+): RunChild {
   const p = pty.spawn(o.file, [...o.args], {
     name: o.env['TERM'] ?? 'xterm-256color',
     cols: size.cols,
@@ -116,7 +153,21 @@ function spawnPipes(o: ChildOptions): RunChild {
 
 /** Starts a run's program in its own process group (a pseudo-terminal when `pty` is given). */
 export function spawnRunChild(options: ChildOptions): Promise<RunChild> {
-  return Promise.resolve(options.pty ? spawnPty(options, options.pty) : spawnPipes(options));
+  if (!options.pty) return Promise.resolve(spawnPipes(options));
+  const loaded = loadPty();
+  if ('errors' in loaded) {
+    // Without node-pty the program still runs, with pipes: it sees no terminal, so progress bars
+    // print line by line. Say why, once, in its output.
+    options.onData(
+      Buffer.from(
+        `cairn: no pseudo-terminal, the program runs with pipes: node-pty could not be loaded (${loaded.errors.join('; ')}). ` +
+          'If Cairn was installed with npm, install it again with npm install -g --allow-scripts=node-pty so that node-pty is built.\n',
+      ),
+      'err',
+    );
+    return Promise.resolve(spawnPipes(options));
+  }
+  return Promise.resolve(spawnPty(loaded.pty, options, options.pty));
 }
 
 // Reads one line from the recorder; EOF without "done" means the recorder died: end the group.

@@ -6,6 +6,24 @@ import { ids } from '../../../src/extension/ids.js';
 import { cairn, waitFor } from '../helpers.js';
 
 describe('activation', () => {
+  it('is the extension installed from the .vsix when the suite runs against one', function () {
+    const vsix = process.env['CAIRN_TEST_VSIX'];
+    if (!vsix) return this.skip(); // from the source tree: node scripts/vscodeHost.mjs test
+    const ext = vscode.extensions.getExtension(ids.extension);
+    assert.ok(ext);
+    // Installed into the extensions folder under its id and version: no sources, tests or
+    // source maps beside the bundles (scripts/vscodeHost.mjs copies these test bundles into
+    // dist/test afterwards), and node-pty's runtime files bundled as the fallback.
+    assert.match(path.basename(ext.extensionPath), /^cairn-ml\.cairn-\d+\.\d+\.\d+/);
+    assert.equal(ext.extensionKind, vscode.ExtensionKind.Workspace);
+    for (const absent of ['src', 'test', 'node_modules', 'dist/extension.js.map'])
+      assert.ok(
+        !fs.existsSync(path.join(ext.extensionPath, absent)),
+        `${absent} is in the package`,
+      );
+    assert.ok(fs.existsSync(path.join(ext.extensionPath, 'dist', 'node_modules', 'node-pty')));
+  });
+
   it('activates in a workspace with cairn.yaml, loading only the light bundle', async () => {
     const ext = vscode.extensions.getExtension(ids.extension);
     assert.ok(ext);

@@ -393,8 +393,9 @@ describe('runs', () => {
 
   it('puts the bundled cairn on the PATH of integrated terminals', async () => {
     const out = path.join(root, 'terminal-check.txt');
+    const ptyOut = path.join(root, 'terminal-pty.txt');
     const terminal = vscode.window.createTerminal({ cwd: root, name: 'cairn check' });
-    terminal.sendText(`cairn status --json > ${out}`);
+    terminal.sendText(`printf %s "$CAIRN_NODE_PTY" > ${ptyOut}; cairn status --json > ${out}`);
     try {
       const text = await waitFor(
         'cairn status from a terminal',
@@ -402,8 +403,66 @@ describe('runs', () => {
         15000,
       );
       assert.match(text, /"path": ?"data"/);
+      // Runs started there use the node-pty VS Code ships for its own runtime.
+      const pty = fs.readFileSync(ptyOut, 'utf8');
+      assert.equal(path.dirname(path.dirname(pty)), vscode.env.appRoot, pty);
+      assert.ok(fs.existsSync(path.join(pty, 'package.json')), pty);
     } finally {
+      fs.rmSync(ptyOut, { force: true });
       terminal.dispose();
+    }
+  });
+
+  it('runs a tqdm training program from Run Task in a real terminal, and records its metrics', async function () {
+    this.timeout(90_000);
+    const { runs } = await cairn();
+    const script = path.join(root, 'tqdm_train.py');
+    fs.writeFileSync(
+      script,
+      [
+        'import json, sys',
+        'from tqdm import tqdm',
+        'print("stdout tty", sys.stdout.isatty(), "stderr tty", sys.stderr.isatty(), flush=True)',
+        'for epoch in range(3):',
+        '    for _ in tqdm(range(5), desc="epoch %d" % (epoch + 1)):',
+        '        pass',
+        '    print(json.dumps({"epoch": epoch + 1, "loss": 1.0 / (epoch + 1)}), flush=True)',
+        '',
+      ].join('\n'),
+    );
+    // A task of cairn.yaml, as a user adds one; Run Task offers it once the file is saved.
+    const config = path.join(root, 'cairn.yaml');
+    const original = fs.readFileSync(config, 'utf8');
+    try {
+      const before = new Set(runs.all().map((r) => r.id));
+      fs.writeFileSync(
+        config,
+        original.replace(
+          'tasks:\n',
+          'tasks:\n  tqdm:\n    cmd: /usr/bin/python3 tqdm_train.py\n    metrics: [stdout]\n',
+        ),
+      );
+      // The file watcher notices the change; on a loaded machine that can take a while.
+      const task = await waitFor(
+        'the tqdm task under Run Task',
+        async () =>
+          (await vscode.tasks.fetchTasks({ type: ids.taskType })).find((t) => t.name === 'tqdm'),
+        20000,
+      );
+      assert.equal(await runToEnd(task), 0);
+      const run = await waitFor('the tqdm run recorded', () =>
+        runs.all().find((r) => !before.has(r.id) && r.status === 'completed'),
+      );
+      assert.equal(run.latest['loss'], 1 / 3);
+      const log = fs.readFileSync(path.join(root, '.cairn', 'runs', run.id, 'log'), 'utf8');
+      // The program saw a terminal on both streams, and tqdm drew its bar there: it redraws with
+      // carriage returns up to 5/5 for each epoch.
+      assert.match(log, /stdout tty True stderr tty True/);
+      assert.match(log, /epoch 3: 100%\|[^\n]*\| 5\/5/);
+      assert.match(log, /\r/);
+    } finally {
+      fs.writeFileSync(config, original);
+      fs.rmSync(script, { force: true });
     }
   });
 });
