@@ -51,6 +51,16 @@ const builds = [
     entryPoints: { ioWorker: 'src/core/versioning/ioWorker.ts' },
     outdir: 'dist',
   }),
+  // The SSH (ssh2) and S3 (AWS SDK) stores: required lazily by src/core/remotes/openStore.ts.
+  // ssh2's optional native helpers are left out; it falls back to pure JS without them.
+  build({
+    ...node,
+    external: ['cpu-features', '*.node'],
+    entryPoints: { remoteStores: 'src/core/remotes/networkStores.ts' },
+    outdir: 'dist',
+    sourcemap: false,
+    minify: true,
+  }),
   build({
     ...node,
     external: ['@tensorflow/tfjs-node'],

@@ -1,77 +1,86 @@
-// Interim: a directory store only; the SSH and S3 stores replace this file (branch 'stores').
+/* eslint-disable @typescript-eslint/no-require-imports -- the network stores are required lazily, on first use, from whichever build is present */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CairnError } from '../errors.js';
-import { tmpSuffix } from '../fsSafe.js';
 import type { RemoteConfig } from '../project/config.js';
-import type { RemoteEntry, RemoteStore } from './store.js';
+import { openDirStore } from './dirStore.js';
+import type { RemoteStore } from './store.js';
 
-export function openStore(config: RemoteConfig, _opts: { stateDir: string }): Promise<RemoteStore> {
-  if (config.kind !== 'dir')
-    return Promise.reject(new CairnError('remote', `${config.url}: not supported yet`));
-  const root = config.path;
-  const abs = (key: string): string => path.join(root, ...key.split('/'));
-  const tmp = (): string => {
-    fs.mkdirSync(path.join(root, 'tmp'), { recursive: true });
-    return path.join(root, 'tmp', tmpSuffix());
+type NetworkStores = typeof import('./networkStores.js');
+
+export interface OpenStoreOptions {
+  /** A local folder (under .cairn/) where a store keeps what lets it resume an upload. */
+  readonly stateDir: string;
+}
+
+/** Opens the store of a remote: a directory, an SSH host or an S3 bucket. */
+export async function openStore(
+  config: RemoteConfig,
+  opts: OpenStoreOptions,
+): Promise<RemoteStore> {
+  switch (config.kind) {
+    case 'dir':
+      return openDirStore(config);
+    case 'ssh':
+      return sameErrors(await sameErrorsOf(() => loadNetworkStores().openSshStore(config)));
+    case 's3':
+      return sameErrors(
+        await sameErrorsOf(() =>
+          loadNetworkStores().openS3Store(config, { stateDir: opts.stateDir }),
+        ),
+      );
+  }
+}
+
+let loaded: NetworkStores | undefined;
+
+/**
+ * ssh2 and the AWS SDK, loaded on first use: the bundled builds ship them as dist/remoteStores.js
+ * beside the caller; from source they are the modules next to this file.
+ */
+function loadNetworkStores(): NetworkStores {
+  if (loaded) return loaded;
+  const bundled = path.join(__dirname, 'remoteStores.js');
+  // A computed path, so that the bundler leaves the modules out of the bundle that holds this file.
+  const source = path.join(__dirname, 'networkStores.js');
+  loaded = require(fs.existsSync(bundled) ? bundled : source) as NetworkStores;
+  return loaded;
+}
+
+/**
+ * The separate bundle has its own copy of CairnError; its errors become this bundle's, so that
+ * callers' `instanceof CairnError` holds.
+ */
+function asOwnError(err: unknown): unknown {
+  if (err instanceof CairnError || !(err instanceof Error) || err.name !== 'CairnError') return err;
+  const e = err as CairnError;
+  const own = new CairnError(e.code, e.message, e.file, e.line);
+  own.stack = e.stack ?? own.stack;
+  return own;
+}
+
+async function sameErrorsOf<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw asOwnError(err);
+  }
+}
+
+function sameErrors(store: RemoteStore): RemoteStore {
+  const wrap =
+    <A extends unknown[], R>(f: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      sameErrorsOf(() => f.apply(store, args));
+  return {
+    location: store.location,
+    list: wrap(store.list),
+    stat: wrap(store.stat),
+    read: wrap(store.read),
+    download: wrap(store.download),
+    upload: wrap(store.upload),
+    write: wrap(store.write),
+    remove: wrap(store.remove),
+    close: wrap(store.close),
   };
-  const store: RemoteStore = {
-    location: root,
-    list(prefix) {
-      const out: RemoteEntry[] = [];
-      const walk = (rel: string): void => {
-        let ents: fs.Dirent[];
-        try {
-          ents = fs.readdirSync(abs(rel), { withFileTypes: true });
-        } catch {
-          return;
-        }
-        for (const e of ents) {
-          const k = `${rel}${e.name}`;
-          if (e.isDirectory()) walk(`${k}/`);
-          else if (e.isFile()) out.push({ key: k, size: fs.statSync(abs(k)).size });
-        }
-      };
-      walk(prefix);
-      return Promise.resolve(out);
-    },
-    stat(key) {
-      return Promise.resolve(fs.statSync(abs(key), { throwIfNoEntry: false })?.size);
-    },
-    read(key, range) {
-      const b = fs.readFileSync(abs(key));
-      return Promise.resolve(range ? b.subarray(range.start, range.end) : b);
-    },
-    download(key, localFile, o = {}) {
-      const b = fs.readFileSync(abs(key));
-      const r = o.range ? b.subarray(o.range.start, o.range.end) : b;
-      const rest = r.subarray(o.offset ?? 0);
-      fs.appendFileSync(localFile, rest);
-      o.onBytes?.(rest.length);
-      return Promise.resolve();
-    },
-    upload(localFile, key, o = {}) {
-      const t = tmp();
-      fs.copyFileSync(localFile, t);
-      fs.mkdirSync(path.dirname(abs(key)), { recursive: true });
-      fs.renameSync(t, abs(key));
-      o.onBytes?.(fs.statSync(abs(key)).size);
-      return Promise.resolve();
-    },
-    write(key, data) {
-      const t = tmp();
-      fs.writeFileSync(t, data);
-      fs.mkdirSync(path.dirname(abs(key)), { recursive: true });
-      fs.renameSync(t, abs(key));
-      return Promise.resolve();
-    },
-    remove(key) {
-      fs.rmSync(abs(key), { force: true });
-      return Promise.resolve();
-    },
-    close() {
-      return Promise.resolve();
-    },
-  };
-  return Promise.resolve(store);
 }
