@@ -4,9 +4,10 @@ import * as path from 'node:path';
 import { CairnError } from '../errors.js';
 import type { RemoteConfig } from '../project/config.js';
 import { openDirStore } from './dirStore.js';
+import type * as NetworkStoresModule from './networkStores.js';
 import type { RemoteStore } from './store.js';
 
-type NetworkStores = typeof import('./networkStores.js');
+type NetworkStores = typeof NetworkStoresModule;
 
 export interface OpenStoreOptions {
   /** A local folder (under .cairn/) where a store keeps what lets it resume an upload. */
@@ -68,19 +69,15 @@ async function sameErrorsOf<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 function sameErrors(store: RemoteStore): RemoteStore {
-  const wrap =
-    <A extends unknown[], R>(f: (...args: A) => Promise<R>) =>
-    (...args: A): Promise<R> =>
-      sameErrorsOf(() => f.apply(store, args));
   return {
     location: store.location,
-    list: wrap(store.list),
-    stat: wrap(store.stat),
-    read: wrap(store.read),
-    download: wrap(store.download),
-    upload: wrap(store.upload),
-    write: wrap(store.write),
-    remove: wrap(store.remove),
-    close: wrap(store.close),
+    list: (prefix) => sameErrorsOf(() => store.list(prefix)),
+    stat: (key) => sameErrorsOf(() => store.stat(key)),
+    read: (key, range) => sameErrorsOf(() => store.read(key, range)),
+    download: (key, file, options) => sameErrorsOf(() => store.download(key, file, options)),
+    upload: (file, key, options) => sameErrorsOf(() => store.upload(file, key, options)),
+    write: (key, data) => sameErrorsOf(() => store.write(key, data)),
+    remove: (key) => sameErrorsOf(() => store.remove(key)),
+    close: () => sameErrorsOf(() => store.close()),
   };
 }

@@ -73,6 +73,8 @@ interface UploadState {
   readonly size: number;
   readonly mtimeMs: number;
   readonly partSize: number;
+  /** Part number → ETag of the parts the server has acknowledged. */
+  readonly parts: Record<number, string>;
 }
 
 class S3Store implements RemoteStore {
@@ -95,10 +97,16 @@ class S3Store implements RemoteStore {
     const timeout = remoteTimeoutMs();
     this.client = makeClient({
       ...(config.region || process.env['AWS_REGION'] || process.env['AWS_DEFAULT_REGION']
-        ? { region: config.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] }
+        ? {
+            region: config.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'],
+          }
         : { region: 'us-east-1' }),
       ...(config.endpoint ? { endpoint: config.endpoint, forcePathStyle: true } : {}),
       ...(config.profile ? { profile: config.profile } : {}),
+      // Checksums only where S3 requires them: the default streams bodies as aws-chunked, which
+      // S3-compatible servers such as s3rver store verbatim.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 4,
       requestHandler: { connectionTimeout: timeout, requestTimeout: timeout },
     });
@@ -157,9 +165,14 @@ class S3Store implements RemoteStore {
     const code = e.code ?? '';
     if (
       name === 'TimeoutError' ||
-      ['ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH'].includes(
-        code,
-      ) ||
+      [
+        'ECONNREFUSED',
+        'ETIMEDOUT',
+        'ENOTFOUND',
+        'EAI_AGAIN',
+        'ECONNRESET',
+        'EHOSTUNREACH',
+      ].includes(code) ||
       /timed? ?out|ECONNREFUSED|ENOTFOUND|socket hang up/i.test(e.message ?? '')
     )
       return new CairnError(
@@ -241,7 +254,10 @@ class S3Store implements RemoteStore {
 
   private notFound(err: unknown, key: string): CairnError | undefined {
     const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-    if (e.name === 'NoSuchKey' || (e.$metadata?.httpStatusCode === 404 && e.name !== 'NoSuchBucket'))
+    if (
+      e.name === 'NoSuchKey' ||
+      (e.$metadata?.httpStatusCode === 404 && e.name !== 'NoSuchBucket')
+    )
       return new CairnError('not-found', `${this.location}: ${key}: no such key on the remote`);
     return undefined;
   }
@@ -312,17 +328,22 @@ class S3Store implements RemoteStore {
     return Math.max(this.options.partSize ?? 16 * MB, Math.ceil(size / 10_000));
   }
 
-  /** A multipart upload: started or found again, the parts not yet there sent, then completed. */
+  /**
+   * A multipart upload: started, or found again (the state file, else ListMultipartUploads), the
+   * parts not yet there sent four at a time, then completed. Each part's ETag is also kept in the
+   * state file, for servers without ListParts.
+   */
   private async multipart(
     localFile: string,
     key: string,
     st: fs.Stats,
     options: TransferOptions,
+    fresh = false,
   ): Promise<void> {
     const { signal } = options;
     const Key = this.key(key);
     const stateFile = this.stateFile(key);
-    let state = await this.resumable(stateFile, Key, st);
+    let state = fresh ? undefined : await this.resumable(stateFile, Key, st);
     if (!state) {
       const r = await this.client.send(
         new CreateMultipartUploadCommand({ Bucket: this.bucket, Key }),
@@ -333,42 +354,48 @@ class S3Store implements RemoteStore {
         size: st.size,
         mtimeMs: st.mtimeMs,
         partSize: this.partSizeFor(st.size),
+        parts: {},
       };
-      if (stateFile) {
-        await fs.promises.mkdir(path.dirname(stateFile), { recursive: true });
-        await fs.promises.writeFile(stateFile, JSON.stringify(state));
-      }
     }
-    const { uploadId, partSize } = state;
+    const saved: UploadState = state;
+    // One save at a time: the four workers share the state file.
+    let saving = Promise.resolve();
+    const save = (): Promise<void> => {
+      if (!stateFile) return Promise.resolve();
+      saving = saving.then(async () => {
+        await fs.promises.mkdir(path.dirname(stateFile), { recursive: true });
+        await fs.promises.writeFile(`${stateFile}.tmp`, JSON.stringify(saved));
+        await fs.promises.rename(`${stateFile}.tmp`, stateFile);
+      });
+      return saving;
+    };
+    await save();
+    const { uploadId, partSize } = saved;
+    const sizeOf = (n: number): number => Math.min(partSize, st.size - (n - 1) * partSize);
     const done = new Map<number, CompletedPart>();
-    let marker: string | undefined;
-    do {
-      const r = await this.client.send(
-        new ListPartsCommand({
-          Bucket: this.bucket,
-          Key,
-          UploadId: uploadId,
-          ...(marker ? { PartNumberMarker: marker } : {}),
-        }),
-      );
-      for (const p of r.Parts ?? []) {
-        const expected = Math.min(partSize, st.size - (p.PartNumber! - 1) * partSize);
-        if (p.Size === expected) done.set(p.PartNumber!, { PartNumber: p.PartNumber!, ETag: p.ETag! });
+    try {
+      for (const p of await this.listParts(Key, uploadId)) {
+        if (p.size === sizeOf(p.n)) done.set(p.n, { PartNumber: p.n, ETag: p.etag });
       }
-      marker = r.IsTruncated ? r.NextPartNumberMarker : undefined;
-    } while (marker);
+    } catch (err) {
+      if (!isNotImplemented(err)) {
+        if (isNoSuchUpload(err) && !fresh) return this.multipart(localFile, key, st, options, true);
+        throw err;
+      }
+      for (const [n, etag] of Object.entries(saved.parts))
+        done.set(Number(n), { PartNumber: Number(n), ETag: etag });
+    }
     const count = Math.ceil(st.size / partSize);
     const todo: number[] = [];
     for (let n = 1; n <= count; n++) {
-      if (done.has(n)) options.onBytes?.(Math.min(partSize, st.size - (n - 1) * partSize));
+      if (done.has(n)) options.onBytes?.(sizeOf(n));
       else todo.push(n);
     }
-    // Four parts at a time: enough to fill a link, little memory.
     const worker = async (): Promise<void> => {
       for (let n = todo.shift(); n !== undefined; n = todo.shift()) {
         throwIfAborted(this.location, signal);
         const start = (n - 1) * partSize;
-        const len = Math.min(partSize, st.size - start);
+        const len = sizeOf(n);
         const r = await this.client.send(
           new UploadPartCommand({
             Bucket: this.bucket,
@@ -383,9 +410,16 @@ class S3Store implements RemoteStore {
           signal ? { abortSignal: signal } : {},
         );
         done.set(n, { PartNumber: n, ETag: r.ETag! });
+        saved.parts[n] = r.ETag!;
+        await save();
       }
     };
-    await Promise.all([worker(), worker(), worker(), worker()]);
+    try {
+      await Promise.all([worker(), worker(), worker(), worker()]);
+    } catch (err) {
+      if (isNoSuchUpload(err) && !fresh) return this.multipart(localFile, key, st, options, true);
+      throw err;
+    }
     throwIfAborted(this.location, signal);
     const parts = [...done.values()].sort((a, b) => a.PartNumber! - b.PartNumber!);
     try {
@@ -402,6 +436,28 @@ class S3Store implements RemoteStore {
       if ((await this.stat(key)) !== st.size) throw err;
     }
     if (stateFile) await fs.promises.rm(stateFile, { force: true });
+  }
+
+  private async listParts(
+    Key: string,
+    uploadId: string,
+  ): Promise<{ n: number; etag: string; size: number }[]> {
+    const out: { n: number; etag: string; size: number }[] = [];
+    let marker: string | undefined;
+    do {
+      const r = await this.client.send(
+        new ListPartsCommand({
+          Bucket: this.bucket,
+          Key,
+          UploadId: uploadId,
+          ...(marker ? { PartNumberMarker: marker } : {}),
+        }),
+      );
+      for (const p of r.Parts ?? [])
+        if (p.PartNumber && p.ETag) out.push({ n: p.PartNumber, etag: p.ETag, size: p.Size ?? 0 });
+      marker = r.IsTruncated ? r.NextPartNumberMarker : undefined;
+    } while (marker);
+    return out;
   }
 
   /** The upload a killed process left for this key and file, if it is still on the server. */
@@ -425,13 +481,21 @@ class S3Store implements RemoteStore {
           .catch(() => undefined);
         return undefined;
       }
-      return saved;
+      return { ...saved, parts: saved.parts ?? {} };
     }
     // Without a state folder: the newest upload of this key on the server, if any.
-    const r = await this.client.send(
-      new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: Key }),
-    );
-    const found = (r.Uploads ?? [])
+    let uploads;
+    try {
+      uploads = (
+        await this.client.send(
+          new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: Key }),
+        )
+      ).Uploads;
+    } catch (err) {
+      if (isNotImplemented(err)) return undefined;
+      throw err;
+    }
+    const found = (uploads ?? [])
       .filter((u) => u.Key === Key && u.UploadId)
       .sort((a, b) => (b.Initiated?.getTime() ?? 0) - (a.Initiated?.getTime() ?? 0))[0];
     return found
@@ -441,6 +505,7 @@ class S3Store implements RemoteStore {
           size: st.size,
           mtimeMs: st.mtimeMs,
           partSize: this.partSizeFor(st.size),
+          parts: {},
         }
       : undefined;
   }
@@ -469,6 +534,25 @@ class S3Store implements RemoteStore {
     this.client.destroy();
     return Promise.resolve();
   }
+}
+
+function errName(err: unknown): string {
+  const e = err as { name?: string; Code?: string } | undefined;
+  return e?.name ?? e?.Code ?? '';
+}
+
+/** A server without an operation (s3rver has no ListParts or ListMultipartUploads). */
+function isNotImplemented(err: unknown): boolean {
+  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return (
+    ['MethodNotAllowed', 'NotImplemented'].includes(errName(err)) ||
+    status === 405 ||
+    status === 501
+  );
+}
+
+function isNoSuchUpload(err: unknown): boolean {
+  return errName(err) === 'NoSuchUpload';
 }
 
 /** Drops anything that looks like an access key or a signature from a server's message. */

@@ -34,7 +34,10 @@ function matchesPatternList(name: string, patterns: readonly string[]): boolean 
     const negated = raw.startsWith('!');
     const pattern = negated ? raw.slice(1) : raw;
     const re = new RegExp(
-      `^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`,
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
       'i',
     );
     if (re.test(name)) {

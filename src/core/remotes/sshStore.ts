@@ -267,6 +267,12 @@ class SshStore implements RemoteStore {
         `${where}: ${host} port ${port} did not answer within ${Math.round(timeout / 1000)} s. ` +
           'Check the host name and port, your network or VPN, and that SSH is reachable through any firewall.',
       );
+    if (/before handshake/i.test(err.message))
+      return new CairnError(
+        'remote',
+        `${where}: ${host} port ${port} closed the connection before the SSH handshake. ` +
+          'Check the host name and port (is it an SSH server?), your network or VPN, and any firewall or proxy between.',
+      );
     if (err.code === 'ECONNREFUSED')
       return new CairnError(
         'remote',
@@ -482,9 +488,7 @@ class SshStore implements RemoteStore {
         const window = CHUNK * IN_FLIGHT;
         const from = have > size ? 0 : Math.max(0, Math.floor((have - window) / CHUNK) * CHUNK);
         try {
-          const handle = await call<Buffer>((cb) =>
-            sftp.open(temp, from > 0 ? 'r+' : 'w', cb),
-          );
+          const handle = await call<Buffer>((cb) => sftp.open(temp, from > 0 ? 'r+' : 'w', cb));
           try {
             await writePipelined(sftp, handle, local, from, size, options.onBytes, signal);
           } finally {
@@ -573,10 +577,7 @@ class DroppedConnection extends Error {
 function isEncrypted(key: Buffer): boolean {
   const text = key.toString('latin1');
   if (!text.includes('BEGIN OPENSSH PRIVATE KEY')) return false;
-  const body = Buffer.from(
-    text.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''),
-    'base64',
-  );
+  const body = Buffer.from(text.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
   // "openssh-key-v1\0", then the cipher name: "none" for a key without a passphrase.
   const magic = 15;
   if (body.length < magic + 4) return false;
@@ -585,7 +586,9 @@ function isEncrypted(key: Buffer): boolean {
 }
 
 /** An ssh2 callback call as a promise. */
-function call<T = void>(fn: (cb: (err: Error | null | undefined, value: T) => void) => void): Promise<T> {
+function call<T = void>(
+  fn: (cb: (err: Error | null | undefined, value: T) => void) => void,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     fn((err, value) => (err ? reject(err) : resolve(value)));
   });
@@ -664,7 +667,7 @@ async function writePipelined(
 ): Promise<void> {
   let next = from;
   const inFlight = new Set<Promise<void>>();
-  let failure: unknown;
+  let failure: Error | undefined;
   while (next < size || inFlight.size > 0) {
     if (failure) break;
     if (signal?.aborted) break;
@@ -681,7 +684,7 @@ async function writePipelined(
         },
         (err: unknown) => {
           inFlight.delete(p);
-          failure ??= err;
+          failure ??= err instanceof Error ? err : new Error(messageOf(err));
         },
       );
       inFlight.add(p);

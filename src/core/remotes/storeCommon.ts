@@ -18,7 +18,9 @@ export function checkKey(location: string, key: string, isPrefix = false): void 
   const body = isPrefix && key.endsWith('/') ? key.slice(0, -1) : key;
   if (isPrefix && body === '') return;
   const parts = body.split('/');
-  if (parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\\') || p.includes('\0')))
+  if (
+    parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\\') || p.includes('\0'))
+  )
     throw new CairnError(
       'bad-path',
       `${location}: '${key}' is not a valid key of a remote (a relative path with '/' between its parts)`,
