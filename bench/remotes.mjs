@@ -71,6 +71,7 @@ function bigFile(dir) {
 
 function remote(dir, yaml) {
   fs.appendFileSync(path.join(dir, 'cairn.yaml'), yaml);
+  execFileSync('git', ['commit', '-qam', 'remote'], { cwd: dir });
 }
 
 const ssh = await startSshServer();
@@ -87,7 +88,7 @@ try {
     '-i',
     ssh.clientKey,
   ].join(' ');
-  const sshUrl = (sub) => `ssh://${ssh.user}@${ssh.host}:${ssh.port}${path.join(ssh.root, sub)}`;
+  const sshUrl = (sub) => `ssh://cairn-test${path.join(ssh.root, sub)}`;
   const rsync = (src, dest) => run('rsync', ['-a', '-e', sshArgs, src, dest], ROOT);
 
   // --- SSH: 20,000 small files ---
