@@ -17,7 +17,7 @@ const only = process.argv.slice(2);
 const files = only.length > 0 ? only : [...find('src'), ...find('scripts')].sort();
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-force-exit', ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
