@@ -443,9 +443,9 @@ async function fetchInto(
   store: RemoteStore,
   inventory: Inventory,
   versions: readonly VersionRef[],
-  options: TransferOptions | { signal?: AbortSignal },
+  options: Pick<TransferOptions, 'signal' | 'onProgress'>,
 ): Promise<Pick<TransferResult, 'copiedObjects' | 'copiedBytes' | 'upToDateObjects' | 'missing'>> {
-  const onProgress = 'onProgress' in options ? options.onProgress : undefined;
+  const { onProgress } = options;
   const transfersDir = path.join(
     project.tmpRoot,
     'transfers',

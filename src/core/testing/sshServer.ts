@@ -30,6 +30,16 @@ function run(cmd: string, args: string[]): void {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
 }
 
+/** Stops a test server's process (if it still runs) and removes its temporary folder. */
+export async function stopServer(child: ChildProcess, dir: string): Promise<void> {
+  if (child.exitCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -130,14 +140,7 @@ export async function startSshServer(): Promise<SshServer> {
       clientKey,
       hostPublicKey,
       env: { CAIRN_SSH_KNOWN_HOSTS: knownHosts, CAIRN_SSH_CONFIG: sshConfig },
-      stop: async () => {
-        if (child.exitCode === null) {
-          const exited = new Promise((r) => child.once('exit', r));
-          child.kill('SIGTERM');
-          await exited;
-        }
-        fs.rmSync(dir, { recursive: true, force: true });
-      },
+      stop: () => stopServer(child, dir),
     };
   }
 }
