@@ -14,10 +14,10 @@ import type {
 } from './store.js';
 import {
   cancelled,
+  claimUploadTemp,
   checkKey,
   isTmpKey,
   throwIfAborted,
-  uploadTempName,
   writeTempName,
 } from './storeCommon.js';
 
@@ -129,8 +129,9 @@ class DirStore implements RemoteStore {
 
   async upload(localFile: string, key: string, options: TransferOptions = {}): Promise<void> {
     const target = this.file(key);
-    const temp = this.file(uploadTempName(key, localFile));
     throwIfAborted(this.root, options.signal);
+    const claim = claimUploadTemp(this.root, key, localFile);
+    const temp = this.file(claim.temp);
     try {
       await fs.promises.mkdir(path.dirname(temp), { recursive: true });
       let have = 0;
@@ -153,6 +154,8 @@ class DirStore implements RemoteStore {
     } catch (err) {
       if (options.signal?.aborted) throw cancelled(this.root);
       throw fromSystemError(err, target, 'Uploading to');
+    } finally {
+      claim.release();
     }
   }
 

@@ -25,12 +25,12 @@ import {
 } from './sshHosts.js';
 import {
   cancelled,
+  claimUploadTemp,
   checkKey,
   isTmpKey,
   messageOf,
   remoteTimeoutMs,
   throwIfAborted,
-  uploadTempName,
   withRetries,
   writeTempName,
 } from './storeCommon.js';
@@ -475,10 +475,11 @@ class SshStore implements RemoteStore {
 
   async upload(localFile: string, key: string, options: TransferOptions = {}): Promise<void> {
     const dest = this.abs(key);
-    const temp = this.abs(uploadTempName(key, localFile));
     const { signal } = options;
     const size = (await fs.promises.stat(localFile)).size;
     const local = await fs.promises.open(localFile, 'r');
+    const claim = claimUploadTemp(this.location, key, localFile);
+    const temp = this.abs(claim.temp);
     try {
       await this.run(async (sftp) => {
         await this.mkdirs(sftp, path.posix.dirname(temp));
@@ -504,6 +505,7 @@ class SshStore implements RemoteStore {
         }
       }, signal);
     } finally {
+      claim.release();
       await local.close();
     }
   }

@@ -1,8 +1,10 @@
 // What the three remote stores share: key checks, cancellation, retries with backoff, timeouts.
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CairnError } from '../errors.js';
+import { isProcessAlive } from '../project/project.js';
 
 /** The folder under a remote's root where uploads are written before their rename. */
 export const TMP_DIR = 'tmp';
@@ -47,12 +49,48 @@ export function throwIfAborted(location: string, signal: AbortSignal | undefined
  * A name for this client's temp file of an upload: the same for the same local file on the same
  * machine (so a killed upload resumes), different between clones (so two never write one file).
  */
-export function uploadTempName(key: string, localFile: string): string {
+function uploadTempName(key: string, localFile: string): string {
   const id = createHash('sha256')
     .update(`${os.hostname()}\0${path.resolve(localFile)}`)
     .digest('hex')
     .slice(0, 12);
   return `${TMP_DIR}/${path.posix.basename(key)}.${id}.part`;
+}
+
+/**
+ * The temp key an upload writes before its rename. It is the same for every attempt from this
+ * machine at this local file, so a killed upload resumes from its part file; while a live
+ * process on this machine holds it (two pushes from one clone at once), the second upload takes
+ * a temp key of its own instead of writing into, or renaming away, the first one's part file.
+ * The claim is a lock file in the OS temp folder; release it once the upload ends.
+ */
+export function claimUploadTemp(
+  location: string,
+  key: string,
+  localFile: string,
+): { temp: string; release(): void } {
+  const temp = uploadTempName(key, localFile);
+  const lock = path.join(
+    os.tmpdir(),
+    `cairn-upload-${createHash('sha256').update(`${location}\0${temp}`).digest('hex').slice(0, 16)}.lock`,
+  );
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return { temp, release: () => fs.rmSync(lock, { force: true }) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') break;
+      let holder = 0;
+      try {
+        holder = Number(fs.readFileSync(lock, 'utf8'));
+      } catch {
+        // released in between: try again
+      }
+      if (holder === process.pid || isProcessAlive(holder)) break;
+      fs.rmSync(lock, { force: true }); // left by a killed process
+    }
+  }
+  return { temp: writeTempName(key), release: () => undefined };
 }
 
 /** A temp name for a small write: unique per call. */
