@@ -3,7 +3,7 @@
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(git python3 python3-tqdm python3-venv tmux chromium libkrb5-dev pkg-config ripgrep openssh-server rsync awscli)
+packages=(git python3 python3-tqdm python3-venv tmux chromium libkrb5-dev pkg-config ripgrep openssh-server rsync awscli slurm-wlm munge)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

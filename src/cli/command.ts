@@ -35,6 +35,8 @@ export interface Command<O extends OptionTable = OptionTable> {
   readonly usage: string;
   readonly summary: string;
   readonly options: O;
+  /** Left out of `cairn --help` (the node side of a cluster job). */
+  readonly hidden?: boolean;
   run(args: CommandArgs<O>): Promise<number>;
 }
 

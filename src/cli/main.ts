@@ -9,21 +9,24 @@ import { dataCommands } from './dataCommands.js';
 import { runCommands } from './runCommands.js';
 import { versioningCommands } from './versioningCommands.js';
 import { remoteCommands } from './remoteCommands.js';
+import { jobCommands } from './jobCommands.js';
 
 const commands: readonly Command[] = [
   ...versioningCommands,
   ...remoteCommands,
   ...runCommands,
+  ...jobCommands,
   ...dataCommands,
 ];
 
 function usage(): string {
-  const width = Math.max(...commands.map((c) => c.usage.length));
+  const shown = commands.filter((c) => !c.hidden);
+  const width = Math.max(...shown.map((c) => c.usage.length));
   return [
     'cairn: data and model versioning with Git, recorded training runs, lineage',
     '',
     'Usage:',
-    ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    ...shown.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
     '',
     "Every command takes --help. Run 'cairn init' at the root of a Git repository to start.",
   ].join('\n');

@@ -8,7 +8,8 @@ import { compareRuns, type Comparison } from '../core/runs/compare.js';
 import { recoverParamsFiles } from '../core/runs/paramsFile.js';
 import { reproduceRun } from '../core/runs/reproduce.js';
 import { exitCodeOf, specOf, startRun, type RunHandle } from '../core/runs/runRecorder.js';
-import type { RunRecord } from '../core/runs/runRecord.js';
+import type { RunRecord, RunSummary } from '../core/runs/runRecord.js';
+import { reconcileJobs } from '../core/executors/jobs.js';
 import {
   deleteRun,
   getRun,
@@ -17,10 +18,19 @@ import {
   runFiles,
   runJsonReplacer,
 } from '../core/runs/runStore.js';
-import { parseSweepArgs, runSweep, sampleRandom, sweepGrid } from '../core/runs/sweep.js';
+import {
+  newSweepId,
+  parseSweepArgs,
+  runSweep,
+  sampleRandom,
+  sweepGrid,
+} from '../core/runs/sweep.js';
+import { getExecutor, type ExecutorConfig } from '../core/executors/executorConfig.js';
+import { submitAndFollow } from './jobCommands.js';
 import { getTask, parseOverrideArgs } from '../core/runs/taskConfig.js';
 import { defineCommand, type Command, type CommandArgs } from './command.js';
 import { err, out, printJson } from './printer.js';
+import { formatDuration, formatValue, reportRun, table } from './runReport.js';
 import { processTerminal } from './processTerminal.js';
 
 const json = { json: { type: 'boolean' } } as const;
@@ -43,47 +53,6 @@ function positiveInt(v: string | undefined, flag: string): number | undefined {
   return n;
 }
 
-function formatValue(v: unknown): string {
-  switch (typeof v) {
-    case 'number':
-      if (!Number.isFinite(v)) return String(v);
-      return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
-    case 'string':
-      return v;
-    case 'boolean':
-    case 'bigint':
-      return String(v);
-    case 'undefined':
-      return '-';
-    default:
-      return v === null ? '-' : JSON.stringify(v);
-  }
-}
-
-function formatDuration(ms: number | null): string {
-  if (ms === null) return '-';
-  if (ms < 1000) return `${ms}ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)}s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m}m${Math.round(s % 60)}s` : `${Math.floor(m / 60)}h${m % 60}m`;
-}
-
-function table(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows
-    .map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  '))
-    .join('\n');
-}
-
-function metricsText(summary: RunRecord['summary'], max = 6): string {
-  return Object.entries(summary)
-    .slice(0, max)
-    .map(([k, s]) => `${k}=${formatValue(s.last)}`)
-    .join(' ');
-}
-
 /** Stops the given runs on Ctrl-C, SIGTERM or SIGHUP; returns a function that removes the handlers. */
 export function stopOnSignals(stop: () => void): () => void {
   const handler = () => stop();
@@ -94,26 +63,39 @@ export function stopOnSignals(stop: () => void): () => void {
   };
 }
 
-export function reportRun(r: RunRecord): void {
-  const parts = [
-    `cairn: run ${r.id} ${r.status} in ${formatDuration(r.durationMs)}`,
-    r.exitCode !== null ? `(exit ${r.exitCode})` : r.signal ? `(${r.signal})` : '',
-  ];
-  err(parts.filter(Boolean).join(' '));
-  const m = metricsText(r.summary);
-  if (m) err(`  metrics: ${m}`);
-  if (r.skippedLines > 0) err(`  ${r.skippedLines} malformed metric line(s) skipped`);
-  for (const o of r.outputs) err(`  versioned ${o.kind} ${o.path} ${shortHash(o.hash)}`);
-  if (r.error) err(`  ${r.error}`);
+const onExecutor = {
+  on: { type: 'string' },
+  detach: { type: 'boolean' },
+} as const;
+
+/** The executor a run goes to: --on, else the task's on:, else none (here). */
+function executorFor(
+  p: Project,
+  explicit: string | undefined,
+  taskDefault: string | undefined,
+): ExecutorConfig | undefined {
+  const name = explicit ?? taskDefault;
+  if (name === undefined || name === 'local') return undefined;
+  return getExecutor(p, name);
+}
+
+function followOptions(args: CommandArgs<typeof onExecutor>): { detach: boolean } {
+  return { detach: args.values.detach === true };
 }
 
 const run = defineCommand({
   name: 'run',
-  usage: 'cairn run <task> [-p key=value]... [--name <name>] | cairn run -- <command...>',
+  usage:
+    'cairn run <task> [-p key=value]... [--name <name>] [--on <executor> [--detach]] | cairn run -- <command...>',
   summary: 'run a task or a command, recording params, code, data, metrics and outputs',
-  options: { param: { type: 'string', short: 'p', multiple: true }, name: { type: 'string' } },
+  options: {
+    param: { type: 'string', short: 'p', multiple: true },
+    name: { type: 'string' },
+    ...onExecutor,
+  },
   async run(args) {
     const p = project(args);
+    const explicit = args.values['on'];
     const raw = args.argv ?? [];
     const dashdash = raw.indexOf('--');
     const { overrides, newParams } = parseOverrideArgs(args.values['param'] ?? []);
@@ -137,6 +119,10 @@ const run = defineCommand({
         );
       if (args.positionals.length > argv.length)
         throw new CairnError('usage', 'Give either a task name or a command after --, not both');
+      const executor = executorFor(p, explicit, undefined);
+      if (executor)
+        return (await submitAndFollow(p, executor, [{ argv, ...common }], followOptions(args)))
+          .code;
       handle = await startRun(p, { argv, ...common });
     } else {
       if (args.positionals.length !== 1)
@@ -145,11 +131,15 @@ const run = defineCommand({
           'Give one task name (cairn run <task>) or a command after -- (cairn run -- python train.py)',
         );
       const task = getTask(p, args.positionals[0]!);
-      handle = await startRun(p, {
+      const request = {
         task: { name: task.name, spec: specOf(task) },
         paramDefaults: task.paramDefaults,
         ...common,
-      });
+      };
+      const executor = executorFor(p, explicit, task.on);
+      if (executor)
+        return (await submitAndFollow(p, executor, [request], followOptions(args))).code;
+      handle = await startRun(p, request);
     }
     return finishRun(handle);
   },
@@ -169,12 +159,14 @@ export async function finishRun(handle: RunHandle): Promise<number> {
 
 const sweep = defineCommand({
   name: 'sweep',
-  usage: 'cairn sweep <task> -p key=v1,v2 ... [-j N] [--random N]',
-  summary: 'run a task over a grid (or N random points) of params, N runs at a time',
+  usage: 'cairn sweep <task> -p key=v1,v2 ... [-j N] [--random N] [--on <executor> [--detach]]',
+  summary:
+    'run a task over a grid (or N random points) of params, N runs at a time (a job array --on a cluster)',
   options: {
     param: { type: 'string', short: 'p', multiple: true },
     jobs: { type: 'string', short: 'j' },
     random: { type: 'string' },
+    ...onExecutor,
     ...json,
   },
   async run(args) {
@@ -191,6 +183,23 @@ const sweep = defineCommand({
     const combos = random !== undefined ? sampleRandom(grid, random) : grid;
     const asJson = args.values['json'] === true;
     err(`cairn: sweeping ${task.name} over ${combos.length} combination(s), ${jobs} at a time`);
+    const executor = executorFor(p, args.values['on'], task.on);
+    if (executor) {
+      const sweepId = newSweepId();
+      const requests = combos.map((overrides) => ({
+        task: { name: task.name, spec: specOf(task) },
+        paramDefaults: task.paramDefaults,
+        overrides,
+        newParams,
+        sweep: sweepId,
+      }));
+      const { code, records } = await submitAndFollow(p, executor, requests, {
+        ...followOptions(args),
+        parallel: jobs,
+      });
+      printSweep(sweepId, records, Object.keys(axes), asJson);
+      return code;
+    }
     const terminal = asJson ? undefined : processTerminal();
     const handle = runSweep(p, task, combos, {
       jobs,
@@ -217,58 +226,70 @@ const sweep = defineCommand({
     } finally {
       off();
     }
-    if (asJson)
-      printJsonSafe({
-        sweep: handle.sweepId,
-        runs: records.map((r) => ({
-          id: r.id,
-          status: r.status,
-          params: r.overrides,
-          metrics: Object.fromEntries(Object.entries(r.summary).map(([k, s]) => [k, s.last])),
-        })),
-      });
-    else {
-      const names = [...new Set(records.flatMap((r) => Object.keys(r.summary)))].slice(0, 6);
-      const keys = Object.keys(axes);
-      out(
-        table([
-          ['run', 'status', ...keys, ...names],
-          ...records.map((r) => [
-            r.id,
-            r.status,
-            ...keys.map((k) => formatValue(r.overrides[k])),
-            ...names.map((n) => formatValue(r.summary[n]?.last)),
-          ]),
-        ]),
-      );
-    }
+    printSweep(handle.sweepId, records, Object.keys(axes), asJson);
     if (interrupted) return 130;
     return records.every((r) => r.status === 'completed') ? 0 : 1;
   },
 });
+
+/** A sweep's runs: a table of params and metrics, or JSON. */
+function printSweep(
+  sweepId: string,
+  records: readonly RunRecord[],
+  keys: readonly string[],
+  asJson: boolean,
+): void {
+  if (asJson)
+    printJsonSafe({
+      sweep: sweepId,
+      runs: records.map((r) => ({
+        id: r.id,
+        status: r.status,
+        params: r.overrides,
+        metrics: Object.fromEntries(Object.entries(r.summary).map(([k, s]) => [k, s.last])),
+      })),
+    });
+  else {
+    const names = [...new Set(records.flatMap((r) => Object.keys(r.summary)))].slice(0, 6);
+    out(
+      table([
+        ['run', 'status', ...keys, ...names],
+        ...records.map((r) => [
+          r.id,
+          r.status,
+          ...keys.map((k) => formatValue(r.overrides[k])),
+          ...names.map((n) => formatValue(r.summary[n]?.last)),
+        ]),
+      ]),
+    );
+  }
+}
 
 const runsLs = defineCommand({
   name: 'runs ls',
   usage: 'cairn runs ls [--json]',
   summary: 'list recorded runs, newest first',
   options: json,
-  run(args) {
-    const runs = listRuns(project(args));
+  async run(args) {
+    const p = project(args);
+    await settleJobs(p);
+    const runs = listRuns(p);
     if (args.values['json']) {
       printJsonSafe({ runs });
-      return Promise.resolve(0);
+      return 0;
     }
     if (runs.length === 0) {
       out("No runs yet. Record one with 'cairn run <task>' or 'cairn run -- <command>'.");
-      return Promise.resolve(0);
+      return 0;
     }
     out(
       table([
-        ['id', 'status', 'duration', 'name', 'metrics'],
+        ['id', 'status', 'duration', 'where', 'name', 'metrics'],
         ...runs.map((r) => [
           r.id,
           r.status,
           formatDuration(r.durationMs),
+          whereRan(r),
           r.name,
           Object.entries(r.metrics)
             .slice(0, 4)
@@ -277,23 +298,41 @@ const runsLs = defineCommand({
         ]),
       ]),
     );
-    return Promise.resolve(0);
+    return 0;
   },
 });
+
+/** Settles the cluster runs whose jobs ended; a cluster that does not answer is only a warning. */
+async function settleJobs(p: Project): Promise<void> {
+  try {
+    await reconcileJobs(p);
+  } catch (e) {
+    err(`cairn: warning: could not ask SLURM about cluster runs: ${(e as Error).message}`);
+  }
+}
+
+/** Where a run ran: the host, or the executor and node (`gpu:node7`) of a cluster run. */
+function whereRan(r: RunSummary): string {
+  const e = r.executor;
+  if (!e) return r.host;
+  return `${e.name}:${e.node ?? (r.status === 'queued' ? 'queued' : '?')}`;
+}
 
 const runsShow = defineCommand({
   name: 'runs show',
   usage: 'cairn runs show <id> [--json]',
   summary: 'everything recorded about one run (--json adds the step series)',
   options: json,
-  run(args) {
+  async run(args) {
     const p = project(args);
     if (args.positionals.length !== 1)
       throw new CairnError('usage', 'Give one run id: cairn runs show <id>');
-    const detail = getRun(p, resolveRunId(p, args.positionals[0]!));
+    const id = resolveRunId(p, args.positionals[0]!);
+    await settleJobs(p);
+    const detail = getRun(p, id);
     if (args.values['json']) {
       printJsonSafe(detail);
-      return Promise.resolve(0);
+      return 0;
     }
     const rows: string[][] = [
       ['id', detail.id],
@@ -319,6 +358,16 @@ const runsShow = defineCommand({
           (detail.git.branch ? ` on ${detail.git.branch}` : ''),
       ],
     ];
+    const e = detail.executor;
+    if (e)
+      rows.push(
+        [
+          'executor',
+          `${e.name} (SLURM job ${e.jobId ?? '-'}${e.state ? `, ${e.state}` : ''}${e.partition ? `, partition ${e.partition}` : ''})`,
+        ],
+        ...(e.node ? [['node', e.node]] : []),
+        ...(e.resources ? [['resources', e.resources]] : []),
+      );
     if (detail.git.diffFile) rows.push(['diff', `${runFiles(p, detail.id).diff}`]);
     rows.push(['log', runFiles(p, detail.id).log]);
     for (const [k, v] of Object.entries(detail.params)) rows.push([`param ${k}`, formatValue(v)]);
@@ -346,7 +395,7 @@ const runsShow = defineCommand({
       rows.push(['skipped', `${detail.skippedLines} malformed metric line(s)`]);
     if (detail.error) rows.push(['error', detail.error]);
     out(table(rows));
-    return Promise.resolve(0);
+    return 0;
   },
 });
 

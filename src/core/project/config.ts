@@ -92,7 +92,7 @@ export class KeyLines {
 }
 
 /** The top-level keys cairn.yaml may have. */
-export const CONFIG_KEYS = ['remotes', 'tasks', 'cache'] as const;
+export const CONFIG_KEYS = ['remotes', 'tasks', 'executors', 'cache'] as const;
 
 /** cairn.yaml is a few kilobytes; past this it is not a configuration file. */
 const MAX_CONFIG_BYTES = 4 * 1024 * 1024;

@@ -1,19 +1,12 @@
-import { shortHash } from '../format.js';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CairnError } from '../errors.js';
 import { tmpSuffix } from '../fsSafe.js';
-import { git, gitMaybe } from '../git/git.js';
-import { POINTER_SUFFIX, projectAt, type Project } from '../project/project.js';
-import { fetchVersions } from '../remotes/transfer.js';
-import { hasObject } from '../versioning/cache.js';
-import { checkoutArtifacts } from '../versioning/checkout.js';
-import { objectsOf, type VersionRef } from '../versioning/reachable.js';
-import { readPointer } from '../versioning/pointerFile.js';
+import type { Project } from '../project/project.js';
 import { compareRecords, type Comparison } from './compare.js';
 import { startRun, type RunHandle } from './runRecorder.js';
 import type { RunRecord } from './runRecord.js';
 import { readRun, runFiles } from './runStore.js';
+import { createRunWorkTree, removeRunWorkTree } from './runWorkTree.js';
 import type { TerminalAttachment } from './terminalAttachment.js';
 
 export interface ReproduceOptions {
@@ -54,54 +47,16 @@ export async function reproduceRun(
       `Run ${runId} was recorded before the repository had a commit, so its code cannot be checked out again`,
     );
   const wt = path.join(project.tmpRoot, `reproduce-${tmpSuffix()}`);
-  fs.mkdirSync(project.tmpRoot, { recursive: true });
-  options.onStep?.(`Checking out commit ${shortHash(commit)} in a separate worktree`);
-  await git(project.root, ['worktree', 'add', '--detach', wt, commit], 'creating a worktree');
+  const work = await createRunWorkTree(project, {
+    at: wt,
+    commit,
+    ...(original.git.diffFile
+      ? { patchFile: path.join(runFiles(project, runId).dir, original.git.diffFile) }
+      : {}),
+    inputs: original.inputs,
+    ...(options.onStep ? { onStep: options.onStep } : {}),
+  });
   try {
-    if (original.git.diffFile) {
-      const patch = path.join(runFiles(project, runId).dir, original.git.diffFile);
-      options.onStep?.('Applying the uncommitted changes recorded with the run');
-      await git(
-        wt,
-        ['apply', '--binary', '--whitespace=nowarn', patch],
-        'applying the recorded diff',
-      );
-    }
-    // The worktree shares the project's cache: data versions come from the same objects.
-    const wtData = path.join(wt, '.cairn');
-    fs.mkdirSync(wtData, { recursive: true });
-    fs.writeFileSync(path.join(wtData, '.gitignore'), '*\n');
-    fs.symlinkSync(project.cacheDir, path.join(wtData, 'cache'));
-    if (!fs.existsSync(path.join(wt, 'cairn.yaml')))
-      fs.writeFileSync(path.join(wt, 'cairn.yaml'), 'tasks: {}\n');
-    const work = projectAt(wt);
-    for (const input of original.inputs) {
-      const wtPointer = path.join(wt, input.path + POINTER_SUFFIX);
-      const have = fs.existsSync(wtPointer) ? readPointer(wtPointer).hash : undefined;
-      if (have !== input.hash) {
-        const mainPointer = path.join(project.root, input.path + POINTER_SUFFIX);
-        if (fs.existsSync(mainPointer) && readPointer(mainPointer).hash === input.hash) {
-          fs.mkdirSync(path.dirname(wtPointer), { recursive: true });
-          fs.copyFileSync(mainPointer, wtPointer);
-        } else {
-          throw new CairnError(
-            'not-found',
-            `The pointer file for ${input.path} version ${shortHash(input.hash)} is neither in commit ${shortHash(commit)} nor in the work tree, so the run's data cannot be restored`,
-          );
-        }
-      }
-    }
-    await fetchLackingInputs(project, original, options);
-    if (original.inputs.length > 0) {
-      options.onStep?.(
-        `Checking out ${original.inputs.map((i) => i.path).join(', ')} from the cache`,
-      );
-      await checkoutArtifacts(
-        work,
-        original.inputs.map((i) => i.path),
-        { force: true },
-      );
-    }
     const handle = await startRun(project, {
       task: { name: original.task, spec: original.spec },
       overrides: original.overrides,
@@ -128,26 +83,6 @@ export async function reproduceRun(
       .map((o) => o.path);
     return { original, reproduction, comparison, differingMetrics, differingOutputs };
   } finally {
-    await gitMaybe(project.root, ['worktree', 'remove', '--force', wt]);
-    fs.rmSync(wt, { recursive: true, force: true });
-    await gitMaybe(project.root, ['worktree', 'prune']);
+    await removeRunWorkTree(project, wt);
   }
-}
-
-/** Fetches from the remote the input versions the cache lacks (a run a teammate pushed). */
-async function fetchLackingInputs(
-  project: Project,
-  original: RunRecord,
-  options: ReproduceOptions,
-): Promise<void> {
-  const refs: VersionRef[] = original.inputs.map((i) => ({
-    type: undefined,
-    hash: i.hash,
-    source: i.path,
-  }));
-  const { objects, missingManifests } = objectsOf(project.cacheDir, refs);
-  if (missingManifests.length === 0 && [...objects].every((h) => hasObject(project.cacheDir, h)))
-    return;
-  options.onStep?.("Fetching the run's data from the remote");
-  await fetchVersions(project, refs);
 }

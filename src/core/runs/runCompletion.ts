@@ -8,7 +8,7 @@ import type { ChildExit } from './runChild.js';
 import type { RunCapture } from './runCapture.js';
 import { writtenSince, type PreparedRun } from './runPreparation.js';
 import type { ArtifactVersion, RunRecord, RunStatus } from './runRecord.js';
-import { RUN_FILES, saveRun } from './runStore.js';
+import { readRun, RUN_FILES, saveRun } from './runStore.js';
 
 /** How the program's part of a run ended. */
 export interface RunEnd {
@@ -94,6 +94,12 @@ export async function completeRun(
     skippedLines: capture.skippedLines,
     ...(error !== undefined ? { error } : {}),
   };
+  if (run.record.executor) {
+    // A job whose end the scheduler reported first (its node was declared dead while the
+    // program went on) keeps the record the submitting side wrote.
+    const onDisk = readRun(project, run.id);
+    if (onDisk.status !== 'running' && onDisk.status !== 'queued') return onDisk;
+  }
   saveRun(project, record);
   return record;
 }

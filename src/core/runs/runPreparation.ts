@@ -11,6 +11,7 @@ import { assertParamKey } from './paramKeys.js';
 import { unroutedParams } from './paramRoutes.js';
 import { scriptLanguage } from './scriptScan.js';
 import {
+  applyOverridesToText,
   lockParamsFile,
   readParamsFile,
   recoverParamsFiles,
@@ -111,7 +112,7 @@ async function whoRuns(root: string): Promise<string | undefined> {
 }
 
 /** The tracked artifacts the deps name: a dep that is an artifact, or lies inside a tracked directory. */
-function inputVersions(project: Project, deps: readonly string[]): ArtifactVersion[] {
+export function inputVersions(project: Project, deps: readonly string[]): ArtifactVersion[] {
   const out = new Map<string, ArtifactVersion>();
   for (const dep of deps) {
     const artifact = containingArtifact(project, dep);
@@ -242,7 +243,8 @@ export async function prepareRun(project: Project, req: RunRequest): Promise<Pre
     // Every run of a task with a params file holds its lock, overrides or not: a run without
     // overrides that started while another run had the file overridden would run with (and
     // record) that run's values instead of the user's.
-    if (spec.paramsFile) lock = await lockParamsFile(work, spec.paramsFile, id, req.onWait);
+    if (spec.paramsFile && !req.ownsWorkTree)
+      lock = await lockParamsFile(work, spec.paramsFile, id, req.onWait);
     const fileParams = lock
       ? lock.params
       : spec.paramsFile
@@ -281,7 +283,7 @@ export async function prepareRun(project: Project, req: RunRequest): Promise<Pre
       durationMs: null,
       exitCode: null,
       signal: null,
-      status: 'running',
+      status: req.queue ? 'queued' : 'running',
       host: os.hostname(),
       ...(user ? { user } : {}),
       pid: process.pid,
@@ -294,6 +296,7 @@ export async function prepareRun(project: Project, req: RunRequest): Promise<Pre
       spec,
       ...(req.sweep ? { sweep: req.sweep } : {}),
       ...(req.reproduces ? { reproduces: req.reproduces } : {}),
+      ...(req.queue ? { executor: req.queue } : {}),
     };
 
     const paramsJson = JSON.stringify(params, runJsonReplacer);
@@ -307,12 +310,12 @@ export async function prepareRun(project: Project, req: RunRequest): Promise<Pre
     } catch (err) {
       throw fromSystemError(err, dir, 'Could not prepare the run directory');
     }
-    const metricFilesBefore = new Map<string, string | undefined>();
-    for (const m of spec.metrics)
-      if (m.type === 'file') metricFilesBefore.set(m.file, fileStamp(path.join(work.root, m.file)));
-
     const env = programEnv(id, dir, paramsFile, paramsJson);
-    if (Object.keys(overrides).length > 0) lock?.override(overrides);
+    const metricFilesBefore = metricStamps(work, spec);
+    if (Object.keys(overrides).length > 0) {
+      if (lock) lock.override(overrides);
+      else if (spec.paramsFile && req.ownsWorkTree) overrideInPlace(work, spec.paramsFile, overrides);
+    }
     saveRun(project, record);
     const [file, ...args] = req.argv && !req.task ? [...req.argv] : ['/bin/sh', '-c', command];
     return {
@@ -333,4 +336,64 @@ export async function prepareRun(project: Project, req: RunRequest): Promise<Pre
     fs.rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** The metrics files' state before a run. */
+function metricStamps(work: Project, spec: RunSpec): Map<string, string | undefined> {
+  const out = new Map<string, string | undefined>();
+  for (const m of spec.metrics)
+    if (m.type === 'file') out.set(m.file, fileStamp(path.join(work.root, m.file)));
+  return out;
+}
+
+/** Writes overrides into a params file of a work tree the run owns (no backup: it is thrown away). */
+function overrideInPlace(
+  work: Project,
+  rel: string,
+  overrides: Record<string, ParamValue>,
+): void {
+  const abs = path.join(work.root, rel);
+  let text = '';
+  try {
+    text = fs.readFileSync(abs, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw fromSystemError(err, rel, 'Could not read the params file');
+  }
+  try {
+    fs.writeFileSync(abs, applyOverridesToText(text, rel, overrides));
+  } catch (err) {
+    throw fromSystemError(err, abs, 'Could not write the params file');
+  }
+}
+
+/**
+ * A queued run, ready to start where the scheduler put it: its record says what to run, `work`
+ * is the job's own work tree (its params file already overridden at submission).
+ */
+export function preparedFromRecord(
+  record: RunRecord,
+  work: Project,
+  dir: string,
+): PreparedRun {
+  const paramsFile = path.join(dir, RUN_FILES.params);
+  const env = programEnv(
+    record.id,
+    dir,
+    paramsFile,
+    JSON.stringify(record.params, runJsonReplacer),
+  );
+  return {
+    id: record.id,
+    dir,
+    work,
+    spec: record.spec,
+    record,
+    file: '/bin/sh',
+    args: ['-c', record.command],
+    cwd: path.join(work.root, record.cwd),
+    env,
+    lock: undefined,
+    metricFilesBefore: metricStamps(work, record.spec),
+  };
 }

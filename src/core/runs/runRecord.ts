@@ -4,8 +4,33 @@ import type { Goal, MetricSource, ParamValue, TaskOut } from './taskConfig.js';
 // that reads and writes them so that the schema that checks them, the recorder that fills them
 // and the store can all share the types without importing one another.
 
-/** Where a run stands: `running` until its program ends and the record is completed. */
-export type RunStatus = 'running' | 'completed' | 'failed' | 'stopped';
+/**
+ * Where a run stands: `queued` while a scheduler holds it (a cluster run before its job starts),
+ * `running` until its program ends and the record is completed.
+ */
+export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'stopped';
+
+/** Where a run that did not run here ran: the executor from cairn.yaml and the scheduler's job. */
+export interface RunExecutor {
+  /** The executor's name in cairn.yaml (`executors.<name>`). */
+  readonly name: string;
+  readonly type: 'slurm';
+  /** The scheduler's job id (`123`, or `123_4` for an element of a job array). */
+  readonly jobId?: string;
+  readonly partition?: string;
+  /** The resources asked for, as sbatch options say them (`gpus=1 mem=16G time=02:00:00`). */
+  readonly resources?: string;
+  /** The node the job ran on, once it started. */
+  readonly node?: string;
+  /** The scheduler's last known state of the job (PENDING, RUNNING, COMPLETED, TIMEOUT, ...). */
+  readonly state?: string;
+  /** The machine the run was submitted from, the one that asks the scheduler about it. */
+  readonly submittedFrom: string;
+  /** The job's folder under the executor's workdir (`<batch>/w<index>`). */
+  readonly jobDir: string;
+  /** Set once the job has ended and its outputs came back: nothing more to ask the scheduler. */
+  readonly settled?: boolean;
+}
 
 /** One version of a tracked artifact, as a run used or produced it. */
 export interface ArtifactVersion {
@@ -73,6 +98,8 @@ export interface RunRecord {
   readonly spec: RunSpec;
   readonly sweep?: string;
   readonly reproduces?: string;
+  /** Set for a run sent to an executor (`cairn run --on <name>`). */
+  readonly executor?: RunExecutor;
   /** Why a run failed before or after its program (a sentence), when it did. */
   readonly error?: string;
 }
@@ -100,4 +127,5 @@ export interface RunSummary {
   readonly inputs?: readonly ArtifactVersion[];
   readonly sweep?: string;
   readonly reproduces?: string;
+  readonly executor?: RunExecutor;
 }

@@ -3,7 +3,7 @@ import { isHash } from '../versioning/cache.js';
 import { isForbiddenKey } from './paramKeys.js';
 import { isRunId } from './runId.js';
 import { metricValue } from './metricParser.js';
-import type { MetricSummary, RunRecord, RunSummary } from './runRecord.js';
+import type { MetricSummary, RunExecutor, RunRecord, RunSummary } from './runRecord.js';
 
 /*
  * run.json arrives from Git (a force-added .cairn/) and from remotes (pull), so it is checked
@@ -111,6 +111,33 @@ function artifact(v: unknown, field: string) {
   };
 }
 
+/** A scheduler job id: `123`, or `123_4` for an element of a job array. */
+export const JOB_ID = /^\d{1,12}(_\d{1,9})?$/;
+/** A job's folder under an executor's workdir: `<batch>/w<index>`. */
+export const JOB_DIR = /^b-[a-z0-9]{6,40}\/w\d{1,9}$/;
+
+function executor(v: unknown, field: string): RunExecutor {
+  const e = obj(v, field);
+  const name = str(e['name'], `${field}.name`);
+  if (!/^[A-Za-z0-9_][\w.-]*$/.test(name)) fail(`${field}.name`, 'is not an executor name');
+  const jobDir = str(e['jobDir'], `${field}.jobDir`);
+  if (!JOB_DIR.test(jobDir)) fail(`${field}.jobDir`, 'is not a job folder name');
+  const jobId = e['jobId'] === undefined ? undefined : str(e['jobId'], `${field}.jobId`);
+  if (jobId !== undefined && !JOB_ID.test(jobId)) fail(`${field}.jobId`, 'is not a job id');
+  return {
+    name,
+    type: oneOf(e['type'], `${field}.type`, ['slurm'] as const),
+    jobDir,
+    submittedFrom: str(e['submittedFrom'], `${field}.submittedFrom`),
+    ...(jobId !== undefined ? { jobId } : {}),
+    ...optional(e, 'partition', str, field),
+    ...optional(e, 'resources', str, field),
+    ...optional(e, 'node', str, field),
+    ...optional(e, 'state', str, field),
+    ...(e['settled'] === true ? { settled: true } : {}),
+  };
+}
+
 function summary(v: unknown, field: string): MetricSummary {
   const s = obj(v, field);
   return {
@@ -169,7 +196,13 @@ export function parseRunRecord(value: unknown, id: string): RunRecord {
     durationMs: numOrNull(r['durationMs'], 'durationMs'),
     exitCode: r['exitCode'] === null ? null : int(r['exitCode'], 'exitCode'),
     signal: strOrNull(r['signal'], 'signal'),
-    status: oneOf(r['status'], 'status', ['running', 'completed', 'failed', 'stopped'] as const),
+    status: oneOf(r['status'], 'status', [
+      'queued',
+      'running',
+      'completed',
+      'failed',
+      'stopped',
+    ] as const),
     host: str(r['host'], 'host'),
     pid: int(r['pid'], 'pid'),
     git: {
@@ -187,6 +220,7 @@ export function parseRunRecord(value: unknown, id: string): RunRecord {
     ...optional(r, 'user', str, ''),
     ...optional(r, 'sweep', str, ''),
     ...optional(r, 'reproduces', str, ''),
+    ...optional(r, 'executor', executor, ''),
     ...optional(r, 'error', str, ''),
   };
 }

@@ -4,7 +4,7 @@ import type { Project } from '../project/project.js';
 import { completeRun } from './runCompletion.js';
 import { RunCapture } from './runCapture.js';
 import { spawnRunChild, watchProcessGroup, type RunChild } from './runChild.js';
-import { prepareRun } from './runPreparation.js';
+import { prepareRun, type PreparedRun } from './runPreparation.js';
 import type { RunRecord, RunSpec } from './runRecord.js';
 import type { RunRequest } from './runRequest.js';
 import type { TaskSpec } from './taskConfig.js';
@@ -13,8 +13,11 @@ import type { TaskSpec } from './taskConfig.js';
 export interface RunHandle {
   readonly id: string;
   readonly dir: string;
-  /** Stops the program and its children (SIGTERM, then SIGKILL after 5 s); the run is `stopped`. */
-  stop(): void;
+  /**
+   * Stops the program and its children (SIGTERM, then SIGKILL after 5 s); the run is `stopped`,
+   * or `failed` with the given reason (a scheduler ended the job).
+   */
+  stop(failure?: string): void;
   /** Settles with the final record once the run is saved. */
   readonly done: Promise<RunRecord>;
 }
@@ -37,9 +40,17 @@ export function specOf(task: TaskSpec): RunSpec {
  * caller's terminal when given), captures its output and metrics, and completes the record.
  */
 export async function startRun(project: Project, req: RunRequest): Promise<RunHandle> {
-  const run = await prepareRun(project, req);
+  return executeRun(project, await prepareRun(project, req), req);
+}
+
+/** Runs the program of a prepared run and completes its record (see startRun). */
+export async function executeRun(
+  project: Project,
+  run: PreparedRun,
+  req: Pick<RunRequest, 'echo' | 'tty' | 'terminal'>,
+): Promise<RunHandle> {
   const { id, dir, spec } = run;
-  let failure: CairnError | undefined;
+  let failure: CairnError | string | undefined;
   let child: RunChild | undefined;
   let stopRequested = false;
   let killTimer: NodeJS.Timeout | undefined;
@@ -95,8 +106,9 @@ export async function startRun(project: Project, req: RunRequest): Promise<RunHa
           resize: (cols, rows) => started.resize(cols, rows),
         })
       : undefined;
-  const stop = () => {
-    stopRequested = true;
+  const stop = (reason?: string) => {
+    if (reason !== undefined) failure ??= reason;
+    else stopRequested = true;
     endChild();
   };
   const done = (async (): Promise<RunRecord> => {

@@ -1,5 +1,5 @@
 import type { Project } from '../project/project.js';
-import type { RunSpec } from './runRecord.js';
+import type { RunExecutor, RunSpec } from './runRecord.js';
 import type { ParamValue } from './taskConfig.js';
 import type { TerminalAttachment } from './terminalAttachment.js';
 
@@ -17,6 +17,13 @@ export interface RunRequest {
   readonly reproduces?: string;
   /** Where the program runs and its files are (default: the store's project). */
   readonly workProject?: Project;
+  /**
+   * The work tree is the run's own (a cluster job's folder): its params file is overridden in
+   * place, without the lock that runs sharing the user's work tree take.
+   */
+  readonly ownsWorkTree?: boolean;
+  /** Record the run as queued on this executor; its program runs when the scheduler starts it. */
+  readonly queue?: RunExecutor;
   /** Project-relative directory the program runs in (default the root). */
   readonly cwd?: string;
   /** Keys of `overrides` that are new params, not in the params file or defaults (`-p +key`). */

@@ -119,6 +119,7 @@ function toSummary(r: RunRecord): RunSummary {
     inputs: r.inputs,
     ...(r.sweep ? { sweep: r.sweep } : {}),
     ...(r.reproduces ? { reproduces: r.reproduces } : {}),
+    ...(r.executor ? { executor: r.executor } : {}),
   };
 }
 
@@ -192,6 +193,28 @@ function badRecord(file: string, id: string, problem: string): CairnError {
  */
 function repairIfDead(project: Project, r: RunRecord): RunRecord {
   if (r.status !== 'running' || r.host !== os.hostname() || isPidAlive(r.pid)) return r;
+  const fixed = endedWithoutRecorder(project, r, {
+    status: 'failed',
+    error: 'the recorder stopped without finishing the run (killed or crashed)',
+  });
+  try {
+    saveRun(project, fixed);
+  } catch {
+    /* a read-only store still lists */
+  }
+  return fixed;
+}
+
+/**
+ * The final record of a run whose recorder is gone (killed, or its job ended by a scheduler):
+ * the metrics summary is rebuilt from metrics.jsonl, which the recorder appended to as the
+ * program ran, and the space held back for the final record is freed.
+ */
+export function endedWithoutRecorder(
+  project: Project,
+  r: RunRecord,
+  end: Pick<RunRecord, 'status' | 'error'> & Partial<Pick<RunRecord, 'endMs' | 'durationMs'>>,
+): RunRecord {
   let summary = r.summary;
   let metricPoints = r.metricPoints;
   try {
@@ -201,21 +224,12 @@ function repairIfDead(project: Project, r: RunRecord): RunRecord {
   } catch {
     /* an unreadable metrics file leaves the summary as it was */
   }
-  const fixed: RunRecord = {
-    ...r,
-    status: 'failed',
-    summary,
-    metricPoints,
-    error: 'the recorder stopped without finishing the run (killed or crashed)',
-  };
   try {
-    // The space held back for the final record is free now: the recorder is gone.
     fs.rmSync(path.join(runDir(project, r.id), RUN_FILES.reserve), { force: true });
-    saveRun(project, fixed);
   } catch {
-    /* a read-only store still lists */
+    /* a read-only store */
   }
-  return fixed;
+  return { ...r, ...end, summary, metricPoints };
 }
 
 /** The summary of step series: last, min and max (NaN aside), count and last step per metric. */
@@ -441,8 +455,11 @@ export function getRun(project: Project, id: string): RunDetail {
   return { ...record, series: readSeries(project, id) };
 }
 
-/** Deletes a run's directory (refuses a run that is still running). */
-export function deleteRun(project: Project, id: string): void {
+/**
+ * Deletes a run's directory (refuses a run that is still running or queued, unless `unsubmitted`:
+ * a queued run whose submission failed, so that nothing of it stays recorded).
+ */
+export function deleteRun(project: Project, id: string, unsubmitted = false): void {
   let record: RunRecord | undefined;
   try {
     record = readRun(project, id);
@@ -450,10 +467,11 @@ export function deleteRun(project: Project, id: string): void {
     // A record Cairn cannot use is deleted all the same: that is the way out it names.
     if (!(e instanceof CairnError && e.code === 'bad-config')) throw e;
   }
-  if (record && repairIfDead(project, record).status === 'running')
+  const status = record && repairIfDead(project, record).status;
+  if (record && (status === 'running' || (status === 'queued' && !unsubmitted)))
     throw new CairnError(
       'usage',
-      `Run ${id} is still running (pid ${record.pid} on ${record.host}); stop it first`,
+      `Run ${id} is still ${status} (${record.executor?.jobId ? `SLURM job ${record.executor.jobId}` : `pid ${record.pid}`} on ${record.executor?.node ?? record.host}); stop it first (cairn runs stop ${id})`,
     );
   // Rename first so a half-deleted run never looks like a run.
   const trash = path.join(project.runsDir, `.deleted-${id}-${process.pid}`);

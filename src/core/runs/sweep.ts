@@ -80,6 +80,11 @@ export interface SweepHandle {
   readonly done: Promise<RunRecord[]>;
 }
 
+/** A fresh id for the runs of one sweep. */
+export function newSweepId(): string {
+  return `sweep-${Date.now().toString(36)}-${randomInt(1 << 24).toString(16)}`;
+}
+
 /** Runs a task once per combination, N at a time; each run is a normal recorded run. */
 export function runSweep(
   project: Project,
@@ -88,7 +93,7 @@ export function runSweep(
   options: SweepOptions = {},
 ): SweepHandle {
   const jobs = Math.max(1, options.jobs ?? 1);
-  const sweepId = `sweep-${Date.now().toString(36)}-${randomInt(1 << 24).toString(16)}`;
+  const sweepId = newSweepId();
   const active = new Set<RunHandle>();
   const results = new Array<RunRecord | undefined>(combos.length);
   let next = 0;

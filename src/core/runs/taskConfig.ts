@@ -34,11 +34,22 @@ export interface TaskSpec {
   readonly outs: readonly TaskOut[];
   readonly metrics: readonly MetricSource[];
   readonly goal: Record<string, Goal>;
+  /** The executor the task runs on unless told otherwise (`on:`; absent: here). */
+  readonly on?: string;
   /** Line of the task in cairn.yaml, for CodeLenses and errors. */
   readonly line?: number;
 }
 
-const TASK_KEYS = new Set(['cmd', 'params', 'deps', 'outs', 'metrics', 'goal', 'description']);
+const TASK_KEYS = new Set([
+  'cmd',
+  'params',
+  'deps',
+  'outs',
+  'metrics',
+  'goal',
+  'on',
+  'description',
+]);
 
 /** Types a parameter given as text: numbers, booleans and null by their YAML spelling, else a string. */
 export function parseParamValue(text: string): ParamValue {
@@ -91,7 +102,8 @@ function keyLine(config: ProjectConfig, keyPath: (string | number)[]): number | 
   return config.keyLines.get(keyPath) ?? lineOf(config.doc, config.lines, keyPath);
 }
 
-function fail(config: ProjectConfig, keyPath: (string | number)[], what: string): never {
+/** A configuration error naming cairn.yaml's line and the key path. */
+export function fail(config: ProjectConfig, keyPath: (string | number)[], what: string): never {
   const rel = path.basename(config.file);
   const line = keyLine(config, keyPath) ?? 1;
   throw new CairnError(
@@ -139,7 +151,7 @@ function validateTask(config: ProjectConfig, name: string, raw: unknown): TaskSp
       fail(
         config,
         [...at, key],
-        `is not a task field; use cmd, params, deps, outs, metrics or goal`,
+        `is not a task field; use cmd, params, deps, outs, metrics, goal or on`,
       );
   }
   const cmd = raw['cmd'];
@@ -226,6 +238,9 @@ function validateTask(config: ProjectConfig, name: string, raw: unknown): TaskSp
       goal[k] = v;
     }
   }
+  const on = raw['on'];
+  if (on !== undefined && on !== null && (typeof on !== 'string' || on.trim() === ''))
+    fail(config, [...at, 'on'], 'must name an executor from executors: (or local)');
   const line = keyLine(config, at);
   return {
     name,
@@ -237,6 +252,7 @@ function validateTask(config: ProjectConfig, name: string, raw: unknown): TaskSp
     // With no metrics declared, the program's output is still read.
     metrics: metrics.length > 0 ? metrics : [{ type: 'stdout' }],
     goal,
+    ...(typeof on === 'string' && on.trim() !== 'local' ? { on: on.trim() } : {}),
     ...(line !== undefined ? { line } : {}),
   };
 }

@@ -16,6 +16,8 @@ export interface SlurmCluster {
   /** SLURM_CONF for the client commands (sbatch, squeue, scontrol, scancel). */
   readonly env: Record<string, string>;
   readonly dir: string;
+  /** Stops the node's daemon (slurmd), as a node that goes down; its jobs' processes go on. */
+  stopNode(): void;
   stop(): Promise<void>;
 }
 
@@ -79,6 +81,11 @@ export async function startSlurmCluster(): Promise<SlurmCluster> {
     'AccountingStorageType=accounting_storage/none',
     // Finished jobs stay visible to scontrol for 5 minutes (what a run's end is read from).
     'MinJobAge=300',
+    // A node that stops answering is declared down soon (the node-failure test), and a job
+    // past its time limit or cancelled is killed 5 s after its SIGTERM.
+    'SlurmdTimeout=10',
+    'KillWait=5',
+    'JobRequeue=0',
     `NodeName=${node} NodeAddr=127.0.0.1 CPUs=${os.cpus().length} RealMemory=${memMb} State=UNKNOWN`,
     `PartitionName=debug Nodes=${node} Default=YES MaxTime=INFINITE State=UP`,
     '',
@@ -106,6 +113,9 @@ export async function startSlurmCluster(): Promise<SlurmCluster> {
     node,
     env,
     dir,
+    stopNode() {
+      process.kill(Number(fs.readFileSync(file('slurmd.pid'), 'utf8').trim()), 'SIGKILL');
+    },
     async stop() {
       for (const pidFile of ['slurmd.pid', 'slurmctld.pid', 'munged.pid']) {
         try {

@@ -16,6 +16,7 @@ export type RunNode =
   | { readonly type: 'run'; readonly run: RunView };
 
 const STATUS_ICON: Record<RunStatus, vscode.ThemeIcon> = {
+  queued: new vscode.ThemeIcon('clock', new vscode.ThemeColor('charts.yellow')),
   running: new vscode.ThemeIcon('sync~spin', new vscode.ThemeColor('charts.blue')),
   completed: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
   failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
