@@ -314,7 +314,8 @@ export async function prepareRun(project: Project, req: RunRequest): Promise<Pre
     const metricFilesBefore = metricStamps(work, spec);
     if (Object.keys(overrides).length > 0) {
       if (lock) lock.override(overrides);
-      else if (spec.paramsFile && req.ownsWorkTree) overrideInPlace(work, spec.paramsFile, overrides);
+      else if (spec.paramsFile && req.ownsWorkTree)
+        overrideInPlace(work, spec.paramsFile, overrides);
     }
     saveRun(project, record);
     const [file, ...args] = req.argv && !req.task ? [...req.argv] : ['/bin/sh', '-c', command];
@@ -347,11 +348,7 @@ function metricStamps(work: Project, spec: RunSpec): Map<string, string | undefi
 }
 
 /** Writes overrides into a params file of a work tree the run owns (no backup: it is thrown away). */
-function overrideInPlace(
-  work: Project,
-  rel: string,
-  overrides: Record<string, ParamValue>,
-): void {
+function overrideInPlace(work: Project, rel: string, overrides: Record<string, ParamValue>): void {
   const abs = path.join(work.root, rel);
   let text = '';
   try {
@@ -371,11 +368,7 @@ function overrideInPlace(
  * A queued run, ready to start where the scheduler put it: its record says what to run, `work`
  * is the job's own work tree (its params file already overridden at submission).
  */
-export function preparedFromRecord(
-  record: RunRecord,
-  work: Project,
-  dir: string,
-): PreparedRun {
+export function preparedFromRecord(record: RunRecord, work: Project, dir: string): PreparedRun {
   const paramsFile = path.join(dir, RUN_FILES.params);
   const env = programEnv(
     record.id,
