@@ -25,7 +25,7 @@ test('unknown top-level keys are reported with their line and the known keys', (
   const e = configError('tasks:\n  train: {cmd: echo}\n\nremotez:\n  shared: {url: /tmp/x}\n');
   assert.equal(e.line, 4);
   assert.match(e.message, /cairn\.yaml:4: unknown key 'remotez' \(did you mean 'remotes'\?\)/);
-  assert.match(e.message, /knows remotes:, tasks: and cache:/);
+  assert.match(e.message, /knows remotes:, tasks:, executors: and cache:/);
   assert.match(
     configError('task:\n  train: {cmd: echo}\n').message,
     /:1: unknown key 'task' \(did you mean 'tasks'\?\)/,

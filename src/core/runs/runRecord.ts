@@ -128,4 +128,6 @@ export interface RunSummary {
   readonly sweep?: string;
   readonly reproduces?: string;
   readonly executor?: RunExecutor;
+  /** Why it failed, when it did. */
+  readonly error?: string;
 }

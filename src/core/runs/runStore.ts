@@ -120,6 +120,7 @@ function toSummary(r: RunRecord): RunSummary {
     ...(r.sweep ? { sweep: r.sweep } : {}),
     ...(r.reproduces ? { reproduces: r.reproduces } : {}),
     ...(r.executor ? { executor: r.executor } : {}),
+    ...(r.error ? { error: r.error } : {}),
   };
 }
 

@@ -15,6 +15,8 @@ export interface CairnTaskDefinition extends vscode.TaskDefinition {
   readonly args?: readonly string[];
   /** Parameter overrides (`-p key=value`). */
   readonly params?: Record<string, ParamValue>;
+  /** Where to run: an executor of cairn.yaml, or `local` (`--on`). */
+  readonly on?: string;
 }
 
 /**
@@ -49,10 +51,14 @@ export class CairnTaskProvider implements vscode.TaskProvider {
   taskFor(def: CairnTaskDefinition & { task: string }, original?: vscode.Task): vscode.Task {
     const args = ['run', def.task];
     for (const [k, v] of Object.entries(def.params ?? {})) args.push('-p', `${k}=${String(v)}`);
+    if (def.on) args.push('--on', def.on);
     const params = Object.entries(def.params ?? {})
       .map(([k, v]) => `${k}=${String(v)}`)
       .join(' ');
-    return this.cliTask(def, params ? `${def.task} ${params}` : def.task, args, original);
+    const label = [def.task, params, def.on && def.on !== 'local' ? `on ${def.on}` : '']
+      .filter(Boolean)
+      .join(' ');
+    return this.cliTask(def, label, args, original);
   }
 
   /** A task that runs the bundled CLI with `args` in the project root. */

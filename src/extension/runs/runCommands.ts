@@ -13,7 +13,8 @@ import { allowedToRun } from '../shared/workspaceTrust.js';
 import { TASK_TYPE, type CairnTaskProvider } from './cairnTaskProvider.js';
 import type { RunPanels } from './runPanels.js';
 import { registerCommand } from '../shared/registerCommand.js';
-import { showInformation, showWarning } from '../shared/notify.js';
+import { showErrorMessage, showInformation, showWarning } from '../shared/notify.js';
+import { errorMessage } from '../shared/operationLog.js';
 
 /** What the run commands need beyond the shared services. */
 export interface RunSurfaces {
@@ -47,7 +48,9 @@ export function registerRunCommands(s: Container, r: RunSurfaces): vscode.Dispos
       createTask(s, r, uri),
     ),
     registerCommand(s, ids.commands.sweep, 'Sweep', (arg?: string | RunNode) => sweep(s, r, arg)),
-    registerCommand(s, ids.commands.stopRun, 'Stop run', (node?: RunNode) => stopRun(r, node)),
+    registerCommand(s, ids.commands.stopRun, 'Stop run', (node?: RunNode) =>
+      stopRun(s, r, node),
+    ),
     registerCommand(s, ids.commands.rerun, 'Rerun', (arg?: string | RunNode) =>
       rerun(s, r, typeof arg === 'string' ? runNodeOf(r, arg) : arg),
     ),
@@ -107,8 +110,33 @@ async function runTask(s: Container, r: RunSurfaces, arg?: string | RunNode): Pr
   s.project.require();
   const name = await pickTask(r, arg);
   if (!name) return;
-  s.log.info(`run task ${name}`);
-  await execute(r.tasks.taskFor({ type: TASK_TYPE, task: name }));
+  const on = await pickExecutor(r, name);
+  if (on === null) return;
+  s.log.info(`run task ${name}${on ? ` on ${on}` : ''}`);
+  await execute(r.tasks.taskFor({ type: TASK_TYPE, task: name, ...(on ? { on } : {}) }));
+}
+
+/**
+ * Where to run a task when cairn.yaml declares executors: here or one of them (the task's `on:`
+ * first). Undefined: there is no choice to make; null: the user cancelled.
+ */
+async function pickExecutor(r: RunSurfaces, task: string): Promise<string | undefined | null> {
+  const executors = r.runs.executorList();
+  if (executors.length === 0) return undefined;
+  const preferred = r.runs.taskList().find((t) => t.name === task)?.on ?? 'local';
+  const items = [
+    { label: 'local', description: 'this machine', detail: undefined as string | undefined },
+    ...executors.map((e) => ({
+      label: e.name,
+      description: `SLURM${e.partition ? `, partition ${e.partition}` : ''}`,
+      detail: e.resources || undefined,
+    })),
+  ].sort((a, b) => Number(b.label === preferred) - Number(a.label === preferred));
+  const pick = await vscode.window.showQuickPick(items, {
+    title: `Run ${task} where?`,
+    placeHolder: 'Here, or on an executor of cairn.yaml',
+  });
+  return pick ? pick.label : null;
 }
 
 /**
@@ -242,8 +270,11 @@ async function sweep(s: Container, r: RunSurfaces, arg?: string | RunNode): Prom
         : 'Write key=v1,v2 pairs separated by spaces (+key=v1,v2 for a new param)',
   });
   if (!text) return;
+  const on = await pickExecutor(r, name);
+  if (on === null) return;
   const args = ['sweep', name];
   for (const p of text.trim().split(/\s+/)) args.push('-p', p);
+  if (on) args.push('--on', on);
   s.log.info(`sweep ${name} ${text} in ${project.root}`);
   await execute(r.tasks.cliTask({ type: TASK_TYPE, args }, `sweep ${name}`, args));
 }
@@ -258,10 +289,21 @@ function selectedRun(node: RunNode | undefined): RunView | undefined {
   return node?.type === 'run' ? node.run : undefined;
 }
 
-function stopRun(r: RunSurfaces, node?: RunNode): void {
+async function stopRun(s: Container, r: RunSurfaces, node?: RunNode): Promise<void> {
   const run = selectedRun(node) ?? r.runs.running[0];
-  if (!run || run.status !== 'running') {
+  if (!run || (run.status !== 'running' && run.status !== 'queued')) {
     void showInformation('Cairn: no run is running.');
+    return;
+  }
+  if (run.executor) {
+    // A cluster run: its job is cancelled; the view shows it end once SLURM says so.
+    try {
+      await engine().runs.stopRun(s.project.require(), run.id);
+      s.log.info(`cancelled SLURM job ${run.executor.jobId ?? '?'} of run ${run.id}`);
+    } catch (err) {
+      void showErrorMessage(`Cairn: could not stop run ${run.id}: ${errorMessage(err)}`);
+    }
+    r.runs.pollJobs();
     return;
   }
   const execution = r.executions.get(run.pid);

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import * as vscode from 'vscode';
@@ -20,6 +21,15 @@ export interface RunView extends RunSummary {
 }
 
 const LIVE_DEBOUNCE_MS = 100;
+/** How often SLURM is asked about this machine's cluster runs while some are open. */
+const JOB_POLL_MS = Number(process.env['CAIRN_JOB_POLL_MS']) || 3000;
+
+/** An executor of cairn.yaml, as the pickers show it. */
+export interface ExecutorChoice {
+  readonly name: string;
+  readonly partition?: string;
+  readonly resources: string;
+}
 
 /**
  * The recorded runs, read from the run store on first use and kept current: VS Code's watcher
@@ -29,6 +39,9 @@ const LIVE_DEBOUNCE_MS = 100;
 export class RunModel implements vscode.Disposable {
   private runs: RunView[] | undefined;
   private tasks: TaskSpec[] | undefined;
+  private executors: ExecutorChoice[] | undefined;
+  private jobTimer: NodeJS.Timeout | undefined;
+  private polling = false;
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires (debounced) when runs or their live metrics changed. */
   readonly onDidChange = this.changed.event;
@@ -71,6 +84,58 @@ export class RunModel implements vscode.Disposable {
     return this.tasks;
   }
 
+  /** The executors of cairn.yaml (an error in it is logged and gives none). */
+  executorList(): ExecutorChoice[] {
+    if (!this.executors) {
+      const project = this.project.current;
+      try {
+        this.executors = project
+          ? engine()
+              .runs.readExecutors(project)
+              .map((e) => ({
+                name: e.name,
+                ...(e.partition ? { partition: e.partition } : {}),
+                resources: engine().runs.resourcesText(e),
+              }))
+          : [];
+      } catch (err) {
+        this.log.warn(`cairn.yaml: ${errorMessage(err)}`);
+        this.executors = [];
+      }
+      this.watchConfig();
+    }
+    return this.executors;
+  }
+
+  /**
+   * Asks SLURM now about this machine's open cluster runs (a run whose job ended is settled:
+   * SLURM's reason, its outputs brought back), and again every few seconds while any is open.
+   */
+  pollJobs(): void {
+    clearTimeout(this.jobTimer);
+    this.jobTimer = undefined;
+    const project = this.project.current;
+    if (!project || this.polling) return;
+    const host = os.hostname();
+    const open = (this.runs ?? []).some(
+      (r) => r.executor && !r.executor.settled && r.executor.submittedFrom === host,
+    );
+    if (!open) return;
+    this.polling = true;
+    void engine()
+      .runs.reconcileJobs(project)
+      .then(
+        (settled) => {
+          if (settled.length > 0) this.refresh();
+        },
+        (err: unknown) => this.log.warn(`asking SLURM about cluster runs: ${errorMessage(err)}`),
+      )
+      .finally(() => {
+        this.polling = false;
+        this.jobTimer ??= setTimeout(() => this.pollJobs(), JOB_POLL_MS);
+      });
+  }
+
   /** Whether the runs were read (the status bar shows counts only then). */
   get loaded(): boolean {
     return this.runs !== undefined;
@@ -110,6 +175,7 @@ export class RunModel implements vscode.Disposable {
   private reset(): void {
     this.runs = undefined;
     this.tasks = undefined;
+    this.executors = undefined;
     this.indexWatcher?.dispose();
     this.indexWatcher = undefined;
     this.configWatcher?.dispose();
@@ -145,6 +211,7 @@ export class RunModel implements vscode.Disposable {
       project.runsDir,
       this.runs.filter((r) => r.status === 'running'),
     );
+    if (!this.jobTimer && !this.polling) this.jobTimer = setTimeout(() => this.pollJobs(), 0);
   }
 
   private liveMetrics(r: RunSummary): Record<string, number> {
@@ -198,6 +265,7 @@ export class RunModel implements vscode.Disposable {
     );
     const on = (): void => {
       this.tasks = undefined;
+      this.executors = undefined;
       this.changed.fire();
     };
     this.configWatcher.onDidChange(on);
@@ -226,6 +294,7 @@ export class RunModel implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.timer);
+    clearTimeout(this.jobTimer);
     clearTimeout(this.liveTimer);
     this.indexWatcher?.dispose();
     this.configWatcher?.dispose();

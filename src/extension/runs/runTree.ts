@@ -142,12 +142,17 @@ function runItem(run: RunView, tasks: readonly TaskSpec[]): vscode.TreeItem {
     .join(' · ');
   const when = new Date(run.startMs);
   const drift = dataDriftText(run.inputStates);
+  const e = run.executor;
   item.description = [
-    run.status === 'running' ? 'running' : run.status === 'completed' ? '' : run.status,
+    run.status === 'completed' ? '' : run.status,
     drift,
     metrics,
-    // A teammate's run (pulled from a remote) says whose it is.
-    run.host === os.hostname() ? '' : `${run.user ?? run.host}`,
+    // A cluster run says where it runs; a teammate's run (pulled from a remote) whose it is.
+    e
+      ? `on ${e.name}${e.node ? `:${e.node}` : ''}`
+      : run.host === os.hostname()
+        ? ''
+        : `${run.user ?? run.host}`,
     relativeTime(when),
   ]
     .filter(Boolean)
@@ -161,6 +166,17 @@ function runItem(run: RunView, tasks: readonly TaskSpec[]): vscode.TreeItem {
   md.appendMarkdown(` · ${run.user ? `by ${escapeMd(run.user)} ` : ''}on ${escapeMd(run.host)}`);
   if (run.commit) md.appendMarkdown(` · commit \`${shortHash(run.commit)}\``);
   md.appendMarkdown('\n\n');
+  if (e) {
+    const parts = [
+      `SLURM job \`${e.jobId ?? '?'}\` on executor **${escapeMd(e.name)}**`,
+      e.partition ? `partition ${escapeMd(e.partition)}` : '',
+      e.node ? `node ${escapeMd(e.node)}` : 'not started yet',
+      e.resources ? escapeMd(e.resources) : '',
+      e.state ? `SLURM state ${escapeMd(e.state)}` : '',
+    ];
+    md.appendMarkdown(`${parts.filter(Boolean).join(' · ')}\n\n`);
+  }
+  if (run.error) md.appendMarkdown(`${escapeMd(run.error)}\n\n`);
   const params = Object.entries(run.params);
   if (params.length > 0) {
     md.appendMarkdown('| param | value |\n| --- | --- |\n');

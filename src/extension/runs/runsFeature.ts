@@ -42,7 +42,8 @@ export function register(c: Container): RunsSurfaces {
   let runActive = false;
   c.own(
     c.runs.onDidChange(() => {
-      const active = c.runs.loaded && c.runs.running.length > 0;
+      const active =
+        c.runs.loaded && c.runs.all().some((r) => r.status === 'running' || r.status === 'queued');
       if (active === runActive) return;
       runActive = active;
       c.contexts.set(ids.contexts.runActive, active);
