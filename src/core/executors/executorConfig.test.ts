@@ -34,7 +34,7 @@ tasks:
   assert.equal(gpu?.setup, 'module load python/3.11\n');
   assert.deepEqual(gpu?.sbatchArgs, ['--qos=short']);
   assert.equal(gpu?.workdir, '/scratch/cairn');
-  assert.equal(resourcesText(gpu!), 'gpus=1 mem=16G time=02:00:00');
+  assert.equal(resourcesText(gpu), 'gpus=1 mem=16G time=02:00:00');
   assert.equal(readTasks(p)[0]?.on, 'gpu');
   // Without a workdir, jobs go under .cairn/jobs of the project.
   const q = projectWith('executors:\n  cpu: {type: slurm}\n');

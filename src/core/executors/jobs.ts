@@ -176,6 +176,10 @@ export async function submitRuns(
         options.parallel,
       ),
       ...(executor.setup ? [executor.setup.trimEnd()] : []),
+      // Started from VS Code, this Cairn's Node is the editor's runtime, Node only with this.
+      ...(process.env['ELECTRON_RUN_AS_NODE'] && !executor.cairn
+        ? ['export ELECTRON_RUN_AS_NODE=1']
+        : []),
       `exec ${cairn} _job ${shellQuote(project.root)} ${shellQuote(batch)} "\${SLURM_ARRAY_TASK_ID:-0}"`,
       '',
     ].join('\n');

@@ -21,10 +21,21 @@ export function editorNodePty(appRoot: string = vscode.env.appRoot): string | un
     });
 }
 
-/** The environment the bundled CLI runs with: VS Code's runtime as Node, and its node-pty. */
+/**
+ * The environment the bundled CLI runs with: VS Code's runtime as Node, and its node-pty. The
+ * SLURM settings the editor sees (SLURM_CONF and the like) go along, so that `--on` reaches the
+ * cluster the Runs view asks about.
+ */
 function cliEnv(): Record<string, string> {
   const pty = editorNodePty();
-  return { ELECTRON_RUN_AS_NODE: '1', ...(pty ? { CAIRN_NODE_PTY: pty } : {}) };
+  const slurm = Object.entries(process.env).filter(
+    (e): e is [string, string] => e[0].startsWith('SLURM_') && e[1] !== undefined,
+  );
+  return {
+    ELECTRON_RUN_AS_NODE: '1',
+    ...(pty ? { CAIRN_NODE_PTY: pty } : {}),
+    ...Object.fromEntries(slurm),
+  };
 }
 
 /**

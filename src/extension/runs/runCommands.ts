@@ -48,9 +48,7 @@ export function registerRunCommands(s: Container, r: RunSurfaces): vscode.Dispos
       createTask(s, r, uri),
     ),
     registerCommand(s, ids.commands.sweep, 'Sweep', (arg?: string | RunNode) => sweep(s, r, arg)),
-    registerCommand(s, ids.commands.stopRun, 'Stop run', (node?: RunNode) =>
-      stopRun(s, r, node),
-    ),
+    registerCommand(s, ids.commands.stopRun, 'Stop run', (node?: RunNode) => stopRun(s, r, node)),
     registerCommand(s, ids.commands.rerun, 'Rerun', (arg?: string | RunNode) =>
       rerun(s, r, typeof arg === 'string' ? runNodeOf(r, arg) : arg),
     ),
