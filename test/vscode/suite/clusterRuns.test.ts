@@ -6,7 +6,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ids } from '../../../src/extension/ids.js';
-import type { RunNode } from '../../../src/extension/runs/runTree.js';
 import type { RunView } from '../../../src/extension/runs/runModel.js';
 import {
   canStartSlurm,
@@ -115,7 +114,7 @@ executors:
       assert.ok(seen.includes('queued'), `the view showed it queued: ${seen.join(' → ')}`);
       assert.ok(seen.includes('running+metrics'), `metrics while running: ${seen.join(' → ')}`);
       assert.equal(seen[seen.length - 1], 'completed', seen.join(' → '));
-      const item = runTree.getTreeItem({ type: 'run', run: done } as RunNode);
+      const item = runTree.getTreeItem({ type: 'run', run: done });
       assert.match(String(item.description), new RegExp(`on gpu:${cluster.node}`));
       const tooltip = (item.tooltip as vscode.MarkdownString).value;
       assert.match(tooltip, /SLURM job `\d+` on executor \*\*gpu\*\*/);
@@ -141,7 +140,7 @@ executors:
       () => runs.all().find((r) => !before.has(r.id) && r.status === 'running'),
       60_000,
     );
-    await vscode.commands.executeCommand(ids.commands.stopRun, { type: 'run', run } as RunNode);
+    await vscode.commands.executeCommand(ids.commands.stopRun, { type: 'run', run });
     const end = await waitFor(
       'the run to end',
       () => runs.all().find((r) => r.id === run.id && r.executor?.settled),
