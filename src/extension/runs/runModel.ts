@@ -145,9 +145,11 @@ export class RunModel implements vscode.Disposable {
     return this.all().filter((r) => r.status === 'running');
   }
 
-  /** Re-reads the run store now. */
+  /** Re-reads the run store now (and cairn.yaml's tasks and executors when next asked). */
   refresh(): void {
     this.runs = undefined;
+    this.tasks = undefined;
+    this.executors = undefined;
     this.load();
     this.changed.fire();
   }

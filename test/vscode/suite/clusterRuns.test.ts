@@ -31,15 +31,19 @@ const python = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3
       process.env[k] = v;
     }
     yaml = fs.readFileSync(path.join(root, 'cairn.yaml'), 'utf8');
-    fs.writeFileSync(
-      path.join(root, 'cairn.yaml'),
-      `${yaml}
+    // Two tasks under tasks: (earlier suites may have added other sections below it).
+    const tasks = `tasks:
   ticks:
     cmd: ${python} -c "import time; [print(f'step={i} tick={i}', flush=True) or time.sleep(0.25) for i in range({{n}})]"
     params: {defaults: {n: 12}}
   long:
     cmd: ${python} -c "import time; [print(f'step={i} tick={i}', flush=True) or time.sleep(0.25) for i in range(2000)]"
     on: gpu
+`;
+    assert.match(yaml, /^tasks:\n/m);
+    fs.writeFileSync(
+      path.join(root, 'cairn.yaml'),
+      `${yaml.replace(/^tasks:\n/m, tasks)}
 executors:
   gpu:
     type: slurm
