@@ -60,6 +60,12 @@ executors:
   nowhere:
     type: slurm
     partition: no-such-partition
+  broken:
+    type: slurm
+    partition: ${partition}
+    setup: |
+      echo "module: python/9.9 not found" >&2
+      exit 3
 `;
 }
 
@@ -70,6 +76,7 @@ interface RunJson {
   params: Record<string, unknown>;
   outputs: { path: string; hash: string }[];
   sweep?: string;
+  git: { commit: string; branch: string | null };
   series: Record<string, { step: number[]; value: number[] }>;
   executor?: { name: string; jobId?: string; node?: string; state?: string; settled?: boolean };
 }
@@ -160,6 +167,7 @@ describe('runs on a SLURM cluster', { skip }, () => {
     assert.deepEqual(steps(b), steps(a));
     assert.equal(b.outputs[0]?.hash, a.outputs[0]?.hash, 'the same model version');
     assert.equal(b.executor?.node, cluster.node);
+    assert.deepEqual(b.git, a.git, 'the same commit and branch');
     assert.equal(b.executor?.state, 'COMPLETED');
     // The model came back into the work tree, and the job's folder is gone.
     assert.deepEqual(fs.readFileSync(path.join(dir, 'models/model.pkl')), localModel);
@@ -229,13 +237,27 @@ describe('runs on a SLURM cluster', { skip }, () => {
     assert.ok((end.series['tick']?.value.length ?? 0) > 0, 'the metrics until then are kept');
   });
 
+  test("a job that fails before its run starts ends failed with the job's own output", async () => {
+    const r = await cairnAsync(dir, 'run', 'train', '--on', 'broken');
+    assert.equal(r.code, 1);
+    const [id] = runIds(dir);
+    const x = show(dir, id!);
+    assert.equal(x.status, 'failed');
+    assert.match(
+      x.error ?? '',
+      /before its run started; the job printed: module: python\/9\.9 not found/,
+    );
+    const log = cairn(dir, 'runs', 'show', id!);
+    assert.match(log.stdout, /error\s+SLURM|error\s+the job ended/);
+  });
+
   test('bad input: an unknown executor, a partition SLURM does not have, no sbatch', () => {
     const before = runIds(dir);
     const unknown = cairn(dir, 'run', 'train', '--on', 'gpuu');
     assert.equal(unknown.code, 1);
     assert.match(
       unknown.stderr,
-      /No executor 'gpuu' in cairn\.yaml; the executors are: local, gpu, short, nowhere/,
+      /No executor 'gpuu' in cairn\.yaml; the executors are: local, gpu, short, nowhere, broken/,
     );
     const partition = cairn(dir, 'run', 'train', '--on', 'nowhere');
     assert.equal(partition.code, 1);

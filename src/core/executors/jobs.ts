@@ -188,10 +188,15 @@ export async function submitRuns(
       `Submitting to ${executor.name}${executor.partition ? ` (partition ${executor.partition})` : ''}`,
     );
     const jobId = await slurm.submitHeld(path.join(batch, SCRIPT));
-    // The records know their job ids before the job can start (it is held until then).
+    // The records know their job ids before the job can start (it is held until then). The
+    // work tree is detached at the commit; the branch is the one the user is on.
+    const branch =
+      (await gitMaybe(project.root, ['symbolic-ref', '--short', '--quiet', 'HEAD']))?.trim() ||
+      null;
     const runs = made.map((r, i) => {
       const withId: RunRecord = {
         ...r,
+        git: { ...r.git, branch },
         executor: {
           ...r.executor!,
           jobId: made.length > 1 ? `${jobId}_${i}` : jobId,
@@ -320,13 +325,7 @@ async function settle(
   const folder = executor ? jobFolder(executor, e.jobDir) : undefined;
   // One settler at a time (the CLI following the run, the editor's view).
   const claim = folder ? `${folder}.settling` : undefined;
-  if (claim) {
-    try {
-      fs.writeFileSync(claim, String(process.pid), { flag: 'wx' });
-    } catch {
-      return undefined;
-    }
-  }
+  if (claim && !takeClaim(claim)) return undefined;
   try {
     const stopped = folder !== undefined && fs.existsSync(stopMarker(folder));
     const reason =
@@ -372,6 +371,27 @@ async function settle(
   } finally {
     if (claim) fs.rmSync(claim, { force: true });
   }
+}
+
+/** Takes a settler's claim file, or one a settler that died left behind. */
+function takeClaim(claim: string): boolean {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(claim, `${os.hostname()} ${process.pid}`, { flag: 'wx' });
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+    }
+    let holder: string[] = [];
+    try {
+      holder = fs.readFileSync(claim, 'utf8').split(' ');
+    } catch {
+      continue; // released in between
+    }
+    if (holder[0] !== os.hostname() || isProcessAlive(Number(holder[1]))) return false;
+    fs.rmSync(claim, { force: true });
+  }
+  return false;
 }
 
 /**
