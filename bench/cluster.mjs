@@ -62,7 +62,8 @@ async function once(args, done) {
       lastSize = size;
       lastAt = performance.now();
     }
-    if (id && done(JSON.parse(fs.readFileSync(path.join(runsDir, id, 'run.json'), 'utf8')))) break;
+    const record = id && path.join(runsDir, id, 'run.json');
+    if (record && fs.existsSync(record) && done(JSON.parse(fs.readFileSync(record, 'utf8')))) break;
     await new Promise((r) => setTimeout(r, 10));
   }
   const end = performance.now() - lastAt;
@@ -75,9 +76,7 @@ const local = [];
 const remote = [];
 for (let i = 0; i < ROUNDS; i++) {
   local.push(await once(['run', 'tick'], (r) => r.status === 'completed'));
-  remote.push(
-    await once(['run', 'tick', '--on', 'slurm'], (r) => r.executor?.settled === true),
-  );
+  remote.push(await once(['run', 'tick', '--on', 'slurm'], (r) => r.executor?.settled === true));
 }
 const f = (xs, k) => median(xs.map((x) => x[k]));
 console.log(
