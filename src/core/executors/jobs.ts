@@ -83,7 +83,7 @@ function sbatchLines(
 
 /**
  * Submits runs to a SLURM executor as one job (a job array when there are several). Each run is
- * recorded `queued` with its job id. When SLURM refuses the job, nothing is left recorded.
+ * recorded `queued` with its job id. When SLURM refuses the job, nothing is left recorded. Files Git does not track are not sent.
  */
 export async function submitRuns(
   project: Project,
@@ -135,6 +135,15 @@ export async function submitRuns(
   };
   try {
     const diff = await gitMaybe(project.root, ['diff', '--binary', 'HEAD', '--']);
+    const untracked = (
+      (await gitMaybe(project.root, ['ls-files', '--others', '--exclude-standard'])) ?? ''
+    )
+      .split('\n')
+      .filter(Boolean);
+    if (untracked.length > 0)
+      options.onStep?.(
+        `Not sent: ${untracked.length} file(s) Git does not track (${untracked.slice(0, 3).join(', ')}${untracked.length > 3 ? ', ...' : ''}); git add them to send them`,
+      );
     const patchFile = path.join(batch, 'diff.patch');
     if (diff) fs.writeFileSync(patchFile, diff);
     for (let i = 0; i < requests.length; i++) {
