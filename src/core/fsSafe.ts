@@ -180,3 +180,30 @@ export function tmpPathFor(file: string, dir = path.dirname(file)): string {
 export function tmpSuffix(): string {
   return `${process.pid}.${randomBytes(6).toString('hex')}`;
 }
+
+/**
+ * Creates `file` holding `content` only if it does not exist, and whole: a lock or marker that
+ * another process may read the moment it exists is never seen empty (a hard link of a finished
+ * temp file; on a file system without hard links, an exclusive create). False when it exists.
+ */
+export function createExclusive(file: string, content: string): boolean {
+  const tmp = tmpPathFor(file);
+  fs.writeFileSync(tmp, content);
+  try {
+    fs.linkSync(tmp, file);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+  try {
+    fs.writeFileSync(file, content, { flag: 'wx' });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CairnError, fromSystemError } from '../errors.js';
-import { tmpSuffix } from '../fsSafe.js';
+import { createExclusive, tmpSuffix } from '../fsSafe.js';
 import { gitMaybe } from '../git/git.js';
 import { isProcessAlive, POINTER_SUFFIX, projectAt, type Project } from '../project/project.js';
 import { shellQuote } from '../shell.js';
@@ -386,10 +386,9 @@ async function settle(
 function takeClaim(claim: string): boolean {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      fs.writeFileSync(claim, `${os.hostname()} ${process.pid}`, { flag: 'wx' });
-      return true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+      if (createExclusive(claim, `${os.hostname()} ${process.pid}`)) return true;
+    } catch {
+      return false;
     }
     let holder: string[] = [];
     try {

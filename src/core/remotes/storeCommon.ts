@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CairnError } from '../errors.js';
+import { createExclusive } from '../fsSafe.js';
 import { isProcessAlive } from '../project/project.js';
 
 /** The folder under a remote's root where uploads are written before their rename. */
@@ -76,19 +77,19 @@ export function claimUploadTemp(
   );
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
-      return { temp, release: () => fs.rmSync(lock, { force: true }) };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') break;
-      let holder = 0;
-      try {
-        holder = Number(fs.readFileSync(lock, 'utf8'));
-      } catch {
-        // released in between: try again
-      }
-      if (holder === process.pid || isProcessAlive(holder)) break;
-      fs.rmSync(lock, { force: true }); // left by a killed process
+      if (createExclusive(lock, String(process.pid)))
+        return { temp, release: () => fs.rmSync(lock, { force: true }) };
+    } catch {
+      break; // no lock can be taken here: a temp key of this upload's own
     }
+    let holder = 0;
+    try {
+      holder = Number(fs.readFileSync(lock, 'utf8'));
+    } catch {
+      continue; // released in between: try again
+    }
+    if (holder === process.pid || isProcessAlive(holder)) break;
+    fs.rmSync(lock, { force: true }); // left by a killed process
   }
   return { temp: writeTempName(key), release: () => undefined };
 }

@@ -7,6 +7,7 @@ import { CairnError, fromSystemError } from '../errors.js';
 import {
   assertNoSymlinkEscape,
   assertSafeRelativePath,
+  createExclusive,
   isEnoent,
   writeFileAtomic,
 } from '../fsSafe.js';
@@ -233,11 +234,9 @@ export async function lockParamsFile(
         host: os.hostname(),
         existed: false,
       };
-      fs.writeFileSync(marker, JSON.stringify(base), { flag: 'wx' });
-      break;
+      if (createExclusive(marker, JSON.stringify(base))) break;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
-        throw fromSystemError(err, marker, 'Could not lock');
+      throw fromSystemError(err, marker, 'Could not lock');
     }
     const holder = readMarker(project, marker);
     if (!holder || (holder.host === os.hostname() && !isPidAlive(holder.pid))) {
