@@ -42,6 +42,7 @@ export class RunModel implements vscode.Disposable {
   private executors: ExecutorChoice[] | undefined;
   private jobTimer: NodeJS.Timeout | undefined;
   private polling = false;
+  private pollFailures = 0;
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires (debounced) when runs or their live metrics changed. */
   readonly onDidChange = this.changed.event;
@@ -126,13 +127,21 @@ export class RunModel implements vscode.Disposable {
       .runs.reconcileJobs(project)
       .then(
         (settled) => {
+          this.pollFailures = 0;
           if (settled.length > 0) this.refresh();
         },
-        (err: unknown) => this.log.warn(`asking SLURM about cluster runs: ${errorMessage(err)}`),
+        (err: unknown) => {
+          // Said once; then asked less often until SLURM answers again.
+          if (this.pollFailures++ === 0)
+            this.log.warn(`asking SLURM about cluster runs: ${errorMessage(err)}`);
+        },
       )
       .finally(() => {
         this.polling = false;
-        this.jobTimer ??= setTimeout(() => this.pollJobs(), JOB_POLL_MS);
+        this.jobTimer ??= setTimeout(
+          () => this.pollJobs(),
+          this.pollFailures > 0 ? 10 * JOB_POLL_MS : JOB_POLL_MS,
+        );
       });
   }
 
