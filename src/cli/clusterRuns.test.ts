@@ -284,6 +284,24 @@ describe('runs on a SLURM cluster', { skip }, () => {
     assert.equal(gitSync(dir, 'worktree', 'list').trim().split('\n').length, 1);
   });
 
+  test('a job the controller forgot (restarted without its state) ends failed, not running forever', async () => {
+    const r = cairn(dir, 'run', 'wait', '-p', 'n=2000', '--on', 'gpu', '--detach');
+    assert.equal(r.code, 0, r.stderr);
+    const [id] = runIds(dir);
+    await until('the job to run', 60, () =>
+      show(dir, id!).status === 'running' ? true : undefined,
+    );
+    const pid = show(dir, id!) as unknown as { pid: number };
+    await cluster.restartControllerClean();
+    const end = await until('the run to end', 60, () => {
+      const x = show(dir, id!);
+      return x.executor?.settled ? x : undefined;
+    });
+    assert.equal(end.status, 'failed');
+    assert.match(end.error ?? '', /SLURM no longer knows job \d+/);
+    process.kill(pid.pid, 'SIGTERM'); // the program SLURM lost runs on; end it
+  });
+
   // Last: it takes the node down.
   test(
     'a node that goes down mid-run ends the run failed with NODE_FAIL',

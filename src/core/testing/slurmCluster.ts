@@ -18,6 +18,8 @@ export interface SlurmCluster {
   readonly dir: string;
   /** Stops the node's daemon (slurmd), as a node that goes down; its jobs' processes go on. */
   stopNode(): void;
+  /** Restarts the controller without its saved state: it forgets every job. */
+  restartControllerClean(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -27,6 +29,15 @@ export function canStartSlurm(): boolean {
     process.getuid?.() === 0 &&
     ['/usr/sbin/slurmctld', '/usr/sbin/slurmd', '/usr/sbin/munged'].every((f) => fs.existsSync(f))
   );
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): string {
@@ -113,6 +124,20 @@ export async function startSlurmCluster(): Promise<SlurmCluster> {
     node,
     env,
     dir,
+    async restartControllerClean() {
+      const pid = Number(fs.readFileSync(file('slurmctld.pid'), 'utf8').trim());
+      process.kill(pid, 'SIGKILL');
+      for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+      fs.rmSync(file('state'), { recursive: true, force: true });
+      fs.mkdirSync(file('state'));
+      run('/usr/sbin/slurmctld', ['-f', file('slurm.conf'), '-i'], withConf);
+      for (let i = 0; i < 200; i++) {
+        const r = spawnSync('sinfo', ['-h', '-o', '%T'], { encoding: 'utf8', env: withConf });
+        if (r.status === 0 && r.stdout.trim() !== '') return;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      throw new Error('the SLURM controller did not come back');
+    },
     stopNode() {
       process.kill(Number(fs.readFileSync(file('slurmd.pid'), 'utf8').trim()), 'SIGKILL');
     },
