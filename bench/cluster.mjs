@@ -1,6 +1,7 @@
-// Cluster-run benchmark (issue 13): the overhead of `--on <slurm executor>` over a local run,
-// for a program that prints metrics for one second, on a one-node SLURM cluster started here
-// (root, slurm-wlm and munge). Two figures, each against the same program run locally:
+// Cluster-run benchmark (issue 13): the overhead of `--on <executor>` over a local run, for a
+// program that prints metrics for one second, on a one-node SLURM cluster started here (root,
+// slurm-wlm and munge) and on this machine's own sshd as an SSH executor. Two figures, each
+// against the same program run locally:
 //   submission → first metric in the record (metrics.jsonl)
 //   program exit (its last metric) → a complete record (settled, the model back)
 import { execFileSync, spawn } from 'node:child_process';
@@ -8,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { canStartSlurm, startSlurmCluster } from '../src/core/testing/slurmCluster.ts';
+import { startSshServer } from '../src/core/testing/sshServer.ts';
 
 const CLI = path.resolve('dist/cli.js');
 const PY = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
@@ -19,7 +21,8 @@ if (!canStartSlurm()) {
 }
 
 const cluster = await startSlurmCluster();
-Object.assign(process.env, cluster.env, { CAIRN_JOB_POLL_MS: '250' });
+const ssh = await startSshServer();
+Object.assign(process.env, cluster.env, ssh.env, { CAIRN_JOB_POLL_MS: '250' });
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-cluster-'));
 const git = (...a) => execFileSync('git', a, { cwd: dir });
 git('init', '-q', '-b', 'main');
@@ -35,6 +38,11 @@ executors:
   slurm:
     type: slurm
     partition: ${cluster.partition}
+  ssh:
+    type: ssh
+    host: cairn-test
+    workdir: ${path.join(ssh.root, 'jobs')}
+    cairn: ${process.execPath} ${CLI}
 `,
 );
 git('add', '-A');
@@ -73,17 +81,26 @@ async function once(args, done) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const local = [];
-const remote = [];
+const slurm = [];
+const overSsh = [];
+const settled = (r) => r.executor?.settled === true;
 for (let i = 0; i < ROUNDS; i++) {
   local.push(await once(['run', 'tick'], (r) => r.status === 'completed'));
-  remote.push(await once(['run', 'tick', '--on', 'slurm'], (r) => r.executor?.settled === true));
+  slurm.push(await once(['run', 'tick', '--on', 'slurm'], settled));
+  overSsh.push(await once(['run', 'tick', '--on', 'ssh'], settled));
 }
 const f = (xs, k) => median(xs.map((x) => x[k]));
-console.log(
-  `INFO  submission → first metric: local ${f(local, 'first').toFixed(0)} ms, --on slurm ${f(remote, 'first').toFixed(0)} ms (overhead ${(f(remote, 'first') - f(local, 'first')).toFixed(0)} ms; median of ${ROUNDS})`,
-);
-console.log(
-  `INFO  last metric → complete record: local ${f(local, 'end').toFixed(0)} ms, --on slurm ${f(remote, 'end').toFixed(0)} ms (overhead ${(f(remote, 'end') - f(local, 'end')).toFixed(0)} ms; SLURM is asked every 250 ms here, every 2 s by default)`,
-);
+for (const [name, xs] of [
+  ['slurm', slurm],
+  ['ssh', overSsh],
+]) {
+  console.log(
+    `INFO  submission → first metric: local ${f(local, 'first').toFixed(0)} ms, --on ${name} ${f(xs, 'first').toFixed(0)} ms (overhead ${(f(xs, 'first') - f(local, 'first')).toFixed(0)} ms; median of ${ROUNDS})`,
+  );
+  console.log(
+    `INFO  last metric → complete record: local ${f(local, 'end').toFixed(0)} ms, --on ${name} ${f(xs, 'end').toFixed(0)} ms (overhead ${(f(xs, 'end') - f(local, 'end')).toFixed(0)} ms; the executor is asked every 250 ms here, every 2 s by default)`,
+  );
+}
 await cluster.stop();
+await ssh.stop();
 fs.rmSync(dir, { recursive: true, force: true });

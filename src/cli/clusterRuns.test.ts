@@ -12,44 +12,17 @@ import {
   startSlurmCluster,
   type SlurmCluster,
 } from '../core/testing/slurmCluster.js';
+import {
+  assertSameRun,
+  makeExecutorRepo,
+  runIds,
+  show,
+  until,
+} from '../core/testing/executorProject.js';
 import { cairn, cairnAsync, gitSync, tempDir } from '../core/testing/tempProject.js';
 
-const python = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-
-const TRAIN_PY = String.raw`
-import json, os, pickle, time
-import cairn
-
-params = dict(l.split(':', 1) for l in open('params.yaml').read().split('\n') if ':' in l)
-lr = float(params['lr'])
-epochs = int(params['epochs'])
-rows = [tuple(map(float, l.split(','))) for l in open('data/train.csv').read().split()[1:]]
-w, b = 0.0, 0.0
-for epoch in range(epochs):
-    gw = sum((w * x + b - y) * x for x, y in rows) / len(rows)
-    gb = sum((w * x + b - y) for x, y in rows) / len(rows)
-    w, b = w - lr * gw, b - lr * gb
-    loss = sum((w * x + b - y) ** 2 for x, y in rows) / len(rows)
-    print(f"epoch {epoch} loss={loss:.6f}", flush=True)
-    cairn.log(step=epoch, val_loss=round(loss * 1.1, 9))
-    time.sleep(float(os.environ.get('EPOCH_SECONDS', '0')))
-os.makedirs('models', exist_ok=True)
-with open('models/model.pkl', 'wb') as f:
-    pickle.dump({'w': round(w, 6), 'b': round(b, 6)}, f, protocol=4)
-`;
-
-function cairnYaml(partition: string): string {
-  return `tasks:
-  train:
-    cmd: ${python} train.py
-    params: params.yaml
-    deps: [data/train.csv, train.py]
-    outs: [models/model.pkl]
-  wait:
-    cmd: ${python} -c "import time; [print(f'step={i} tick={i}', flush=True) or time.sleep(0.2) for i in range({{n}})]"
-    params: {defaults: {n: 10}}
-executors:
-  gpu:
+function executorsYaml(partition: string): string {
+  return `  gpu:
     type: slurm
     partition: ${partition}
     time: "00:10:00"
@@ -69,59 +42,6 @@ executors:
 `;
 }
 
-interface RunJson {
-  id: string;
-  status: string;
-  error?: string;
-  params: Record<string, unknown>;
-  outputs: { path: string; hash: string }[];
-  sweep?: string;
-  git: { commit: string; branch: string | null };
-  series: Record<string, { step: number[]; value: number[] }>;
-  executor?: { name: string; jobId?: string; node?: string; state?: string; settled?: boolean };
-}
-
-function show(dir: string, id: string): RunJson {
-  const r = cairn(dir, 'runs', 'show', id, '--json');
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as RunJson;
-}
-
-function runIds(dir: string): string[] {
-  const r = cairn(dir, 'runs', 'ls', '--json');
-  assert.equal(r.code, 0, r.stderr);
-  return (JSON.parse(r.stdout) as { runs: { id: string }[] }).runs.map((x) => x.id);
-}
-
-function makeRepo(partition: string): string {
-  const dir = tempDir('cairn-cluster-');
-  gitSync(dir, 'init', '-q', '-b', 'main');
-  gitSync(dir, 'config', 'user.email', 'test@example.com');
-  gitSync(dir, 'config', 'user.name', 'Test');
-  assert.equal(cairn(dir, 'init').code, 0);
-  fs.writeFileSync(path.join(dir, 'cairn.yaml'), cairnYaml(partition));
-  fs.writeFileSync(path.join(dir, 'params.yaml'), 'lr: 0.05\nepochs: 5\n');
-  fs.writeFileSync(path.join(dir, 'train.py'), TRAIN_PY);
-  fs.mkdirSync(path.join(dir, 'data'));
-  const rows = ['x,y'];
-  for (let i = 0; i < 40; i++) rows.push(`${(i / 10).toFixed(1)},${(3 * (i / 10) - 1).toFixed(1)}`);
-  fs.writeFileSync(path.join(dir, 'data', 'train.csv'), rows.join('\n') + '\n');
-  assert.equal(cairn(dir, 'add', 'data/train.csv').code, 0);
-  gitSync(dir, 'add', '-A');
-  gitSync(dir, 'commit', '-q', '-m', 'initial');
-  return dir;
-}
-
-async function until<T>(what: string, seconds: number, probe: () => T | undefined): Promise<T> {
-  const end = Date.now() + seconds * 1000;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${seconds} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 function squeue(cluster: SlurmCluster): string[] {
   const r = spawnSync('squeue', ['-h', '-r', '-o', '%i %T'], {
     encoding: 'utf8',
@@ -138,7 +58,7 @@ describe('runs on a SLURM cluster', { skip }, () => {
   before(async () => {
     cluster = await startSlurmCluster();
     Object.assign(process.env, cluster.env, { CAIRN_JOB_POLL_MS: '300' });
-    dir = makeRepo(cluster.partition);
+    dir = makeExecutorRepo(executorsYaml(cluster.partition));
   });
   after(async () => {
     await cluster?.stop();
@@ -160,14 +80,8 @@ describe('runs on a SLURM cluster', { skip }, () => {
     assert.notEqual(remoteId, localId);
     const a = show(dir, localId!);
     const b = show(dir, remoteId!);
-    assert.equal(b.status, 'completed', b.error);
-    assert.deepEqual(b.params, a.params);
-    const steps = (r: RunJson) =>
-      Object.fromEntries(Object.entries(r.series).map(([k, s]) => [k, [s.step, s.value]]));
-    assert.deepEqual(steps(b), steps(a));
-    assert.equal(b.outputs[0]?.hash, a.outputs[0]?.hash, 'the same model version');
+    assertSameRun(a, b);
     assert.equal(b.executor?.node, cluster.node);
-    assert.deepEqual(b.git, a.git, 'the same commit and branch');
     assert.equal(b.executor?.state, 'COMPLETED');
     // The model came back into the work tree, and the job's folder is gone.
     assert.deepEqual(fs.readFileSync(path.join(dir, 'models/model.pkl')), localModel);

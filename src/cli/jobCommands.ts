@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { CairnError } from '../core/errors.js';
 import type { ExecutorConfig } from '../core/executors/executorConfig.js';
-import { followJobRuns, runJob, submitRuns } from '../core/executors/jobs.js';
+import { followJobRuns, runSlurmJob, runSshJob, submitRuns } from '../core/executors/jobs.js';
 import { findProject, projectAt, type Project } from '../core/project/project.js';
 import { exitCodeOf } from '../core/runs/runRecorder.js';
 import type { RunRecord } from '../core/runs/runRecord.js';
@@ -20,7 +20,15 @@ function thisCairn(): string[] {
 
 function where(r: RunRecord): string {
   const e = r.executor!;
+  if (e.type === 'ssh') return `process ${e.jobId ?? '?'} on SSH executor ${e.name}`;
   return `SLURM job ${e.jobId ?? '?'} on ${e.name}${e.partition ? ` (partition ${e.partition})` : ''}`;
+}
+
+/** The job as a sentence's object: `SLURM job 12`, `process 4711 on trainbox`. */
+function jobName(executor: ExecutorConfig, jobId: string): string {
+  return executor.type === 'ssh'
+    ? `process ${jobId} on ${executor.host}`
+    : `SLURM job ${jobId} on ${executor.name}`;
 }
 
 /**
@@ -39,7 +47,7 @@ export async function submitAndFollow(
     onStep: (m) => err(`cairn: ${m}`),
   });
   err(
-    `cairn: ${runs.length === 1 ? `run ${runs[0]!.id} is` : `${runs.length} runs are`} queued as SLURM job ${jobId} on ${executor.name}`,
+    `cairn: ${runs.length === 1 ? `run ${runs[0]!.id} is` : `${runs.length} runs are`} queued as ${jobName(executor, jobId)}`,
   );
   if (options.detach) {
     err(
@@ -59,6 +67,7 @@ export async function submitAndFollow(
       runs.map((r) => r.id),
       {
         signal: controller.signal,
+        onTrouble: (m) => err(`cairn: ${m}; the job goes on there, and Cairn keeps trying`),
         ...(options.echo !== false && runs.length === 1
           ? { onLog: (_id: string, text: string) => process.stdout.write(text) }
           : {}),
@@ -82,7 +91,7 @@ export async function submitAndFollow(
   }
   if (controller.signal.aborted) {
     err(
-      `cairn: stopped following; SLURM job ${jobId} goes on. Stop it with 'cairn runs stop ${runs.length === 1 ? runs[0]!.id : '<id>'}'`,
+      `cairn: stopped following; ${jobName(executor, jobId)} goes on. Stop it with 'cairn runs stop ${runs.length === 1 ? runs[0]!.id : '<id>'}'`,
     );
     return { code: 130, records };
   }
@@ -105,7 +114,24 @@ const job = defineCommand({
     const [root, batch, index] = args.positionals;
     if (!root || !batch || index === undefined || !/^\d+$/.test(index))
       throw new CairnError('usage', 'Usage: cairn _job <project> <batch folder> <index>');
-    const record = await runJob(projectAt(root), batch, Number(index));
+    const record = await runSlurmJob(projectAt(root), batch, Number(index));
+    reportRun(record);
+    return exitCodeOf(record);
+  },
+});
+
+const sshJob = defineCommand({
+  name: '_ssh-job',
+  usage: 'cairn _ssh-job <batch folder> <index>',
+  summary: "an SSH host's side of a run (started by the job script, not by hand)",
+  options: {},
+  hidden: true,
+  async run(args) {
+    const [batch, index] = args.positionals;
+    if (!batch || index === undefined || !/^\d+$/.test(index))
+      throw new CairnError('usage', 'Usage: cairn _ssh-job <batch folder> <index>');
+    const record = await runSshJob(batch, Number(index));
+    if (!record) return 0; // stopped before it started
     reportRun(record);
     return exitCodeOf(record);
   },
@@ -131,4 +157,4 @@ const runsStop = defineCommand({
   },
 });
 
-export const jobCommands: readonly Command[] = [runsStop, job];
+export const jobCommands: readonly Command[] = [runsStop, job, sshJob];

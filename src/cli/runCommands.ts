@@ -302,12 +302,12 @@ const runsLs = defineCommand({
   },
 });
 
-/** Settles the cluster runs whose jobs ended; a cluster that does not answer is only a warning. */
+/** Settles the runs on executors whose jobs ended; an executor that does not answer is only a warning. */
 async function settleJobs(p: Project): Promise<void> {
   try {
     await reconcileJobs(p);
   } catch (e) {
-    err(`cairn: warning: could not ask SLURM about cluster runs: ${(e as Error).message}`);
+    err(`cairn: warning: could not ask an executor about its runs: ${(e as Error).message}`);
   }
 }
 

@@ -30,7 +30,8 @@ tasks:
   train: {cmd: python train.py, on: gpu}
 `);
   const [gpu] = readExecutors(p);
-  assert.equal(gpu?.partition, 'gpu');
+  assert.ok(gpu?.type === 'slurm');
+  assert.equal(gpu.partition, 'gpu');
   assert.equal(gpu?.setup, 'module load python/3.11\n');
   assert.deepEqual(gpu?.sbatchArgs, ['--qos=short']);
   assert.equal(gpu?.workdir, '/scratch/cairn');
@@ -41,12 +42,47 @@ tasks:
   assert.equal(readExecutors(q)[0]?.workdir, path.join(q.root, '.cairn', 'jobs'));
 });
 
+test('an ssh executor: host with user and port, workdir, setup and cairn', () => {
+  const p = projectWith(`executors:
+  box:
+    type: ssh
+    host: alice@trainbox:2222
+    workdir: /scratch/cairn
+    setup: source ~/venv/bin/activate
+    cairn: /opt/cairn/bin/cairn
+  lab: {type: ssh, host: lab}
+`);
+  const [box, lab] = readExecutors(p);
+  assert.ok(box?.type === 'ssh' && lab?.type === 'ssh');
+  assert.deepEqual(
+    { host: box.remote.host, user: box.remote.user, port: box.remote.port, path: box.remote.path },
+    { host: 'trainbox', user: 'alice', port: 2222, path: '/scratch/cairn' },
+  );
+  assert.equal(box.cairn, '/opt/cairn/bin/cairn');
+  assert.equal(box.setup, 'source ~/venv/bin/activate');
+  // Without a workdir, jobs go under .cairn-jobs in the login folder; the user from ~/.ssh/config.
+  assert.equal(lab.workdir, '.cairn-jobs');
+  assert.equal(lab.remote.user, undefined);
+  assert.equal(resourcesText(lab), '');
+});
+
 test('mistakes in executors: name the line and what to write', () => {
   const cases: [string, RegExp][] = [
-    ['executors:\n  gpu: {partition: gpu}\n', /cairn\.yaml:2: executors\.gpu needs type: slurm/],
+    [
+      'executors:\n  gpu: {partition: gpu}\n',
+      /cairn\.yaml:2: executors\.gpu needs type: slurm or type: ssh/,
+    ],
     [
       'executors:\n  box:\n    type: ssh\n',
-      /cairn\.yaml:3: executors\.box\.type type ssh is not supported by this version of Cairn/,
+      /cairn\.yaml:2: executors\.box needs host: \[user@\]host/,
+    ],
+    [
+      'executors:\n  box:\n    type: ssh\n    host: a@b@c\n',
+      /cairn\.yaml:4: executors\.box\.host must be \[user@\]host\[:port\]/,
+    ],
+    [
+      'executors:\n  box:\n    type: ssh\n    host: box\n    partition: gpu\n',
+      /cairn\.yaml:5: executors\.box\.partition is not a ssh executor field; use type, host, workdir/,
     ],
     [
       'executors:\n  gpu:\n    type: slurm\n    time: two hours\n',

@@ -1,7 +1,7 @@
 // `executors:` in cairn.yaml: where runs can be sent besides this machine.
 import * as path from 'node:path';
 import { CairnError } from '../errors.js';
-import { readConfig, type ProjectConfig } from '../project/config.js';
+import { readConfig, type ProjectConfig, type SshRemoteConfig } from '../project/config.js';
 import type { Project } from '../project/project.js';
 import { fail } from '../runs/taskConfig.js';
 
@@ -29,7 +29,27 @@ export interface SlurmExecutor {
   readonly cairn?: string;
 }
 
-export type ExecutorConfig = SlurmExecutor;
+/**
+ * One machine reached over SSH (keys, ~/.ssh/config and known_hosts as for an ssh:// remote). A
+ * run's files and data go there through the connection; its process outlives the connection.
+ */
+export interface SshExecutor {
+  readonly name: string;
+  readonly type: 'ssh';
+  /** As written (`alice@trainbox`, `trainbox:2222`, or a Host of ~/.ssh/config). */
+  readonly host: string;
+  /** The host's folder for jobs and for the cache of their data (relative: to the login folder). */
+  readonly workdir: string;
+  readonly setup?: string;
+  /** How the host starts Cairn; default `cairn` (on the host's PATH). */
+  readonly cairn?: string;
+  /** The host part of `host`, its user and port, as an ssh:// remote's. */
+  readonly remote: SshRemoteConfig;
+}
+
+export type ExecutorConfig = SlurmExecutor | SshExecutor;
+
+const SSH_KEYS = ['type', 'host', 'workdir', 'setup', 'cairn'];
 
 const SLURM_KEYS = [
   'type',
@@ -57,19 +77,18 @@ function parseExecutor(
   const at = ['executors', name];
   if (!/^[A-Za-z0-9_][\w.-]*$/.test(name) || name === 'local')
     fail(config, at, 'is not a valid executor name (letters, digits, _ . -; not local)');
-  if (!isRecord(raw)) fail(config, at, 'must be a mapping with type: slurm');
+  if (!isRecord(raw)) fail(config, at, 'must be a mapping with type: slurm or type: ssh');
   const type = raw['type'];
-  if (type !== 'slurm')
+  if (type !== 'slurm' && type !== 'ssh')
     fail(
       config,
       raw['type'] === undefined ? at : [...at, 'type'],
-      type === 'ssh'
-        ? 'type ssh is not supported by this version of Cairn; use type: slurm'
-        : 'needs type: slurm',
+      'needs type: slurm or type: ssh',
     );
+  const keys = type === 'ssh' ? SSH_KEYS : SLURM_KEYS;
   for (const key of Object.keys(raw))
-    if (!SLURM_KEYS.includes(key))
-      fail(config, [...at, key], `is not a slurm executor field; use ${SLURM_KEYS.join(', ')}`);
+    if (!keys.includes(key))
+      fail(config, [...at, key], `is not a ${type} executor field; use ${keys.join(', ')}`);
   const text = (key: string, pattern?: RegExp, what?: string): string | undefined => {
     const v = raw[key];
     if (v === undefined || v === null) return undefined;
@@ -85,15 +104,44 @@ function parseExecutor(
       fail(config, [...at, key], 'must be a whole number');
     return v as number;
   };
+  const setup = raw['setup'];
+  if (setup !== undefined && setup !== null && typeof setup !== 'string')
+    fail(config, [...at, 'setup'], 'must be shell lines (a string)');
   const args = raw['sbatch_args'];
   if (
     args !== undefined &&
     (!Array.isArray(args) || args.some((a) => typeof a !== 'string' || !a.startsWith('-')))
   )
     fail(config, [...at, 'sbatch_args'], 'must be a list of sbatch options such as --qos=short');
-  const setup = raw['setup'];
-  if (setup !== undefined && setup !== null && typeof setup !== 'string')
-    fail(config, [...at, 'setup'], 'must be shell lines (a string)');
+  if (type === 'ssh') {
+    const host = text(
+      'host',
+      /^(?:[^@\s/:]+@)?[^@\s/:]+(?::\d{1,5})?$/,
+      'must be [user@]host[:port]',
+    );
+    if (!host) fail(config, at, 'needs host: [user@]host[:port] (or a Host of ~/.ssh/config)');
+    const m = /^(?:([^@]+)@)?([^:]+)(?::(\d+))?$/.exec(host)!;
+    const workdir = text('workdir') ?? '.cairn-jobs';
+    const cairn = text('cairn');
+    return {
+      name,
+      type: 'ssh',
+      host,
+      workdir,
+      ...(typeof setup === 'string' && setup.trim() ? { setup } : {}),
+      ...(cairn ? { cairn } : {}),
+      remote: {
+        kind: 'ssh',
+        name: `executor-${name}`,
+        url: `ssh://${host}/${workdir}`,
+        isDefault: false,
+        host: m[2]!,
+        path: workdir,
+        ...(m[1] ? { user: m[1] } : {}),
+        ...(m[3] ? { port: Number(m[3]) } : {}),
+      },
+    };
+  }
   const workdir = text('workdir') ?? path.join(project.dataDir, 'jobs');
   const partition = text('partition', /^[\w.-]+$/, 'must be a partition name');
   const time = text('time', /^[\d:-]+$/, 'must be a SLURM time such as 02:00:00 or 30');
@@ -132,13 +180,14 @@ export function getExecutor(project: Project, name: string): ExecutorConfig {
   if (found) return found;
   throw new CairnError(
     'not-found',
-    `No executor '${name}' in cairn.yaml; ${all.length > 0 ? `the executors are: local, ${all.map((e) => e.name).join(', ')}` : 'declare it under executors: (for example gpu: { type: slurm, partition: gpu })'}`,
+    `No executor '${name}' in cairn.yaml; ${all.length > 0 ? `the executors are: local, ${all.map((e) => e.name).join(', ')}` : 'declare it under executors: (for example gpu: { type: slurm, partition: gpu } or box: { type: ssh, host: alice@trainbox })'}`,
     project.configFile,
   );
 }
 
 /** The resources a job asks for, as a short line for records and tooltips. */
 export function resourcesText(e: ExecutorConfig): string {
+  if (e.type === 'ssh') return '';
   return [
     e.gpus !== undefined ? `gpus=${e.gpus}` : '',
     e.cpus !== undefined ? `cpus=${e.cpus}` : '',

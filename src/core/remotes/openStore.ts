@@ -2,10 +2,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CairnError } from '../errors.js';
-import type { RemoteConfig } from '../project/config.js';
+import type { RemoteConfig, SshRemoteConfig } from '../project/config.js';
 import { openDirStore } from './dirStore.js';
 import type * as NetworkStoresModule from './networkStores.js';
-import type { RemoteStore } from './store.js';
+import type { RemoteShell, RemoteStore } from './store.js';
 
 type NetworkStores = typeof NetworkStoresModule;
 
@@ -31,6 +31,16 @@ export async function openStore(
         ),
       );
   }
+}
+
+/** An SSH host as a store that also runs commands (the SSH executor's). */
+export async function openShell(config: SshRemoteConfig): Promise<RemoteShell> {
+  const shell = await sameErrorsOf(() => loadNetworkStores().openSshShell(config));
+  return {
+    ...sameErrors(shell),
+    root: shell.root,
+    exec: (command) => sameErrorsOf(() => shell.exec(command)),
+  };
 }
 
 let loaded: NetworkStores | undefined;

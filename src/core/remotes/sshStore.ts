@@ -9,7 +9,9 @@ import type { SshRemoteConfig } from '../project/config.js';
 import type {
   ByteRange,
   DownloadOptions,
+  ExecResult,
   RemoteEntry,
+  RemoteShell,
   RemoteStore,
   TransferOptions,
 } from './store.js';
@@ -55,7 +57,12 @@ interface Target {
   readonly identityFiles: readonly string[];
 }
 
-export async function openSshStore(config: SshRemoteConfig): Promise<RemoteStore> {
+export function openSshStore(config: SshRemoteConfig): Promise<RemoteStore> {
+  return openSshShell(config);
+}
+
+/** The store of an SSH remote that also runs commands on its host (the SSH executor's). */
+export async function openSshShell(config: SshRemoteConfig): Promise<RemoteShell> {
   const settings = readSshConfig(config.host);
   const target: Target = {
     host: settings.hostName ?? config.host,
@@ -77,9 +84,9 @@ function sftpCode(err: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-class SshStore implements RemoteStore {
+class SshStore implements RemoteShell {
   private session: Promise<Session> | undefined;
-  private root = '';
+  root = '';
   private readonly madeDirs = new Set<string>();
   private hasPosixRename = false;
   private closing = false;
@@ -553,6 +560,35 @@ class SshStore implements RemoteStore {
         if (sftpCode(err) === SFTP_NO_SUCH_FILE) return;
         throw this.sftpError(err, p, 'Removing');
       }
+    });
+  }
+
+  exec(command: string): Promise<ExecResult> {
+    return withRetries(
+      async () => {
+        const s = await this.connect();
+        return await new Promise<ExecResult>((resolve, reject) => {
+          s.conn.exec(command, (err, channel) => {
+            if (err) return reject(new DroppedConnection(err));
+            let stdout = '';
+            let stderr = '';
+            let code: number | null = null;
+            channel.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+            channel.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+            channel.on('exit', (c: number | null) => (code = c));
+            channel.on('close', () => resolve({ code, stdout, stderr }));
+          });
+        });
+      },
+      (err) => err instanceof DroppedConnection,
+      { tries: 2 },
+    ).catch((err: unknown) => {
+      if (err instanceof DroppedConnection)
+        throw new CairnError(
+          'remote',
+          `${this.location}: could not run a command on ${this.target.host} (${messageOf(err.cause)}); check that its SSH server allows commands, not only SFTP`,
+        );
+      throw err;
     });
   }
 

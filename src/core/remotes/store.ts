@@ -44,6 +44,24 @@ export interface RemoteStore {
   close(): Promise<void>;
 }
 
+/** What a command run on a remote host printed, and its exit code (null: ended by a signal). */
+export interface ExecResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * An SSH host as a store (keys relative to `root`) that also runs commands there: what the SSH
+ * executor sends jobs through.
+ */
+export interface RemoteShell extends RemoteStore {
+  /** The store's root on the host, as an absolute path. */
+  readonly root: string;
+  /** Runs a command through the host's login shell; a dropped connection is retried once. */
+  exec(command: string): Promise<ExecResult>;
+}
+
 export interface RemoteEntry {
   readonly key: string;
   readonly size: number;

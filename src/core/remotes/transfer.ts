@@ -213,56 +213,78 @@ export async function push(
   const remote = selectRemote(project, options.remote);
   return withStore(project, remote, async (store) => {
     const versions = await versionsToTransfer(project, options);
-    const { objects, missingManifests } = objectsOf(project.cacheDir, versions);
     const inventory = await readInventory(project, remote, store);
-    const missing = missingManifests.map((v) => v.source);
-    const small: Hash[] = [];
-    const large: { hash: Hash; file: string; size: number }[] = [];
-    let upToDate = 0;
-    let totalBytes = 0;
-    for (const h of objects) {
-      if (inventory.objects.has(h)) {
-        upToDate++;
-        continue;
-      }
-      const at = objectSource(project.cacheDir, h);
-      if (!at) {
-        missing.push(h);
-        continue;
-      }
-      const size = sourceSize(at);
-      totalBytes += size;
-      if (size <= PACK_MAX_OBJECT_BYTES) small.push(h);
-      else
-        large.push({ hash: h, file: objectFile(project.cacheDir, h, unpackedDir(project)), size });
-    }
-    const progress = new Progress(small.length + large.length, totalBytes, options.onProgress);
-    const tmpDir = processTmpDir(project);
-    try {
-      await sendPacks(project, store, small, tmpDir, progress, options.signal);
-      await verifyLarge(project, large, tmpDir);
-      await eachParallel(large, async (o) => {
-        throwIfAborted(options.signal);
-        await store.upload(o.file, looseKey(o.hash), {
-          onBytes: (n) => progress.bytes(n),
-          ...(options.signal ? { signal: options.signal } : {}),
-        });
-        progress.objects(1);
-      });
-      const copiedRuns = await pushRuns(project, store, inventory, options.signal);
-      return {
-        remote: remote.name,
-        location: store.location,
-        copiedObjects: small.length + large.length,
-        copiedBytes: totalBytes,
-        upToDateObjects: upToDate,
-        copiedRuns,
-        missing,
-      };
-    } finally {
-      fs.rmSync(tmpDir, { recursive: true, force: true });
-    }
+    const sent = await sendObjects(project, store, inventory, versions, options);
+    const copiedRuns = await pushRuns(project, store, inventory, options.signal);
+    return { remote: remote.name, location: store.location, copiedRuns, ...sent };
   });
+}
+
+/**
+ * Sends what the given versions need to a store that is not one of cairn.yaml's remotes (the
+ * cache of an SSH executor's host); no run records. Returns what the cache lacked.
+ */
+export async function pushVersionsTo(
+  project: Project,
+  remote: RemoteConfig,
+  store: RemoteStore,
+  versions: readonly VersionRef[],
+  options: Pick<TransferOptions, 'signal' | 'onProgress'> = {},
+): Promise<string[]> {
+  const inventory = await readInventory(project, remote, store);
+  return (await sendObjects(project, store, inventory, versions, options)).missing;
+}
+
+async function sendObjects(
+  project: Project,
+  store: RemoteStore,
+  inventory: Inventory,
+  versions: readonly VersionRef[],
+  options: Pick<TransferOptions, 'signal' | 'onProgress'>,
+): Promise<Omit<TransferResult, 'remote' | 'location' | 'copiedRuns'>> {
+  const { objects, missingManifests } = objectsOf(project.cacheDir, versions);
+  const missing = missingManifests.map((v) => v.source);
+  const small: Hash[] = [];
+  const large: { hash: Hash; file: string; size: number }[] = [];
+  let upToDate = 0;
+  let totalBytes = 0;
+  for (const h of objects) {
+    if (inventory.objects.has(h)) {
+      upToDate++;
+      continue;
+    }
+    const at = objectSource(project.cacheDir, h);
+    if (!at) {
+      missing.push(h);
+      continue;
+    }
+    const size = sourceSize(at);
+    totalBytes += size;
+    if (size <= PACK_MAX_OBJECT_BYTES) small.push(h);
+    else large.push({ hash: h, file: objectFile(project.cacheDir, h, unpackedDir(project)), size });
+  }
+  const progress = new Progress(small.length + large.length, totalBytes, options.onProgress);
+  const tmpDir = processTmpDir(project);
+  try {
+    await sendPacks(project, store, small, tmpDir, progress, options.signal);
+    await verifyLarge(project, large, tmpDir);
+    await eachParallel(large, async (o) => {
+      throwIfAborted(options.signal);
+      await store.upload(o.file, looseKey(o.hash), {
+        onBytes: (n) => progress.bytes(n),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      progress.objects(1);
+    });
+    return {
+      copiedObjects: small.length + large.length,
+      copiedBytes: totalBytes,
+      upToDateObjects: upToDate,
+      missing,
+    };
+  } finally {
+    fs.rmSync(tmpDir, { recursive: true, force: true });
+  }
 }
 
 /** Writes the small objects into packs in a staging folder, uploading each pack, then its index. */
@@ -431,11 +453,22 @@ export async function fetchVersions(
   if (readConfig(project).remotes.length === 0) return versions.map((v) => v.source);
   const remote = selectRemote(project, options.remote);
   return withStore(project, remote, (store) =>
-    withCacheWriter(project, async () => {
-      const inventory = await readInventory(project, remote, store);
-      return (await fetchInto(project, store, inventory, versions, options)).missing;
-    }),
+    fetchVersionsFrom(project, remote, store, versions, options),
   );
+}
+
+/** Fetches what the given versions need from a store that is not one of cairn.yaml's remotes. */
+export function fetchVersionsFrom(
+  project: Project,
+  remote: RemoteConfig,
+  store: RemoteStore,
+  versions: readonly VersionRef[],
+  options: Pick<TransferOptions, 'signal' | 'onProgress'> = {},
+): Promise<string[]> {
+  return withCacheWriter(project, async () => {
+    const inventory = await readInventory(project, remote, store);
+    return (await fetchInto(project, store, inventory, versions, options)).missing;
+  });
 }
 
 async function fetchInto(

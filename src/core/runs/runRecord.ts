@@ -14,8 +14,11 @@ export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'stopped
 export interface RunExecutor {
   /** The executor's name in cairn.yaml (`executors.<name>`). */
   readonly name: string;
-  readonly type: 'slurm';
-  /** The scheduler's job id (`123`, or `123_4` for an element of a job array). */
+  readonly type: 'slurm' | 'ssh';
+  /**
+   * The scheduler's job id (`123`, or `123_4` for an element of a job array); on an SSH host,
+   * the process id of the job's Cairn there.
+   */
   readonly jobId?: string;
   readonly partition?: string;
   /** The resources asked for, as sbatch options say them (`gpus=1 mem=16G time=02:00:00`). */

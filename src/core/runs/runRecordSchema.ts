@@ -126,7 +126,7 @@ function executor(v: unknown, field: string): RunExecutor {
   if (jobId !== undefined && !JOB_ID.test(jobId)) fail(`${field}.jobId`, 'is not a job id');
   return {
     name,
-    type: oneOf(e['type'], `${field}.type`, ['slurm'] as const),
+    type: oneOf(e['type'], `${field}.type`, ['slurm', 'ssh'] as const),
     jobDir,
     submittedFrom: str(e['submittedFrom'], `${field}.submittedFrom`),
     ...(jobId !== undefined ? { jobId } : {}),

@@ -194,6 +194,8 @@ function badRecord(file: string, id: string, problem: string): CairnError {
  */
 function repairIfDead(project: Project, r: RunRecord): RunRecord {
   if (r.status !== 'running' || r.host !== os.hostname() || isPidAlive(r.pid)) return r;
+  // A copy of a record an SSH host keeps: the host's process is not this machine's to judge.
+  if (r.executor?.type === 'ssh' && !r.executor.settled) return r;
   const fixed = endedWithoutRecorder(project, r, {
     status: 'failed',
     error: 'the recorder stopped without finishing the run (killed or crashed)',

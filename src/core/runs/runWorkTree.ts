@@ -22,6 +22,8 @@ export interface RunWorkTreeOptions {
   readonly patchFile?: string;
   /** The data versions to check out (fetched from the remote when the cache lacks them). */
   readonly inputs: readonly ArtifactVersion[];
+  /** False: the inputs' pointers and cache objects are made sure of, not their files (default true). */
+  readonly checkoutInputs?: boolean;
   readonly onStep?: (message: string) => void;
 }
 
@@ -53,7 +55,7 @@ export async function createRunWorkTree(
     const work = projectAt(at);
     for (const input of inputs) placePointer(project, at, commit, input);
     await fetchLacking(project, inputs, onStep);
-    if (inputs.length > 0) {
+    if (inputs.length > 0 && options.checkoutInputs !== false) {
       onStep?.(`Checking out ${inputs.map((i) => i.path).join(', ')} from the cache`);
       await checkoutArtifacts(
         work,

@@ -22,6 +22,12 @@ export interface SshServer {
   readonly hostPublicKey: string;
   /** CAIRN_SSH_KNOWN_HOSTS and CAIRN_SSH_CONFIG for this server; no agent. */
   readonly env: Record<string, string>;
+  /**
+   * Ends every connection (the per-connection sshd processes are killed, as a network that
+   * drops) and the server, then, `downMs` later, starts it again on the same port: the sessions' own detached
+   * processes go on.
+   */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -110,16 +116,25 @@ export async function startSshServer(): Promise<SshServer> {
         '',
       ].join('\n'),
     );
-    const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const launch = async (): Promise<ChildProcess> => {
+      const c = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      c.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+      try {
+        await waitForBanner(port, c, () => stderr);
+      } catch (err) {
+        c.kill();
+        throw Object.assign(err as Error, { inUse: /Address already in use/.test(stderr) });
+      }
+      return c;
+    };
+    let child: ChildProcess;
     try {
-      await waitForBanner(port, child, () => stderr);
+      child = await launch();
     } catch (err) {
-      child.kill();
-      if (attempt < 3 && /Address already in use/.test(stderr)) continue;
+      if (attempt < 3 && (err as { inUse?: boolean }).inUse) continue;
       throw err;
     }
     const knownHosts = path.join(dir, 'known_hosts');
@@ -140,6 +155,23 @@ export async function startSshServer(): Promise<SshServer> {
       clientKey,
       hostPublicKey,
       env: { CAIRN_SSH_KNOWN_HOSTS: knownHosts, CAIRN_SSH_CONFIG: sshConfig },
+      restart: async (downMs = 0) => {
+        const sessions = spawnSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], {
+          encoding: 'utf8',
+        }).stdout;
+        for (const pid of sessions.split('\n').filter(Boolean)) {
+          try {
+            process.kill(Number(pid), 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+        await new Promise((r) => setTimeout(r, downMs));
+        child = await launch();
+      },
       stop: () => stopServer(child, dir),
     };
   }

@@ -126,7 +126,7 @@ async function pickExecutor(r: RunSurfaces, task: string): Promise<string | unde
     { label: 'local', description: 'this machine', detail: undefined as string | undefined },
     ...executors.map((e) => ({
       label: e.name,
-      description: `SLURM${e.partition ? `, partition ${e.partition}` : ''}`,
+      description: e.description,
       detail: e.resources || undefined,
     })),
   ].sort((a, b) => Number(b.label === preferred) - Number(a.label === preferred));

@@ -27,7 +27,8 @@ const JOB_POLL_MS = Number(process.env['CAIRN_JOB_POLL_MS']) || 3000;
 /** An executor of cairn.yaml, as the pickers show it. */
 export interface ExecutorChoice {
   readonly name: string;
-  readonly partition?: string;
+  /** `SLURM, partition gpu`, `SSH to alice@trainbox`. */
+  readonly description: string;
   readonly resources: string;
 }
 
@@ -95,7 +96,10 @@ export class RunModel implements vscode.Disposable {
               .runs.readExecutors(project)
               .map((e) => ({
                 name: e.name,
-                ...(e.partition ? { partition: e.partition } : {}),
+                description:
+                  e.type === 'ssh'
+                    ? `SSH to ${e.host}`
+                    : `SLURM${e.partition ? `, partition ${e.partition}` : ''}`,
                 resources: engine().runs.resourcesText(e),
               }))
           : [];
@@ -131,9 +135,9 @@ export class RunModel implements vscode.Disposable {
           if (settled.length > 0) this.refresh();
         },
         (err: unknown) => {
-          // Said once; then asked less often until SLURM answers again.
+          // Said once; then asked less often until the executor answers again.
           if (this.pollFailures++ === 0)
-            this.log.warn(`asking SLURM about cluster runs: ${errorMessage(err)}`);
+            this.log.warn(`asking executors about their runs: ${errorMessage(err)}`);
         },
       )
       .finally(() => {

@@ -167,12 +167,15 @@ function runItem(run: RunView, tasks: readonly TaskSpec[]): vscode.TreeItem {
   if (run.commit) md.appendMarkdown(` · commit \`${shortHash(run.commit)}\``);
   md.appendMarkdown('\n\n');
   if (e) {
+    const ssh = e.type === 'ssh';
     const parts = [
-      `SLURM job \`${e.jobId ?? '?'}\` on executor **${escapeMd(e.name)}**`,
+      ssh
+        ? `process \`${e.jobId ?? '?'}\` on SSH executor **${escapeMd(e.name)}**`
+        : `SLURM job \`${e.jobId ?? '?'}\` on executor **${escapeMd(e.name)}**`,
       e.partition ? `partition ${escapeMd(e.partition)}` : '',
-      e.node ? `node ${escapeMd(e.node)}` : 'not started yet',
+      e.node ? `${ssh ? 'host' : 'node'} ${escapeMd(e.node)}` : 'not started yet',
       e.resources ? escapeMd(e.resources) : '',
-      e.state ? `SLURM state ${escapeMd(e.state)}` : '',
+      e.state && !ssh ? `SLURM state ${escapeMd(e.state)}` : '',
     ];
     md.appendMarkdown(`${parts.filter(Boolean).join(' · ')}\n\n`);
   }
