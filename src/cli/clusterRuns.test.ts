@@ -14,7 +14,7 @@ import {
 } from '../core/testing/slurmCluster.js';
 import {
   assertSameRun,
-  makeExecutorRepo,
+  makeTrainingRepo,
   runIds,
   show,
   until,
@@ -58,7 +58,7 @@ describe('runs on a SLURM cluster', { skip }, () => {
   before(async () => {
     cluster = await startSlurmCluster();
     Object.assign(process.env, cluster.env, { CAIRN_JOB_POLL_MS: '300' });
-    dir = makeExecutorRepo(executorsYaml(cluster.partition));
+    dir = makeTrainingRepo(executorsYaml(cluster.partition));
   });
   after(async () => {
     await cluster?.stop();

@@ -10,12 +10,14 @@ import { runCommands } from './runCommands.js';
 import { versioningCommands } from './versioningCommands.js';
 import { remoteCommands } from './remoteCommands.js';
 import { jobCommands } from './jobCommands.js';
+import { modelCommands } from './modelCommands.js';
 
 const commands: readonly Command[] = [
   ...versioningCommands,
   ...remoteCommands,
   ...runCommands,
   ...jobCommands,
+  ...modelCommands,
   ...dataCommands,
 ];
 

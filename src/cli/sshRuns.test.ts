@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   assertSameRun,
-  makeExecutorRepo,
+  makeTrainingRepo,
   runIds,
   show,
   until,
@@ -37,7 +37,7 @@ describe('runs on a machine over SSH', { skip }, () => {
     workdir = path.join(ssh.root, 'jobs');
     const cairnThere = `${process.execPath} ${CLI}`;
     const closed = await freePort();
-    dir = makeExecutorRepo(`  box:
+    dir = makeTrainingRepo(`  box:
     type: ssh
     host: cairn-test
     workdir: ${workdir}

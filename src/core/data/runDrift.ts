@@ -103,7 +103,7 @@ export function runInputStates(
  */
 export async function assessRunInputs(
   project: Project,
-  record: RunRecord,
+  record: Pick<RunRecord, 'id' | 'inputs'>,
 ): Promise<RunInputState[]> {
   for (const input of record.inputs) {
     if (input.kind !== 'data') continue;

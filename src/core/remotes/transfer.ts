@@ -5,6 +5,7 @@ import { isEnoent, tmpSuffix } from '../fsSafe.js';
 import { readConfig, type RemoteConfig } from '../project/config.js';
 import { processTmpDir, type Project } from '../project/project.js';
 import { resolveRev } from '../git/git.js';
+import { readRegistry } from '../registry/registry.js';
 import { listRuns, readRun } from '../runs/runStore.js';
 import { listArtifacts } from '../versioning/artifacts.js';
 import {
@@ -148,6 +149,10 @@ export async function versionsToTransfer(
       // an unreadable run record references nothing
     }
   }
+  // Registered model versions: a teammate who fetches the tags can get them.
+  for (const m of await readRegistry(project))
+    for (const v of m.versions)
+      out.push({ type: v.type, hash: v.hash, source: `${v.name}@${v.version} (${v.path})` });
   if (scope.allCommits) out.push(...(await versionsInHistory(project, ['--all'])));
   else if (scope.allBranches)
     out.push(...(await versionsInHistory(project, ['--no-walk', '--branches'])));
@@ -455,6 +460,22 @@ export async function fetchVersions(
   return withStore(project, remote, (store) =>
     fetchVersionsFrom(project, remote, store, versions, options),
   );
+}
+
+/**
+ * Fetches from the default remote what the given versions need and the cache lacks, calling
+ * `onFetch` first; nothing when the cache has it all. Returns what is still missing.
+ */
+export async function fetchLacking(
+  project: Project,
+  versions: readonly VersionRef[],
+  onFetch?: () => void,
+): Promise<string[]> {
+  const { objects, missingManifests } = objectsOf(project.cacheDir, versions);
+  if (missingManifests.length === 0 && [...objects].every((h) => hasObject(project.cacheDir, h)))
+    return [];
+  onFetch?.();
+  return fetchVersions(project, versions);
 }
 
 /** Fetches what the given versions need from a store that is not one of cairn.yaml's remotes. */

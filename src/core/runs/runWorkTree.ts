@@ -7,11 +7,9 @@ import { CairnError } from '../errors.js';
 import { shortHash } from '../format.js';
 import { git, gitMaybe } from '../git/git.js';
 import { POINTER_SUFFIX, projectAt, type Project } from '../project/project.js';
-import { fetchVersions } from '../remotes/transfer.js';
-import { hasObject } from '../versioning/cache.js';
+import { fetchLacking } from '../remotes/transfer.js';
 import { checkoutArtifacts } from '../versioning/checkout.js';
 import { readPointer } from '../versioning/pointerFile.js';
-import { objectsOf, type VersionRef } from '../versioning/reachable.js';
 import type { ArtifactVersion } from './runRecord.js';
 
 export interface RunWorkTreeOptions {
@@ -54,7 +52,11 @@ export async function createRunWorkTree(
       fs.writeFileSync(path.join(at, 'cairn.yaml'), 'tasks: {}\n');
     const work = projectAt(at);
     for (const input of inputs) placePointer(project, at, commit, input);
-    await fetchLacking(project, inputs, onStep);
+    await fetchLacking(
+      project,
+      inputs.map((i) => ({ type: undefined, hash: i.hash, source: i.path })),
+      () => onStep?.("Fetching the run's data from the remote"),
+    );
     if (inputs.length > 0 && options.checkoutInputs !== false) {
       onStep?.(`Checking out ${inputs.map((i) => i.path).join(', ')} from the cache`);
       await checkoutArtifacts(
@@ -92,18 +94,4 @@ function placePointer(project: Project, at: string, commit: string, input: Artif
     'not-found',
     `The pointer file for ${input.path} version ${shortHash(input.hash)} is neither in commit ${shortHash(commit)} nor in the work tree, so the run's data cannot be restored`,
   );
-}
-
-/** Fetches from the remote the input versions the cache lacks (a run a teammate pushed). */
-async function fetchLacking(
-  project: Project,
-  inputs: readonly ArtifactVersion[],
-  onStep?: (message: string) => void,
-): Promise<void> {
-  const refs: VersionRef[] = inputs.map((i) => ({ type: undefined, hash: i.hash, source: i.path }));
-  const { objects, missingManifests } = objectsOf(project.cacheDir, refs);
-  if (missingManifests.length === 0 && [...objects].every((h) => hasObject(project.cacheDir, h)))
-    return;
-  onStep?.("Fetching the run's data from the remote");
-  await fetchVersions(project, refs);
 }

@@ -78,7 +78,7 @@ export function runIds(dir: string): string[] {
 }
 
 /** A committed repository with TASKS_YAML and `executors` (YAML lines after `executors:`). */
-export function makeExecutorRepo(executors: string): string {
+export function makeTrainingRepo(executors = ''): string {
   const dir = tempDir('cairn-executor-');
   gitSync(dir, 'init', '-q', '-b', 'main');
   gitSync(dir, 'config', 'user.email', 'test@example.com');
