@@ -3,6 +3,7 @@ import { Container } from './container.js';
 import * as data from './data/dataFeature.js';
 import type { DataPanels } from './data/dataPanels.js';
 import type { RunPanels } from './runs/runPanels.js';
+import * as registry from './registry/registryFeature.js';
 import * as runs from './runs/runsFeature.js';
 import { engineLoaded } from './shared/engineLoader.js';
 import * as versioning from './versioning/versioningFeature.js';
@@ -14,7 +15,7 @@ declare const __cairnBundleStart: number | undefined;
 declare const __cairnBundleEnd: number | undefined;
 
 /** What activate() returns: timings and what each feature shows, for the host tests. */
-export interface CairnApi extends versioning.VersioningSurfaces {
+export interface CairnApi extends versioning.VersioningSurfaces, registry.RegistrySurfaces {
   readonly activation: {
     readonly bundleLoadMs: number;
     readonly activateMs: number;
@@ -40,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
   const versioningSurfaces = versioning.register(container);
   const runsSurfaces = runs.register(container);
   const dataSurfaces = data.register(container);
+  const registrySurfaces = registry.register(container);
   walkthrough.register(container);
   const activation = {
     bundleLoadMs:
@@ -61,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
     statusBar: container.statusBar,
     contexts: container.contexts,
     ...versioningSurfaces,
+    ...registrySurfaces,
     runTree: runsSurfaces.runTree,
     codeLenses: runsSurfaces.codeLenses,
     get onDidDeliverToPanel() {

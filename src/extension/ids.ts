@@ -9,6 +9,7 @@ export const ids = {
   views: {
     runs: 'cairn.runs',
     artifacts: 'cairn.artifacts',
+    models: 'cairn.models',
   },
   commands: {
     init: 'cairn.project.init',
@@ -38,6 +39,10 @@ export const ids = {
     showLineage: 'cairn.runs.showLineage',
     reproduce: 'cairn.runs.reproduce',
     refreshRuns: 'cairn.runs.refresh',
+    registerModel: 'cairn.models.register',
+    promoteModel: 'cairn.models.promote',
+    demoteModel: 'cairn.models.demote',
+    refreshModels: 'cairn.models.refresh',
   },
   settings: {
     onBranchSwitch: 'cairn.checkout.onBranchSwitch',
