@@ -11,6 +11,7 @@ import { versioningCommands } from './versioningCommands.js';
 import { remoteCommands } from './remoteCommands.js';
 import { jobCommands } from './jobCommands.js';
 import { modelCommands } from './modelCommands.js';
+import { reportCommands } from './reportCommands.js';
 
 const commands: readonly Command[] = [
   ...versioningCommands,
@@ -18,6 +19,7 @@ const commands: readonly Command[] = [
   ...runCommands,
   ...jobCommands,
   ...modelCommands,
+  ...reportCommands,
   ...dataCommands,
 ];
 

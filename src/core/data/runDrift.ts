@@ -28,7 +28,7 @@ export interface RunInputState {
   readonly summary?: string;
 }
 
-interface Verdict {
+export interface Verdict {
   readonly drifted: boolean;
   readonly columns: string[];
   readonly summary: string;
@@ -108,56 +108,74 @@ export async function assessRunInputs(
   for (const input of record.inputs) {
     if (input.kind !== 'data') continue;
     const currentHash = currentHashOf(project, input.path);
-    if (!currentHash || currentHash === input.hash || readVerdict(project, input.hash, currentHash))
-      continue;
-    if (!hasObject(project.cacheDir, input.hash) || !hasObject(project.cacheDir, currentHash))
-      continue;
-    const type = (h: string): 'file' | 'dir' =>
-      isManifestObject(project.cacheDir, h) ? 'dir' : 'file';
-    const before = filesOfVersion(
-      project,
-      input.path,
-      { type: type(input.hash), hash: input.hash },
-      '',
-      `run ${record.id}`,
-    );
-    const after = filesOfVersion(
-      project,
-      input.path,
-      { type: type(currentHash), hash: currentHash },
-      '',
-      'the work tree',
-    );
-    if (!before || !after) continue;
-    const old = new Map<string, DataFile>(before.files.map((f) => [f.rel, f]));
-    const pairs = after.files
-      .filter((f) => tabularFormatOf(f.rel) && old.has(f.rel) && old.get(f.rel)!.abs !== f.abs)
-      .slice(0, MAX_TABLES);
-    if (pairs.length === 0) continue;
-    const columns: string[] = [];
-    const summaries: string[] = [];
-    for (const f of pairs) {
-      const shown = before.isDirectory ? `${input.path}/${f.rel}` : input.path;
-      const report = await tableDrift(
-        shown,
-        old.get(f.rel)!,
-        f,
-        { rev: `run ${record.id}` },
-        { rev: 'workspace' },
-      );
-      for (const c of report.columns) if (c.drifted) columns.push(`${shown}: ${c.name}`);
-      summaries.push(report.summary);
-    }
-    const verdict: Verdict = { drifted: columns.length > 0, columns, summary: summaries.join(' ') };
-    fs.mkdirSync(path.dirname(verdictFile(project, input.hash, currentHash)), { recursive: true });
-    const tmp = processTmpDir(project);
-    try {
-      writeFileAtomic(verdictFile(project, input.hash, currentHash), JSON.stringify(verdict), {
-        tmpDir: tmp,
-      });
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    if (!currentHash || currentHash === input.hash) continue;
+    await versionDrift(project, input.path, input.hash, currentHash, `run ${record.id}`);
   }
   return runInputStates(project, record);
+}
+
+/**
+ * Whether a dataset drifted between two versions (by hash): its tables that differ (up to five)
+ * compared column by column; undefined when that cannot be measured (no tables in common, or a
+ * version the cache lacks). The verdict is kept in .cairn/state/drift.
+ */
+export async function versionDrift(
+  project: Project,
+  rel: string,
+  fromHash: string,
+  toHash: string,
+  fromLabel: string,
+  toLabel = 'workspace',
+): Promise<Verdict | undefined> {
+  const kept = readVerdict(project, fromHash, toHash);
+  if (kept) return kept;
+  if (!hasObject(project.cacheDir, fromHash) || !hasObject(project.cacheDir, toHash))
+    return undefined;
+  const type = (h: string): 'file' | 'dir' =>
+    isManifestObject(project.cacheDir, h) ? 'dir' : 'file';
+  const before = filesOfVersion(
+    project,
+    rel,
+    { type: type(fromHash), hash: fromHash },
+    '',
+    fromLabel,
+  );
+  const after = filesOfVersion(
+    project,
+    rel,
+    { type: type(toHash), hash: toHash },
+    '',
+    'the work tree',
+  );
+  if (!before || !after) return undefined;
+  const old = new Map<string, DataFile>(before.files.map((f) => [f.rel, f]));
+  const pairs = after.files
+    .filter((f) => tabularFormatOf(f.rel) && old.has(f.rel) && old.get(f.rel)!.abs !== f.abs)
+    .slice(0, MAX_TABLES);
+  if (pairs.length === 0) return undefined;
+  const columns: string[] = [];
+  const summaries: string[] = [];
+  for (const f of pairs) {
+    const shown = before.isDirectory ? `${rel}/${f.rel}` : rel;
+    const report = await tableDrift(
+      shown,
+      old.get(f.rel)!,
+      f,
+      { rev: fromLabel },
+      { rev: toLabel },
+    );
+    for (const c of report.columns) if (c.drifted) columns.push(`${shown}: ${c.name}`);
+    summaries.push(report.summary);
+  }
+  const verdict: Verdict = { drifted: columns.length > 0, columns, summary: summaries.join(' ') };
+  fs.mkdirSync(path.dirname(verdictFile(project, fromHash, toHash)), { recursive: true });
+  const tmp = processTmpDir(project);
+  try {
+    writeFileAtomic(verdictFile(project, fromHash, toHash), JSON.stringify(verdict), {
+      tmpDir: tmp,
+    });
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  return verdict;
 }

@@ -23,10 +23,11 @@ async function modelArtifact(
   c: Container,
   arg?: ArtifactNode | RunNode,
 ): Promise<string | undefined> {
-  const models = (await c.artifacts.all()).flatMap((a) =>
-    a.ok && a.pointer.kind === 'model' ? [a] : [],
-  );
   if (arg?.type === 'artifact') return arg.info.path;
+  // Read from the pointer files now: a run may have written one a moment ago.
+  const models = (await engine().versioning.listArtifacts(projectOf(c))).filter(
+    (a) => a.pointer.kind === 'model',
+  );
   if (arg?.type === 'run') {
     const made = models.filter((a) => a.pointer.run === arg.run.id);
     if (made.length === 0)

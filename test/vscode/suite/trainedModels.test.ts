@@ -73,12 +73,12 @@ describe('the model registry', function () {
 
   it('Register Model on the run that made the model tags its commit; the Models view shows it', async () => {
     const { runs, registryTree } = await cairn();
-    const made = await waitFor('a completed train run', () =>
-      runs.all().find((r) => r.task === 'train' && r.status === 'completed'),
-    );
     const pointer = fs.readFileSync(path.join(root, 'models', 'model.pkl.cairn'), 'utf8');
-    const producer = /run: (\S+)/.exec(pointer)?.[1] ?? made.id;
-    const node = { type: 'run' as const, run: runs.all().find((r) => r.id === producer) ?? made };
+    const producer = /run: (\S+)/.exec(pointer)![1];
+    const made = await waitFor('the run that made the model in the Runs view', () =>
+      runs.all().find((r) => r.id === producer),
+    );
+    const node = { type: 'run' as const, run: made };
     const { asked } = await answering('showInputBox', ['churn', ''], () =>
       vscode.commands.executeCommand(ids.commands.registerModel, node),
     );
