@@ -12,6 +12,7 @@ import {
   writeCiWorkflow,
   type CiKind,
 } from '../core/ci/ciWorkflow.js';
+import { assessMaturity } from '../core/maturity/maturity.js';
 import { buildReport, renderHtml, renderMarkdown } from '../core/reports/report.js';
 import { defineCommand, type Command } from './command.js';
 import { err, out, printJson } from './printer.js';
@@ -130,4 +131,35 @@ const ciComment = defineCommand({
   },
 });
 
-export const reportCommands: readonly Command[] = [report, ciInit, ciRun, ciComment];
+const LEVELS = [
+  'level 0: manual work',
+  'level 1: versioned data, reproducible training a team shares',
+  'level 2: CI that tests, reports and retrains on every change',
+];
+
+const maturity = defineCommand({
+  name: 'maturity',
+  usage: 'cairn maturity [--json]',
+  summary:
+    'score the repository against the MLOps levels, with the command that meets each criterion',
+  options: { json: { type: 'boolean' } },
+  async run(args) {
+    const m = await assessMaturity(findProject(args.cwd));
+    if (args.values.json) {
+      printJson(m);
+      return 0;
+    }
+    out(`MLOps maturity: ${LEVELS[m.level]} (${m.met} of ${m.total} criteria met)`);
+    for (const level of [1, 2] as const) {
+      out('');
+      out(`For ${LEVELS[level]}:`);
+      for (const c of m.criteria.filter((x) => x.level === level)) {
+        out(`  ${c.met ? '✓' : '✗'} ${c.title}: ${c.evidence}`);
+        if (c.command) out(`      to meet it: ${c.command}`);
+      }
+    }
+    return 0;
+  },
+});
+
+export const reportCommands: readonly Command[] = [report, ciInit, ciRun, ciComment, maturity];
