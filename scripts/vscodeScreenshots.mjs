@@ -39,6 +39,11 @@ try {
   cli(workspace, 'run', 'train', '-p', 'lr=0.003', '-p', 'epochs=1');
   cli(workspace, 'run', 'train');
   cli(workspace, 'run', 'train', '-p', 'lr=0.1');
+  // The last model, registered and in prod.
+  sh(workspace, 'git', 'add', '-A');
+  sh(workspace, 'git', 'commit', '-qm', 'model');
+  cli(workspace, 'model', 'register', 'models/model.pkl', '--name', 'churn', '--version', '1.2.0');
+  cli(workspace, 'model', 'promote', 'churn@v1.2.0', '--stage', 'prod');
   fs.appendFileSync(path.join(workspace, 'data', 'train.csv'), '0.5,0.5,1\n');
 
   await withWorkbench({ workspace }, async ({ page }) => {
@@ -74,6 +79,38 @@ try {
     check(`the Runs view lists a run with its metrics ("${runText}")`, /val_acc/.test(runText));
     await page.waitForTimeout(1000);
     await page.screenshot({ path: path.join(outDir, 'artifacts-view.png') });
+
+    // The Models view: the registered model with its stage, and the MLOps maturity page.
+    const modelsHeader = page.locator('.pane-header', { hasText: 'Models' }).first();
+    if ((await modelsHeader.getAttribute('aria-expanded')) === 'false') await modelsHeader.click();
+    const versionRow = page.locator('.pane-body .monaco-list-row', { hasText: 'v1.2.0' }).first();
+    await versionRow.waitFor({ timeout: 30_000 });
+    const versionText = (await versionRow.innerText()).replace(/\s+/g, ' ');
+    check(
+      `the Models view lists churn@v1.2.0 in prod ("${versionText}")`,
+      /prod/.test(versionText),
+    );
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(outDir, 'models-view.png') });
+    await page.keyboard.press('Control+Shift+P');
+    await page.keyboard.type('Cairn: MLOps Maturity');
+    await page.waitForTimeout(500);
+    await page.keyboard.press('Enter');
+    const preview = page
+      .frameLocator('iframe.webview.ready')
+      .frameLocator('iframe')
+      .locator('h1', { hasText: 'MLOps maturity' });
+    await preview.waitFor({ timeout: 30_000 }).catch(() => undefined);
+    const heading = await preview.innerText().catch(() => '');
+    check(
+      `the maturity page shows the level ("${heading}")`,
+      /MLOps maturity: level \d/.test(heading),
+    );
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: path.join(outDir, 'maturity.png') });
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+W');
 
     // CodeLenses: the training script and the params file.
     for (const [file, shot, expect] of /** @type {[string, string, RegExp][]} */ ([

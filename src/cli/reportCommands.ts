@@ -12,7 +12,7 @@ import {
   writeCiWorkflow,
   type CiKind,
 } from '../core/ci/ciWorkflow.js';
-import { assessMaturity } from '../core/maturity/maturity.js';
+import { assessMaturity, LEVEL_NAMES } from '../core/maturity/maturity.js';
 import { buildReport, renderHtml, renderMarkdown } from '../core/reports/report.js';
 import { defineCommand, type Command } from './command.js';
 import { err, out, printJson } from './printer.js';
@@ -131,12 +131,6 @@ const ciComment = defineCommand({
   },
 });
 
-const LEVELS = [
-  'level 0: manual work',
-  'level 1: versioned data, reproducible training a team shares',
-  'level 2: CI that tests, reports and retrains on every change',
-];
-
 const maturity = defineCommand({
   name: 'maturity',
   usage: 'cairn maturity [--json]',
@@ -149,10 +143,10 @@ const maturity = defineCommand({
       printJson(m);
       return 0;
     }
-    out(`MLOps maturity: ${LEVELS[m.level]} (${m.met} of ${m.total} criteria met)`);
+    out(`MLOps maturity: ${LEVEL_NAMES[m.level]} (${m.met} of ${m.total} criteria met)`);
     for (const level of [1, 2] as const) {
       out('');
-      out(`For ${LEVELS[level]}:`);
+      out(`For ${LEVEL_NAMES[level]}:`);
       for (const c of m.criteria.filter((x) => x.level === level)) {
         out(`  ${c.met ? '✓' : '✗'} ${c.title}: ${c.evidence}`);
         if (c.command) out(`      to meet it: ${c.command}`);

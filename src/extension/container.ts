@@ -1,4 +1,5 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
+import { ReadOnlyDocuments, READ_ONLY_SCHEME } from './runs/readOnlyDocuments.js';
 import { RunModel } from './runs/runModel.js';
 import { CairnStatusBar } from './shared/cairnStatusBar.js';
 import { ContextKeys } from './shared/contextKeys.js';
@@ -51,6 +52,15 @@ export class Container {
   /** The recorded runs (runs owns them; data reads them). */
   get runs(): RunModel {
     return this.lazy('runs', () => new RunModel(this.project, this.log, this.contexts));
+  }
+
+  /** Read-only Markdown documents the extension shows (comparisons, lineage, maturity). */
+  get documents(): ReadOnlyDocuments {
+    return this.lazy('documents', () => {
+      const docs = new ReadOnlyDocuments();
+      this.own(vscode.workspace.registerTextDocumentContentProvider(READ_ONLY_SCHEME, docs));
+      return docs;
+    });
   }
 
   /** The one status bar item, to which features add their counts. */

@@ -43,6 +43,7 @@ export const ids = {
     promoteModel: 'cairn.models.promote',
     demoteModel: 'cairn.models.demote',
     refreshModels: 'cairn.models.refresh',
+    showMaturity: 'cairn.maturity.show',
   },
   settings: {
     onBranchSwitch: 'cairn.checkout.onBranchSwitch',

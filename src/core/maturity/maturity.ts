@@ -258,3 +258,28 @@ export async function assessMaturity(project: Project): Promise<Maturity> {
     criteria,
   };
 }
+
+export const LEVEL_NAMES = [
+  'level 0: manual work',
+  'level 1: versioned data, reproducible training a team shares',
+  'level 2: CI that tests, reports and retrains on every change',
+] as const;
+
+/** The maturity as a Markdown page (the extension's): each level's criteria, evidence, commands. */
+export function maturityMarkdown(m: Maturity): string {
+  const lines = [
+    `# MLOps maturity: ${LEVEL_NAMES[m.level]}`,
+    '',
+    `${m.met} of ${m.total} criteria met.`,
+    '',
+  ];
+  for (const level of [1, 2] as const) {
+    lines.push(`## For ${LEVEL_NAMES[level]}`, '');
+    for (const c of m.criteria.filter((x) => x.level === level)) {
+      lines.push(`- ${c.met ? '✓' : '✗'} **${c.title}** — ${c.evidence}`);
+      if (c.command) lines.push(`  - to meet it: \`${c.command}\``);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}

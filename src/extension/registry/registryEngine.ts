@@ -7,3 +7,4 @@ export {
   registerModel,
 } from '../../core/registry/registry.js';
 export { checkModels } from '../../core/registry/modelCheck.js';
+export { assessMaturity, maturityMarkdown } from '../../core/maturity/maturity.js';

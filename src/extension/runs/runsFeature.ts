@@ -5,7 +5,6 @@ import { engine } from '../shared/engineLoader.js';
 import { CairnTaskProvider, TASK_TYPE } from './cairnTaskProvider.js';
 import { exposeCliInTerminals } from './cliLauncher.js';
 import { MetricLensProvider } from './metricLensProvider.js';
-import { READ_ONLY_SCHEME, ReadOnlyDocuments } from './readOnlyDocuments.js';
 import { announceCompletions } from './runCompletionNotice.js';
 import { registerRunCommands } from './runCommands.js';
 import type { RunPanels } from './runPanels.js';
@@ -26,7 +25,7 @@ export interface RunsSurfaces {
 export function register(c: Container): RunsSurfaces {
   const runTree = c.own(new RunTree(c.runs));
   const tasks = new CairnTaskProvider(c.project, c.runs, c.extensionUri);
-  const documents = c.own(new ReadOnlyDocuments());
+  const documents = c.documents;
   const codeLenses = c.own(new MetricLensProvider(c.project, c.runs));
   let panels: RunPanels | undefined;
   const runPanels = (): RunPanels => (panels ??= c.own(new (engine().runs.RunPanels)(c)));
@@ -57,7 +56,6 @@ export function register(c: Container): RunsSurfaces {
     }),
   );
   c.own(vscode.tasks.registerTaskProvider(TASK_TYPE, tasks));
-  c.own(vscode.workspace.registerTextDocumentContentProvider(READ_ONLY_SCHEME, documents));
   c.own(
     vscode.languages.registerCodeLensProvider(
       [

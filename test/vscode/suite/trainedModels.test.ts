@@ -159,4 +159,34 @@ describe('the model registry', function () {
       return n.model.stages['prod'] ? undefined : true;
     });
   });
+
+  it('MLOps Maturity shows the level and each criterion, and offers the next step', async () => {
+    const w = vscode.window as unknown as Record<string, unknown>;
+    const original = w['showInformationMessage'];
+    const offered: string[] = [];
+    w['showInformationMessage'] = (m: string, ...items: string[]) => (
+      offered.push(`${m} [${items.join(', ')}]`),
+      Promise.resolve(undefined)
+    );
+    try {
+      await vscode.commands.executeCommand(ids.commands.showMaturity);
+    } finally {
+      w['showInformationMessage'] = original;
+    }
+    const page = vscode.workspace.textDocuments.find((d) =>
+      d.uri.path.endsWith('MLOps Maturity.md'),
+    );
+    assert.ok(page, 'the maturity page is open');
+    const text = page.getText();
+    assert.match(text, /^# MLOps maturity: level \d/);
+    assert.match(text, /✓ \*\*Data is versioned\*\*/);
+    assert.match(
+      text,
+      /✗ \*\*A CI workflow runs Cairn\*\* — No CI workflow runs cairn\n {2}- to meet it: `cairn ci init --github`/,
+    );
+    assert.match(
+      offered[0] ?? '',
+      /^Next step toward level \d: .*\[(Run in Terminal|Copy Command)\]$/,
+    );
+  });
 });
