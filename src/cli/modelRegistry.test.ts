@@ -139,6 +139,17 @@ describe('the model registry', () => {
         ['v0.0.1', []],
       ],
     );
+    // The lineage graph carries the registry: the version's node knows its name and stages.
+    const graph = json<{
+      nodes: {
+        path?: string;
+        hash?: string;
+        registered?: { name: string; version: string; stages: string[] }[];
+      }[];
+    }>(dir, 'lineage');
+    const v130 = churn!.versions.find((v) => v.version === 'v1.3.0')!;
+    const node = graph.nodes.find((n) => n.path === v130.path && n.hash === v130.hash);
+    assert.deepEqual(node?.registered, [{ name: 'churn', version: 'v1.3.0', stages: ['prod'] }]);
     const text = cairn(dir, 'model', 'ls');
     assert.match(text.stdout, /^churn {2}\(prod: v1\.3\.0, staging: v1\.3\.1\)/m);
     assert.match(

@@ -476,7 +476,7 @@ const lineage = defineCommand({
         n.id,
         n.type === 'run'
           ? `run ${n.runId} (${n.name}, ${n.status})${staleNote}`
-          : `${n.path}@${shortHash(n.hash)}${n.commits.length > 0 ? ` [${n.commits.map((c) => shortHash(c)).join(',')}]` : n.current ? ' [uncommitted]' : ''}${staleNote}`,
+          : `${n.path}@${shortHash(n.hash)}${n.commits.length > 0 ? ` [${n.commits.map((c) => shortHash(c)).join(',')}]` : n.current ? ' [uncommitted]' : ''}${(n.registered ?? []).map((r) => ` ${r.name}@${r.version}${r.stages.length ? ` (${r.stages.join(', ')})` : ''}`).join('')}${staleNote}`,
       );
     }
     const runs = graph.nodes.filter((n) => n.type === 'run');

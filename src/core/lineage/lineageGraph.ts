@@ -2,6 +2,7 @@ import { gitMaybe } from '../git/git.js';
 import { POINTER_SUFFIX, type Project } from '../project/project.js';
 import type { RunStatus } from '../runs/runRecord.js';
 import { listRuns, readRun } from '../runs/runStore.js';
+import { readRegistry } from '../registry/registry.js';
 import { listArtifacts } from '../versioning/artifacts.js';
 import { commitNames } from '../versioning/commitNames.js';
 
@@ -17,6 +18,8 @@ export interface ArtifactVersionNode {
   readonly commits: string[];
   /** The version the work tree's pointer file names now. */
   readonly current: boolean;
+  /** Where the registry has this version: `churn@v1.3.0` and the stages it holds. */
+  readonly registered?: readonly { name: string; version: string; stages: readonly string[] }[];
 }
 
 export interface RunNode {
@@ -214,6 +217,23 @@ export async function buildLineage(project: Project, focus?: string): Promise<Li
         }
       }
     }
+  }
+  // Registered model versions: their names and stages go on the version's node.
+  try {
+    for (const m of await readRegistry(project))
+      for (const v of m.versions) {
+        const n = nodes.get(artifactId(v.path, v.hash));
+        if (n?.type !== 'artifact') continue;
+        nodes.set(n.id, {
+          ...n,
+          registered: [
+            ...(n.registered ?? []),
+            { name: m.name, version: v.version, stages: v.stages },
+          ],
+        });
+      }
+  } catch {
+    // no tags to read: the graph without the registry
   }
   const finalNodes = [...nodes.values()].filter((n) => !keep || keep.has(n.id));
   const finalEdges = edges.filter((e) => !keep || (keep.has(e.from) && keep.has(e.to)));

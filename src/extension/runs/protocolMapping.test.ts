@@ -96,6 +96,7 @@ describe('core → protocol mapping', () => {
           kind: 'model',
           commits: [],
           current: true,
+          registered: [{ name: 'churn', version: 'v1.2.0', stages: ['prod'] }],
         },
       ],
       edges: [
@@ -119,6 +120,9 @@ describe('core → protocol mapping', () => {
     assert.equal(byId.get('artifact:data@h2')!.label, 'data @h2 · "more data"');
     assert.equal(byId.get('artifact:data@h1')!.detail, 'introduced in c1 · v1');
     assert.ok(state.edges.some((e) => e.from === 'commit:c1' && e.to === 'run:a'));
+    // A registered version shows its stages on the node, and its name in the details.
+    assert.match(byId.get('artifact:model.pkl@m')!.label, / · prod$/);
+    assert.match(byId.get('artifact:model.pkl@m')!.detail, /registered as churn@v1\.2\.0 \(prod\)/);
   });
 });
 

@@ -130,6 +130,11 @@ export function runPageStateFromRecord(r: RunRecord, c: RunPageContext): RunPage
   };
 }
 
+/** The stages a model version holds in the registry (`prod, staging`), or ''. */
+function stagesOf(n: { registered?: readonly { stages: readonly string[] }[] }): string {
+  return [...new Set((n.registered ?? []).flatMap((r) => r.stages))].join(', ');
+}
+
 /**
  * The lineage state of a core graph: artifact versions, runs, and the commits that ran them or
  * introduced a version. A run is stale when one of its inputs is not the version the workspace
@@ -169,11 +174,16 @@ export function lineageStateFromGraph(
         id: n.id,
         kind: n.kind === 'model' ? 'model' : 'data',
         // The content hash, named by the commit that introduced it (its tag or subject).
-        label: `${n.path} @${versionLabel(n.hash, commitName(n.commits[0]))}`,
-        detail:
+        label: `${n.path} @${versionLabel(n.hash, commitName(n.commits[0]))}${stagesOf(n) ? ` · ${stagesOf(n)}` : ''}`,
+        detail: [
           n.commits.length > 0
             ? `introduced in ${n.commits.map((c) => versionLabel(c, commitName(c))).join(', ')}`
             : 'not committed',
+          ...(n.registered ?? []).map(
+            (r) =>
+              `registered as ${r.name}@${r.version}${r.stages.length ? ` (${r.stages.join(', ')})` : ''}`,
+          ),
+        ].join('; '),
         path: n.path,
         hash: n.hash,
         runId: null,
