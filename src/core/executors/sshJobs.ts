@@ -341,15 +341,13 @@ async function lookAt(
 ): Promise<RunRecord | undefined> {
   const e = r.executor!;
   const [token, w] = e.jobDir.split('/') as [string, string];
-  // The processes first, then the files: a run's record is final before its process ends.
+  // The processes first, then the files: a run's record is final before its process ends, and
+  // once no process of the batch is left, none can start. (A run killed while the batch goes on
+  // is settled when the batch ends.)
   const batchAlive = ps.some((l) => l.includes(token));
-  const runAlive = ps.some(
-    (l) =>
-      l.includes('_ssh-job') && l.includes(`/${token} `) && l.trim().endsWith(` ${w.slice(1)}`),
-  );
   const there = await copyRunFiles(project, shell, r);
   const ended = there !== undefined && there.status !== 'running';
-  if (!ended && (there ? runAlive : batchAlive)) return undefined;
+  if (!ended && batchAlive) return undefined;
   const claim = path.join(project.dataDir, 'jobs', `${token}-${w}.settling`);
   fs.mkdirSync(path.dirname(claim), { recursive: true });
   if (!takeClaim(claim)) return undefined;
