@@ -80,38 +80,6 @@ try {
     await page.waitForTimeout(1000);
     await page.screenshot({ path: path.join(outDir, 'artifacts-view.png') });
 
-    // The Models view: the registered model with its stage, and the MLOps maturity page.
-    const modelsHeader = page.locator('.pane-header', { hasText: 'Models' }).first();
-    if ((await modelsHeader.getAttribute('aria-expanded')) === 'false') await modelsHeader.click();
-    const versionRow = page.locator('.pane-body .monaco-list-row', { hasText: 'v1.2.0' }).first();
-    await versionRow.waitFor({ timeout: 30_000 });
-    const versionText = (await versionRow.innerText()).replace(/\s+/g, ' ');
-    check(
-      `the Models view lists churn@v1.2.0 in prod ("${versionText}")`,
-      /prod/.test(versionText),
-    );
-    await page.waitForTimeout(500);
-    await page.screenshot({ path: path.join(outDir, 'models-view.png') });
-    await page.keyboard.press('Control+Shift+P');
-    await page.keyboard.type('Cairn: MLOps Maturity');
-    await page.waitForTimeout(500);
-    await page.keyboard.press('Enter');
-    const preview = page
-      .frameLocator('iframe.webview.ready')
-      .frameLocator('iframe')
-      .locator('h1', { hasText: 'MLOps maturity' });
-    await preview.waitFor({ timeout: 30_000 }).catch(() => undefined);
-    const heading = await preview.innerText().catch(() => '');
-    check(
-      `the maturity page shows the level ("${heading}")`,
-      /MLOps maturity: level \d/.test(heading),
-    );
-    await page.waitForTimeout(1000);
-    await page.screenshot({ path: path.join(outDir, 'maturity.png') });
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+K');
-    await page.keyboard.press('Control+W');
-
     // CodeLenses: the training script and the params file.
     for (const [file, shot, expect] of /** @type {[string, string, RegExp][]} */ ([
       ['train.py', 'codelens-script.png', /Run train/],
@@ -156,6 +124,37 @@ try {
       /up to date/.test(modelLabel ?? ''),
     );
     await page.screenshot({ path: path.join(outDir, 'explorer-decorations.png') });
+
+    // Last on this workbench (the preview keeps the focus): the Models view with the registered
+    // model in its stage, then the MLOps maturity page.
+    await page.locator('.activitybar [aria-label^="Cairn"]').first().click();
+    const modelsHeader = page.locator('.pane-header', { hasText: 'Models' }).first();
+    if ((await modelsHeader.getAttribute('aria-expanded')) === 'false') await modelsHeader.click();
+    const versionRow = page.locator('.pane-body .monaco-list-row', { hasText: 'v1.2.0' }).first();
+    await versionRow.waitFor({ timeout: 30_000 });
+    const versionText = (await versionRow.innerText()).replace(/\s+/g, ' ');
+    check(
+      `the Models view lists churn@v1.2.0 in prod ("${versionText}")`,
+      /prod/.test(versionText),
+    );
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(outDir, 'models-view.png') });
+    await page.keyboard.press('Control+Shift+P');
+    await page.keyboard.type('Cairn: MLOps Maturity');
+    await page.waitForTimeout(500);
+    await page.keyboard.press('Enter');
+    const preview = page
+      .frameLocator('iframe.webview.ready')
+      .frameLocator('iframe')
+      .locator('h1', { hasText: 'MLOps maturity' });
+    await preview.waitFor({ timeout: 30_000 }).catch(() => undefined);
+    const heading = await preview.innerText().catch(() => '');
+    check(
+      `the maturity page shows the level ("${heading}")`,
+      /MLOps maturity: level \d/.test(heading),
+    );
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: path.join(outDir, 'maturity.png') });
   });
 } finally {
   fs.rmSync(workspace, { recursive: true, force: true });
