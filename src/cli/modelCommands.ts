@@ -100,6 +100,7 @@ const ls = defineCommand({
     const checks = await checkModels(
       p,
       models.flatMap((m) => m.versions.map((v) => `${m.name}@${v.version}`)),
+      models,
     );
     const dataOf = (v: ModelVersion) =>
       checks.find((c) => c.model.name === v.name && c.model.version === v.version)?.inputs ?? [];
@@ -176,16 +177,17 @@ const check = defineCommand({
   options: { model: { type: 'string', multiple: true }, json: { type: 'boolean' } },
   async run(args) {
     const p = findProject(args.cwd);
+    const models = await readRegistry(p);
     let refs = args.values.model ?? [];
     if (refs.length === 0) {
-      refs = (await readRegistry(p)).filter((m) => m.stages['prod']).map((m) => `${m.name}#prod`);
+      refs = models.filter((m) => m.stages['prod']).map((m) => `${m.name}#prod`);
       if (refs.length === 0)
         throw new CairnError(
           'usage',
           "No model is in stage prod; name one with --model <name>@<version>, or promote one with 'cairn model promote <name>@<version> --stage prod'",
         );
     }
-    const results = await checkModels(p, refs);
+    const results = await checkModels(p, refs, models);
     if (args.values.json) printJson({ stale: results.some((r) => r.stale), models: results });
     else for (const r of results) out(r.paragraph);
     return results.some((r) => r.stale) ? 1 : 0;

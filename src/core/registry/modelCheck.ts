@@ -3,7 +3,7 @@
 import { shortHash } from '../format.js';
 import type { Project } from '../project/project.js';
 import { assessRunInputs, type RunInputState } from '../data/runDrift.js';
-import { resolveModel, type ModelVersion } from './registry.js';
+import { readRegistry, resolveIn, type ModelVersion, type RegisteredModel } from './registry.js';
 
 export interface ModelCheck {
   readonly ref: string;
@@ -34,14 +34,16 @@ function paragraphOf(ref: string, m: ModelVersion, inputs: readonly RunInputStat
   return `${shown} is stale: ${parts.join('; ')}. ${drifted ? 'The data it learned from has drifted: retrain' : 'Newer data exists than it was trained on: retrain'} (cairn run <task>), then register the new model and promote it.`;
 }
 
-/** Checks each model reference (churn#prod, churn@v1.3.0). */
+/** Checks each model reference (churn#prod, churn@v1.3.0), in `models` when already read. */
 export async function checkModels(
   project: Project,
   refs: readonly string[],
+  models?: readonly RegisteredModel[],
 ): Promise<ModelCheck[]> {
+  const registry = models ?? (await readRegistry(project));
   const out: ModelCheck[] = [];
   for (const ref of refs) {
-    const model = await resolveModel(project, ref);
+    const model = resolveIn(registry, ref);
     const inputs = await assessRunInputs(project, {
       id: model.run ?? `${model.name}@${model.version}`,
       inputs: model.data,

@@ -14,11 +14,8 @@ import type { ArtifactVersion } from '../runs/runRecord.js';
 import { readArtifact } from '../versioning/artifacts.js';
 import { pointerAt } from '../versioning/history.js';
 import type { ArtifactType } from '../versioning/pointerFile.js';
+import { MODEL_NAME, STAGE_NAME } from './registryNames.js';
 
-/** GTO's rule for artifact names: lowercase letters, digits, '-' and '/', no edge '-' or '/'. */
-const NAME = /^[a-z0-9](?:[a-z0-9/-]*[a-z0-9])?$/;
-/** GTO's rule for stage names. */
-const STAGE = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 const SEMVER = /^v?(\d+)\.(\d+)\.(\d+)$/;
 const VERSION_TAG = /^(.+)@(v\d+\.\d+\.\d+)(!?)$/;
 const STAGE_TAG = /^(.+)#([a-z0-9-]+)(!?)#(\d+)$/;
@@ -79,7 +76,7 @@ function compareVersions(a: string, b: string): number {
 }
 
 export function checkModelName(name: string): void {
-  if (!NAME.test(name))
+  if (!MODEL_NAME.test(name))
     throw new CairnError(
       'usage',
       `'${name}' is not a model name the registry (GTO's tag format) accepts: use lowercase letters, digits, '-' and '/', starting and ending with a letter or digit (for example churn or nlp/sentiment)`,
@@ -87,7 +84,7 @@ export function checkModelName(name: string): void {
 }
 
 function checkStage(stage: string): void {
-  if (!STAGE.test(stage))
+  if (!STAGE_NAME.test(stage))
     throw new CairnError(
       'usage',
       `'${stage}' is not a stage name the registry (GTO's tag format) accepts: use lowercase letters, digits and '-' (for example prod or staging)`,
@@ -162,7 +159,7 @@ export async function readRegistry(project: Project): Promise<RegisteredModel[]>
   const removed = new Set<string>();
   for (const row of rows) {
     const m = VERSION_TAG.exec(row.tag);
-    if (!m || !NAME.test(m[1]!)) continue;
+    if (!m || !MODEL_NAME.test(m[1]!)) continue;
     if (m[3]) {
       removed.add(`${m[1]}@${m[2]}`);
       continue;
@@ -227,7 +224,11 @@ function unknownModel(name: string, models: readonly RegisteredModel[]): CairnEr
  * `churn#prod` (the version in that stage).
  */
 export async function resolveModel(project: Project, ref: string): Promise<ModelVersion> {
-  const models = await readRegistry(project);
+  return resolveIn(await readRegistry(project), ref);
+}
+
+/** resolveModel in a registry already read. */
+export function resolveIn(models: readonly RegisteredModel[], ref: string): ModelVersion {
   const m = /^([^@#]+)(?:@(v?\d+\.\d+\.\d+)|#([^#]+))?$/.exec(ref);
   if (!m)
     throw new CairnError(

@@ -66,9 +66,9 @@ function best(runs: readonly RunRecord[]): RunRecord | undefined {
 
 /** The base a report compares with: the given revision, else where HEAD left main (or HEAD^). */
 async function defaultBase(project: Project): Promise<string | undefined> {
+  const head = (await gitMaybe(project.root, ['rev-parse', 'HEAD']))?.trim();
   for (const branch of ['origin/main', 'main', 'origin/master', 'master']) {
     const mb = (await gitMaybe(project.root, ['merge-base', 'HEAD', branch]))?.trim();
-    const head = (await gitMaybe(project.root, ['rev-parse', 'HEAD']))?.trim();
     if (mb && mb !== head) return mb;
   }
   return (await gitMaybe(project.root, ['rev-parse', '--verify', '--quiet', 'HEAD^']))?.trim();

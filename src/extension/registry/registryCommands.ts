@@ -6,11 +6,9 @@ import { engine } from '../shared/engineLoader.js';
 import type { ArtifactNode } from '../versioning/artifactTree.js';
 import type { RunNode } from '../runs/runTree.js';
 import type { ModelVersion } from '../../core/registry/registry.js';
+import { MODEL_NAME, STAGE_NAME } from '../../core/registry/registryNames.js';
 import type { RegistryModel } from './registryModel.js';
 import type { RegistryNode } from './registryTree.js';
-
-const NAME = /^[a-z0-9](?:[a-z0-9/-]*[a-z0-9])?$/;
-const STAGE = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 
 function projectOf(c: Container) {
   const p = c.project.current;
@@ -71,7 +69,7 @@ async function register(c: Container, registry: RegistryModel, arg?: ArtifactNod
     prompt: names.length ? `A model name (registered: ${names.join(', ')})` : 'A model name',
     value: names[0] ?? suggested,
     validateInput: (v) =>
-      NAME.test(v)
+      MODEL_NAME.test(v)
         ? undefined
         : "Lowercase letters, digits, '-' and '/', starting and ending with a letter or digit",
   });
@@ -142,7 +140,8 @@ async function promote(c: Container, registry: RegistryModel, node?: RegistryNod
       ? await vscode.window.showInputBox({
           title: `Promote ${v.name}@${v.version} to`,
           prompt: 'Stage name',
-          validateInput: (s) => (STAGE.test(s) ? undefined : "Lowercase letters, digits and '-'"),
+          validateInput: (s) =>
+            STAGE_NAME.test(s) ? undefined : "Lowercase letters, digits and '-'",
         })
       : pick.label;
   if (!stage) return;

@@ -58,7 +58,7 @@ export class RegistryModel implements vscode.Disposable {
       const e = engine().registry;
       const models = await e.readRegistry(project);
       const prodRefs = models.filter((m) => m.stages['prod']).map((m) => `${m.name}#prod`);
-      const checks = prodRefs.length > 0 ? await e.checkModels(project, prodRefs) : [];
+      const checks = prodRefs.length > 0 ? await e.checkModels(project, prodRefs, models) : [];
       const prod = new Map(checks.map((c) => [c.model.name, c]));
       for (const c of checks) this.warnIfStale(c);
       return { models, prod };

@@ -1,17 +1,13 @@
 import * as vscode from 'vscode';
 import type { ModelCheck } from '../../core/registry/modelCheck.js';
 import type { ModelVersion, RegisteredModel } from '../../core/registry/registry.js';
-import { safeTreeItem } from '../shared/safeText.js';
+import { escapeMd, safeTreeItem } from '../shared/safeText.js';
 import type { RegistryModel } from './registryModel.js';
 
 /** A node of the Models view: a registered model, or one of its versions. */
 export type RegistryNode =
   | { readonly type: 'model'; readonly model: RegisteredModel; readonly prod?: ModelCheck }
   | { readonly type: 'version'; readonly version: ModelVersion };
-
-function escapeMd(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
-}
 
 function metricsText(v: ModelVersion): string {
   return Object.entries(v.metrics)

@@ -5,7 +5,7 @@ import type { TaskSpec } from '../../core/runs/taskConfig.js';
 import type { RunModel, RunView } from './runModel.js';
 import { ids } from '../ids.js';
 import { groupItem } from '../shared/groupItem.js';
-import { safeTreeItem } from '../shared/safeText.js';
+import { escapeMd, safeTreeItem } from '../shared/safeText.js';
 import { shortHash } from '../../core/format.js';
 import { sweepLabel } from '../../core/runs/sweepLabel.js';
 
@@ -215,8 +215,4 @@ function relativeTime(d: Date): string {
   if (s < 3600) return `${Math.round(s / 60)} min ago`;
   if (s < 86400) return `${Math.round(s / 3600)} h ago`;
   return d.toLocaleDateString();
-}
-
-function escapeMd(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }

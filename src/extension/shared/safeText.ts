@@ -32,3 +32,8 @@ export function safeMessage(message: string): string {
 export function safeLine(text: string): string {
   return escapeControlChars(text, { singleLine: true });
 }
+
+/** Escapes Markdown's special characters, for untrusted text in a tooltip's MarkdownString. */
+export function escapeMd(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}

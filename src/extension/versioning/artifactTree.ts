@@ -4,7 +4,7 @@ import { formatBytes, shortHash } from '../../core/format.js';
 import type { ArtifactInfo, ArtifactModel } from './artifactModel.js';
 import type { RemoteState } from './remoteState.js';
 import { groupItem } from '../shared/groupItem.js';
-import { safeTreeItem } from '../shared/safeText.js';
+import { escapeMd, safeTreeItem } from '../shared/safeText.js';
 
 /** A node of the Artifacts view. */
 export type ArtifactNode =
@@ -222,8 +222,4 @@ function countChanges(entry: {
 }): number {
   const c = entry.changes;
   return c ? c.added.length + c.removed.length + c.modified.length : 0;
-}
-
-function escapeMd(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
