@@ -117,7 +117,7 @@ class DirStore implements RemoteStore {
     try {
       await pipeline(
         fs.createReadStream(file, { start, ...(end !== undefined ? { end: end - 1 } : {}) }),
-        progress(options.onBytes),
+        progress(options.onBytes, options.onData),
         fs.createWriteStream(localFile, { flags: offset > 0 ? 'a' : 'w' }),
         { signal: options.signal },
       );
@@ -187,10 +187,14 @@ class DirStore implements RemoteStore {
   }
 }
 
-/** A pass-through stream that reports the bytes going through it. */
-export function progress(onBytes: ((n: number) => void) | undefined): Transform {
+/** A pass-through stream that reports the bytes going through it (and, with onData, the bytes). */
+export function progress(
+  onBytes: ((n: number) => void) | undefined,
+  onData?: (chunk: Buffer) => void,
+): Transform {
   return new Transform({
     transform(chunk: Buffer, _enc, cb) {
+      onData?.(chunk);
       onBytes?.(chunk.length);
       cb(null, chunk);
     },

@@ -28,7 +28,7 @@ import {
   writeTree,
 } from '../testing/tempProject.js';
 import { addArtifacts } from '../versioning/add.js';
-import { sha256 } from '../versioning/cache.js';
+import { hasObject, sha256 } from '../versioning/cache.js';
 import { checkoutArtifacts } from '../versioning/checkout.js';
 import { fsck } from '../versioning/fsck.js';
 import { readInventory } from './inventory.js';
@@ -245,6 +245,38 @@ for (const kind of (process.env['CAIRN_TEST_REMOTES']?.split(',') ?? [
       await push(project);
       ok(cairn(other.root, 'pull'));
       assert.equal(fs.readFileSync(path.join(other.root, 'm.bin'), 'utf8'), 'good content');
+    });
+
+    test('a large object whose bytes were flipped on the remote is refused on pull, and not kept', async () => {
+      const remote = newRemote();
+      const project = projectWith(remote);
+      const model = Buffer.alloc(3 << 20, 7);
+      fs.writeFileSync(path.join(project.root, 'model.bin'), model);
+      const [a] = await addArtifacts(project, ['model.bin']);
+      commitAll(project, 'model');
+      await push(project);
+      const key = `cache/${a!.pointer.hash.slice(0, 2)}/${a!.pointer.hash.slice(2)}`;
+      const bytes = await remote.readKey(key);
+      bytes.writeUInt8(bytes.readUInt8(bytes.length >> 1) ^ 0xff, bytes.length >> 1);
+      await remote.writeKey(key, bytes);
+      const other = clone(project);
+      await assert.rejects(pull(other), (e: Error) => {
+        assert.ok(e instanceof CairnError && e.code === 'corrupt-object', String(e));
+        assert.ok(e.message.includes(key), e.message);
+        return true;
+      });
+      assert.ok(!fs.existsSync(path.join(other.root, 'model.bin')));
+      assert.ok(!hasObject(other.cacheDir, a!.pointer.hash), 'the corrupt download is not kept');
+      const left = fs
+        .readdirSync(path.join(other.tmpRoot, 'transfers'), {
+          recursive: true,
+          withFileTypes: true,
+        })
+        .filter((d) => d.isFile());
+      assert.deepEqual(left, [], 'no part file is left to resume from');
+      await remote.writeKey(key, model);
+      ok(cairn(other.root, 'pull'));
+      assert.ok(fs.readFileSync(path.join(other.root, 'model.bin')).equals(model));
     });
 
     test('20,000 small files travel as a few packs; a second push sends nothing', async () => {

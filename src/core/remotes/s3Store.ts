@@ -279,9 +279,14 @@ class S3Store implements RemoteStore {
     }
     try {
       const body = await this.get(key, start, end, signal);
-      await pipeline(body, progress(options.onBytes), fs.createWriteStream(localFile, { flags }), {
-        ...(signal ? { signal } : {}),
-      });
+      await pipeline(
+        body,
+        progress(options.onBytes, options.onData),
+        fs.createWriteStream(localFile, { flags }),
+        {
+          ...(signal ? { signal } : {}),
+        },
+      );
     } catch (err) {
       if (signal?.aborted) throw cancelled(this.location);
       throw this.notFound(err, key) ?? this.error(err, key);

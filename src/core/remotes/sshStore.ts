@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Duplex, Writable } from 'node:stream';
 import { Client, type ConnectConfig, type SFTPWrapper, type Stats } from 'ssh2';
 import { CairnError } from '../errors.js';
 import type { SshRemoteConfig } from '../project/config.js';
@@ -37,9 +38,35 @@ import {
   writeTempName,
 } from './storeCommon.js';
 
-/** Bytes per SFTP read or write request, and how many are in flight at once on the channel. */
-const CHUNK = 64 * 1024;
-const IN_FLIGHT = 32;
+/**
+ * Bytes of SFTP reads or writes in flight at once on the channel, and the most one request asks
+ * for. OpenSSH's sftp-server takes requests of up to 255 KiB (ssh2 knows its limit from the
+ * limits@openssh.com extension; other servers get 32 KiB): a few large requests cost far fewer
+ * packets, system calls and callbacks than many small ones.
+ */
+const IN_FLIGHT_BYTES = 4 << 20;
+const MAX_REQUEST_BYTES = 255 * 1024;
+const FALLBACK_REQUEST_BYTES = 32 * 1024;
+
+/**
+ * What ssh2 sends while it handles what arrived (the packets a window adjustment lets go, the
+ * next requests) leaves in one writev when that is done, instead of a system call per packet.
+ */
+function batchWrites(conn: Client): void {
+  const socket = (conn as unknown as { _sock?: Duplex })._sock;
+  socket?.prependListener('data', () => {
+    if (socket.writableCorked) return;
+    socket.cork();
+    process.nextTick(() => socket.uncork());
+  });
+}
+
+/** The bytes one read or write request moves on this channel. */
+function requestBytes(sftp: SFTPWrapper, kind: 'read' | 'write'): number {
+  const limits = sftp as unknown as { _maxReadLen?: number; _maxWriteLen?: number };
+  const max = kind === 'read' ? limits._maxReadLen : limits._maxWriteLen;
+  return Math.min(MAX_REQUEST_BYTES, max ?? FALLBACK_REQUEST_BYTES);
+}
 
 const SFTP_NO_SUCH_FILE = 2;
 const SFTP_PERMISSION_DENIED = 3;
@@ -224,6 +251,7 @@ class SshStore implements RemoteShell {
       // more than one write; Nagle's algorithm then holds each small request back until the
       // peer's delayed ACK, about 200 ms per round trip. (connect() made the socket.)
       conn.setNoDelay(true);
+      batchWrites(conn);
     });
   }
 
@@ -469,9 +497,10 @@ class SshStore implements RemoteShell {
             async (b) => {
               await file.write(b);
               written += b.length;
+              options.onData?.(b);
               options.onBytes?.(b.length);
             },
-            signal,
+            { signal, reuse: true },
           );
         } catch (err) {
           if (signal?.aborted) throw cancelled(this.location);
@@ -497,8 +526,7 @@ class SshStore implements RemoteShell {
         const have = (await this.statPath(sftp, temp))?.size ?? 0;
         // Writes in flight when a process was killed may have landed out of order: resume a
         // window before the end of the part file, which holds every byte before that window.
-        const window = CHUNK * IN_FLIGHT;
-        const from = have > size ? 0 : Math.max(0, Math.floor((have - window) / CHUNK) * CHUNK);
+        const from = have > size ? 0 : Math.max(0, have - IN_FLIGHT_BYTES);
         try {
           const handle = await call<Buffer>((cb) => sftp.open(temp, from > 0 ? 'r+' : 'w', cb));
           try {
@@ -654,8 +682,10 @@ function readdir(
 }
 
 /**
- * Reads [start, end) of a remote file (to its end when `end` is undefined) with IN_FLIGHT reads
- * outstanding on the channel, handing the bytes to `sink` in order.
+ * Reads [start, end) of a remote file (to its end when `end` is undefined) with IN_FLIGHT_BYTES of
+ * reads outstanding on the channel, handing the bytes to `sink` in order. With `reuse`, a buffer
+ * handed to the sink is read into again once the sink has returned (a download writes it out
+ * first); without, each buffer is the sink's to keep.
  */
 async function readRange(
   sftp: SFTPWrapper,
@@ -663,15 +693,19 @@ async function readRange(
   start: number,
   end: number | undefined,
   sink: (b: Buffer) => void | Promise<void>,
-  signal?: AbortSignal,
+  options: { signal?: AbortSignal | undefined; reuse?: boolean } = {},
 ): Promise<void> {
   const handle = await call<Buffer>((cb) => sftp.open(remotePath, 'r', cb));
   try {
     const size = (await call<Stats>((cb) => sftp.fstat(handle, cb))).size;
     const stop = Math.min(end ?? size, size);
     if (start >= stop) return;
-    const readAt = async (pos: number, len: number): Promise<Buffer> => {
-      const buf = Buffer.allocUnsafe(len);
+    const chunk = requestBytes(sftp, 'read');
+    const inFlight = Math.max(1, Math.floor(IN_FLIGHT_BYTES / chunk));
+    // Reused buffers spare the garbage collector a gigabyte of short-lived ones per gigabyte.
+    const free: Buffer[] = [];
+    const readAt = async (pos: number, len: number): Promise<{ buf: Buffer; got: number }> => {
+      const buf = free.pop() ?? Buffer.allocUnsafe(options.reuse ? chunk : len);
       let got = 0;
       while (got < len) {
         const n = await new Promise<number>((resolve, reject) =>
@@ -682,13 +716,13 @@ async function readRange(
         if (n === 0) break;
         got += n;
       }
-      return got === len ? buf : buf.subarray(0, got);
+      return { buf, got };
     };
-    const pending: Promise<Buffer>[] = [];
+    const pending: Promise<{ buf: Buffer; got: number }>[] = [];
     let next = start;
     const issue = (): void => {
-      while (pending.length < IN_FLIGHT && next < stop) {
-        const len = Math.min(CHUNK, stop - next);
+      while (pending.length < inFlight && next < stop) {
+        const len = Math.min(chunk, stop - next);
         const p = readAt(next, len);
         p.catch(() => undefined);
         pending.push(p);
@@ -697,17 +731,18 @@ async function readRange(
     };
     issue();
     while (pending.length > 0) {
-      if (signal?.aborted) throw new Error('cancelled');
-      const buf = await pending.shift()!;
+      if (options.signal?.aborted) throw new Error('cancelled');
+      const { buf, got } = await pending.shift()!;
       issue();
-      await sink(buf);
+      await sink(got === buf.length ? buf : buf.subarray(0, got));
+      if (options.reuse) free.push(buf);
     }
   } finally {
     await call((cb) => sftp.close(handle, cb)).catch(() => undefined);
   }
 }
 
-/** Writes [from, size) of a local file to an open remote handle with IN_FLIGHT writes outstanding. */
+/** Writes [from, size) of a local file to an open remote handle with IN_FLIGHT_BYTES of writes outstanding. */
 async function writePipelined(
   sftp: SFTPWrapper,
   handle: Buffer,
@@ -718,15 +753,23 @@ async function writePipelined(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   let next = from;
+  const chunk = requestBytes(sftp, 'write');
+  const most = Math.max(1, Math.floor(IN_FLIGHT_BYTES / chunk));
   const inFlight = new Set<Promise<void>>();
+  // One buffer serves every request: ssh2 copies a write's bytes into its packet before write()
+  // returns (a request never exceeds the server's limit, so none is split and sent later).
+  const buf = Buffer.allocUnsafe(chunk);
   let failure: Error | undefined;
+  // The requests issued together leave in one system call (a corked socket is written with
+  // writev on uncork), not in one call per 32 KiB channel packet.
+  const socket = (sftp as unknown as { _client?: { _sock?: Writable } })._client?._sock;
   while (next < size || inFlight.size > 0) {
     if (failure) break;
     if (signal?.aborted) break;
-    if (next < size && inFlight.size < IN_FLIGHT) {
-      const len = Math.min(CHUNK, size - next);
-      const buf = Buffer.allocUnsafe(len);
-      const { bytesRead } = await local.read(buf, 0, len, next);
+    if (next < size && inFlight.size < most) {
+      if (!socket?.writableCorked) socket?.cork();
+      const len = Math.min(chunk, size - next);
+      const bytesRead = fs.readSync(local.fd, buf, 0, len, next);
       const pos = next;
       next += len;
       const p = call((cb) => sftp.write(handle, buf, 0, bytesRead, pos, cb)).then(
@@ -742,8 +785,10 @@ async function writePipelined(
       inFlight.add(p);
       continue;
     }
+    if (socket?.writableCorked) socket.uncork();
     await Promise.race(inFlight);
   }
+  if (socket?.writableCorked) socket.uncork();
   await Promise.allSettled([...inFlight]);
   if (failure) throw failure;
 }

@@ -84,4 +84,6 @@ export interface DownloadOptions {
   readonly range?: ByteRange;
   /** How many bytes of the key (or of the range) the local file already holds. */
   readonly offset?: number;
+  /** Called with every chunk written to the local file, in order (pull hashes as it downloads). */
+  readonly onData?: (chunk: Buffer) => void;
 }

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CairnError } from '../errors.js';
@@ -60,6 +61,95 @@ test('push hashes what it sends: a corrupt or linked cache object is refused, ne
     checked.corrupt.map((c) => [c.path, /is a symlink/.test(c.error ?? '')]),
     [[localA, true]],
   );
+});
+
+test('push refuses a large cache object written to since it was stored, and sends an intact one', async () => {
+  const project = tempProject();
+  const remote = tempDir('cairn-remote-');
+  withRemote(project.root, remote);
+  const good = Buffer.alloc(2 << 20, 1);
+  fs.writeFileSync(path.join(project.root, 'model.bin'), good);
+  const [a] = await addArtifacts(project, ['model.bin']);
+  const local = objectPath(project.cacheDir, a!.pointer.hash);
+  const sent = objectPath(path.join(remote, 'cache'), a!.pointer.hash);
+  fs.chmodSync(local, 0o644);
+  fs.writeFileSync(local, Buffer.alloc(2 << 20, 2)); // same size, wrong content, a new mtime
+  await assert.rejects(push(project), (e: Error) => {
+    assert.ok(e instanceof CairnError && e.code === 'corrupt-object', String(e));
+    assert.match(e.message, /is corrupt .*so it was not pushed/);
+    assert.ok(e.message.includes(local), e.message);
+    return true;
+  });
+  assert.ok(!fs.existsSync(sent));
+  fs.writeFileSync(local, good); // the right bytes again, still without the verified mark
+  await push(project);
+  assert.ok(fs.readFileSync(sent).equals(good));
+});
+
+test('a large pack of the cache goes to the remote as it is, after its objects are checked', async () => {
+  const project = tempProject();
+  const remote = tempDir('cairn-remote-');
+  withRemote(project.root, remote);
+  const files: Record<string, Buffer> = {};
+  for (let i = 0; i < 48; i++) files[`imgs/f${i}.bin`] = crypto.randomBytes(768 << 10);
+  for (const [rel, data] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(project.root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(project.root, rel), data);
+  }
+  await addArtifacts(project, ['imgs']);
+  const large = listPacks(project.cacheDir).filter((p) => fs.statSync(p.packFile).size >= 16 << 20);
+  assert.ok(large.length > 0, 'add wrote a pack of 16 MiB or more');
+
+  // A flipped byte inside such a pack stops the push, naming the pack, before anything is sent.
+  const [victim] = large;
+  const bytes = fs.readFileSync(victim!.packFile);
+  const at = victim!.objects[0]!.offset + 100;
+  bytes.writeUInt8(bytes.readUInt8(at) ^ 0xff, at);
+  fs.chmodSync(victim!.packFile, 0o644);
+  const good = fs.readFileSync(victim!.packFile);
+  fs.writeFileSync(victim!.packFile, bytes);
+  await assert.rejects(push(project), (e: Error) => {
+    assert.ok(e instanceof CairnError && e.code === 'corrupt-object', String(e));
+    assert.ok(e.message.includes(victim!.packFile), e.message);
+    return true;
+  });
+  assert.ok(!fs.existsSync(path.join(remote, 'cache', 'packs')));
+  fs.writeFileSync(victim!.packFile, good);
+
+  await push(project);
+  const sent = fs.readdirSync(path.join(remote, 'cache', 'packs'));
+  for (const p of large) {
+    assert.ok(sent.includes(path.basename(p.packFile)), `${p.packFile} went as it is`);
+    assert.ok(sent.includes(path.basename(p.idxFile)));
+  }
+  const cloneRoot = tempDir('cairn-clone-');
+  gitSync(project.root, 'add', '-A');
+  gitSync(project.root, 'commit', '-qm', 'images');
+  gitSync(cloneRoot, 'clone', '-q', project.root, '.');
+  const r = cairn(cloneRoot, 'pull');
+  assert.equal(r.code, 0, r.stderr);
+  for (const [rel, data] of Object.entries(files))
+    assert.ok(fs.readFileSync(path.join(cloneRoot, rel)).equals(data), rel);
+});
+
+test('a pull that lacks only an empty file gets it (a pack range of no bytes)', async () => {
+  const project = tempProject();
+  const remote = tempDir('cairn-remote-');
+  withRemote(project.root, remote);
+  writeTree(project.root, { 'd/a.txt': 'aaa\n', 'd/empty.txt': '' });
+  assert.equal(cairn(project.root, 'add', 'd').code, 0);
+  gitSync(project.root, 'add', '-A');
+  gitSync(project.root, 'commit', '-qm', 'data');
+  await push(project);
+  const cloneRoot = tempDir('cairn-clone-');
+  gitSync(cloneRoot, 'clone', '-q', project.root, '.');
+  // The clone already holds a.txt's content, so the empty file is all the pull still needs.
+  writeTree(cloneRoot, { 'x/a.txt': 'aaa\n' });
+  assert.equal(cairn(cloneRoot, 'add', 'x').code, 0);
+  const r = cairn(cloneRoot, 'pull');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(fs.readFileSync(path.join(cloneRoot, 'd/empty.txt'), 'utf8'), '');
+  assert.equal(fs.readFileSync(path.join(cloneRoot, 'd/a.txt'), 'utf8'), 'aaa\n');
 });
 
 test('in a fresh clone (cairn.yaml, no .cairn/), the CLI keeps the cache out of Git', () => {

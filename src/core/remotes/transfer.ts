@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CairnError } from '../errors.js';
@@ -9,19 +10,23 @@ import { readRegistry } from '../registry/registry.js';
 import { listRuns, readRun } from '../runs/runStore.js';
 import { listArtifacts } from '../versioning/artifacts.js';
 import {
+  commitObject,
+  describeSource,
   hasObject,
+  isMarkedVerified,
   objectFile,
   objectSource,
   readObjectVerified,
   sourceSize,
   unpackedDir,
   type Hash,
+  type ObjectSource,
 } from '../versioning/cache.js';
 import { withCacheWriter } from '../versioning/cacheLock.js';
 import { versionsInHistory } from '../versioning/gc.js';
 import { hashMany } from '../versioning/hashPool.js';
 import type { HashJob, HashOutcome } from '../versioning/hashFile.js';
-import { PACK_MAX_OBJECT_BYTES, PackWriter } from '../versioning/pack.js';
+import { listPacks, PACK_MAX_OBJECT_BYTES, PackWriter } from '../versioning/pack.js';
 import { objectsOf, type VersionRef } from '../versioning/reachable.js';
 import {
   looseKey,
@@ -78,6 +83,8 @@ const PARALLEL = 4;
 const COALESCE_GAP = 1 << 20;
 /** A pull fetches pack ranges in batches of about this many bytes, stored before the next. */
 const PULL_BATCH_BYTES = 256 << 20;
+/** A pack of the cache this large goes to a remote as it is; smaller ones are joined. */
+const PACK_AS_IT_IS_MIN_BYTES = 16 << 20;
 
 /** The remote to use: the one named, the one marked default, or the only one configured. */
 export function selectRemote(project: Project, name?: string): RemoteConfig {
@@ -272,7 +279,11 @@ async function sendObjects(
   const tmpDir = processTmpDir(project);
   try {
     await sendPacks(project, store, small, tmpDir, progress, options.signal);
-    await verifyLarge(project, large, tmpDir);
+    await verifyBeforeSending(
+      project,
+      large.map((o) => ({ hash: o.hash, source: { file: o.file } })),
+      tmpDir,
+    );
     await eachParallel(large, async (o) => {
       throwIfAborted(options.signal);
       await store.upload(o.file, looseKey(o.hash), {
@@ -292,7 +303,11 @@ async function sendObjects(
   }
 }
 
-/** Writes the small objects into packs in a staging folder, uploading each pack, then its index. */
+/**
+ * Sends the small objects as packs, each pack before its index. A large pack of the cache whose
+ * every object is to be sent goes as it is (the remote's format is the cache's); the other
+ * objects are read back into new packs in a staging folder, so small packs are joined.
+ */
 async function sendPacks(
   project: Project,
   store: RemoteStore,
@@ -302,27 +317,52 @@ async function sendPacks(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   if (hashes.length === 0) return;
+  const rest = new Set(hashes);
+  const asTheyAre = listPacks(project.cacheDir).filter((p) => {
+    const whole = p.hashes.length > 0 && p.hashes.every((h) => rest.has(h));
+    if (!whole || fs.statSync(p.packFile).size < PACK_AS_IT_IS_MIN_BYTES) return false;
+    for (const h of p.hashes) rest.delete(h);
+    return true;
+  });
+  await verifyBeforeSending(
+    project,
+    asTheyAre.flatMap((p) =>
+      p.hashes.map((hash, i) => {
+        const { pack, offset, length } = p.objects[i]!;
+        return { hash, source: { file: pack, range: { offset, length } } };
+      }),
+    ),
+    tmpDir,
+  );
+  const uploadPack = async (packFile: string, idxFile: string): Promise<void> => {
+    throwIfAborted(signal);
+    // The pack first: an index in view always has its whole pack.
+    await store.upload(packFile, packKey(path.basename(packFile)), {
+      onBytes: (n) => progress.bytes(n),
+      ...(signal ? { signal } : {}),
+    });
+    await store.upload(idxFile, packKey(path.basename(idxFile)), signal ? { signal } : {});
+  };
+  for (const p of asTheyAre) {
+    await uploadPack(p.packFile, p.idxFile);
+    progress.objects(p.hashes.length);
+  }
+  if (rest.size === 0) return;
   const staging = path.join(tmpDir, 'stage');
   const writer = new PackWriter(staging, tmpDir);
   let uploaded = 0;
   const uploadWritten = async (): Promise<void> => {
     for (; uploaded < writer.written.length; uploaded++) {
-      throwIfAborted(signal);
       const packFile = writer.written[uploaded]!;
       const idxFile = packFile.slice(0, -'.pack'.length) + '.idx';
-      // The pack first: an index in view always has its whole pack.
-      await store.upload(packFile, packKey(path.basename(packFile)), {
-        onBytes: (n) => progress.bytes(n),
-        ...(signal ? { signal } : {}),
-      });
-      await store.upload(idxFile, packKey(path.basename(idxFile)), signal ? { signal } : {});
+      await uploadPack(packFile, idxFile);
       fs.rmSync(packFile, { force: true });
       fs.rmSync(idxFile, { force: true });
     }
   };
   try {
     let inPack = 0;
-    for (const h of hashes) {
+    for (const h of rest) {
       // Read back and checked: a corrupt cache object is refused here, with its name.
       const data = readObjectVerified(project.cacheDir, h);
       writer.add(h, data);
@@ -341,16 +381,28 @@ async function sendPacks(
   }
 }
 
-/** Hashes each large object before it is sent; a corrupt one stops the push with its name. */
-async function verifyLarge(
+/**
+ * Hashes, on every core, each object about to be sent that could have changed since it was
+ * stored: every packed one, and a loose one whose verified mark is gone (as checkout does). A
+ * corrupt one stops the push with its name; the puller hashes every object again on arrival.
+ */
+async function verifyBeforeSending(
   project: Project,
-  objects: readonly { hash: Hash; file: string }[],
+  all: readonly { hash: Hash; source: ObjectSource }[],
   tmpDir: string,
 ): Promise<void> {
+  const objects = all.filter(({ source }) => {
+    if (source.range) return true;
+    // lstat: a symlink put in the cache is never trusted, whatever its own times say.
+    const st = fs.lstatSync(source.file, { throwIfNoEntry: false });
+    return !st?.isFile() || !isMarkedVerified(st);
+  });
+  if (objects.length === 0) return;
   const outcomes = await hashMany(
-    objects.map((o) => ({ file: o.file, store: false, noFollow: true })),
+    objects.map((o) => ({ ...o.source, store: false, noFollow: true })),
     project.cacheDir,
     tmpDir,
+    { sizes: objects.map((o) => o.source.range?.length ?? 0) },
   );
   const bad = objects.filter((o, i) => {
     const r = outcomes[i]!;
@@ -358,10 +410,11 @@ async function verifyLarge(
   });
   const [first] = bad;
   if (first) {
+    const where = describeSource(first.source);
     throw new CairnError(
       'corrupt-object',
-      `Cache object ${first.file} is corrupt (its content does not match its name), so it was not pushed${bad.length > 1 ? ` (and ${bad.length - 1} more objects)` : ''}; run 'cairn fsck', then add the artifact again from a good copy or pull it`,
-      first.file,
+      `Cache object ${where} is corrupt (its content does not match its name), so it was not pushed${bad.length > 1 ? ` (and ${bad.length - 1} more objects)` : ''}; run 'cairn fsck', then add the artifact again from a good copy or pull it`,
+      first.source.file,
     );
   }
 }
@@ -598,17 +651,22 @@ async function fetchObjects(
     key: string,
     part: string,
     range?: { start: number; end: number },
+    onData?: (chunk: Buffer) => void,
   ): Promise<void> => {
     throwIfAborted(options.signal);
     const have = fs.statSync(part, { throwIfNoEntry: false })?.size ?? 0;
     const want = range ? range.end - range.start : undefined;
+    if (want === 0) return fs.writeFileSync(part, ''); // only empty objects: nothing to download
     if (want !== undefined && have === want) return; // fetched whole by a pull that was killed after
     if (want !== undefined && have > want) fs.rmSync(part);
+    const offset = want !== undefined && have > want ? 0 : have;
+    if (onData && offset > 0) readChunks(part, offset, onData);
     progress.bytes(have);
     await store.download(key, part, {
       ...(range ? { range } : {}),
-      offset: want !== undefined && have > want ? 0 : have,
+      offset,
       onBytes: (n) => progress.bytes(n),
+      ...(onData ? { onData } : {}),
       ...signalOpt,
     });
   };
@@ -630,12 +688,7 @@ async function fetchObjects(
     outcomes.forEach((o, i) => {
       if ('error' in o && o.error.code !== 'corrupt-object')
         throw new CairnError('remote', o.error.message, o.error.file);
-      if ('error' in o || o.hash !== expected[i]) {
-        throw new CairnError(
-          'corrupt-object',
-          `Remote object ${names[i]} is corrupt (its content does not match its hash ${expected[i]!.slice(0, 12)}); remove it from the remote and push again from a clone that has it`,
-        );
-      }
+      if ('error' in o || o.hash !== expected[i]) throw corruptRemote(names[i]!, expected[i]!);
       bytes += o.sizeBytes;
     });
     progress.objects(outcomes.length);
@@ -675,18 +728,51 @@ async function fetchObjects(
     });
     bytes += await store_(jobs, expected, names, parts);
   }
-  // Large objects, a few at a time.
+  // Large objects, a few at a time, hashed as they arrive. The part file is the object: once its
+  // hash is checked it is renamed into the cache (it lies under .cairn/tmp, on the cache's file
+  // system), not copied.
   await eachParallel(loose, async (o) => {
     const part = path.join(transfersDir, `${o.hash}.part`);
-    await download(o.key, part);
-    bytes += await store_(
-      [{ file: part, store: true, noFollow: true }],
-      [o.hash],
-      [`${store.location}/${o.key}`],
-      [part],
-    );
+    const hasher = createHash('sha256');
+    let size = 0;
+    await download(o.key, part, undefined, (chunk) => {
+      hasher.update(chunk);
+      size += chunk.length;
+    });
+    try {
+      if (hasher.digest('hex') !== o.hash)
+        throw corruptRemote(`${store.location}/${o.key}`, o.hash);
+      commitObject(project.cacheDir, part, o.hash);
+      progress.objects(1);
+      bytes += size;
+    } finally {
+      fs.rmSync(part, { force: true });
+    }
   });
   return { copied: present, bytes, missing };
+}
+
+function corruptRemote(name: string, expected: Hash): CairnError {
+  return new CairnError(
+    'corrupt-object',
+    `Remote object ${name} is corrupt (its content does not match its hash ${expected.slice(0, 12)}); remove it from the remote and push again from a clone that has it`,
+  );
+}
+
+/** Feeds the first `length` bytes of a file to `onData` (the part a killed pull left). */
+function readChunks(file: string, length: number, onData: (chunk: Buffer) => void): void {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(Math.min(length, 4 << 20));
+    for (let pos = 0; pos < length;) {
+      const n = fs.readSync(fd, buf, 0, Math.min(buf.length, length - pos), pos);
+      if (n === 0) break;
+      onData(buf.subarray(0, n));
+      pos += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Fetches the finished run records this clone lacks; each arrives whole (a temp folder, renamed in). */
