@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ids } from '../../../src/extension/ids.js';
@@ -409,6 +411,35 @@ describe('runs', () => {
       assert.ok(fs.existsSync(path.join(pty, 'package.json')), pty);
     } finally {
       fs.rmSync(ptyOut, { force: true });
+      terminal.dispose();
+    }
+  });
+
+  it('runs the bundled cairn on the editor runtime, with no node on the PATH', async () => {
+    // A PATH with the shell tools and Git but no node, as on a machine where VS Code is all there is.
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-no-node-'));
+    const which = (tool: string): string =>
+      execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
+    for (const tool of ['sh', 'dirname', 'git']) fs.symlinkSync(which(tool), path.join(bin, tool));
+    const out = path.join(root, 'terminal-no-node.txt');
+    const terminal = vscode.window.createTerminal({ cwd: root, name: 'cairn without node' });
+    terminal.sendText(
+      `c=$(command -v cairn); (PATH=${bin}; command -v node || echo "no node"; "$c" status --json) > ${out} 2>&1`,
+    );
+    try {
+      const text = await waitFor(
+        'cairn status without node on the PATH',
+        () => {
+          const t = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
+          return /\}\s*$/.test(t) || /rror/.test(t) ? t : undefined;
+        },
+        15000,
+      );
+      assert.ok(text.startsWith('no node'), text);
+      assert.match(text, /"path": ?"data"/);
+    } finally {
+      fs.rmSync(out, { force: true });
+      fs.rmSync(bin, { recursive: true, force: true });
       terminal.dispose();
     }
   });
