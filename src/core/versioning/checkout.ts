@@ -487,9 +487,14 @@ export function isLinkIntoCache(project: Project, abs: string): boolean {
 }
 
 /** A sparse object keeps its holes in the work tree; others take the kernel's fast copy. */
+/**
+ * Copies an object to a new temp file. COPYFILE_EXCL: libuv then skips truncating the file it
+ * just made, and a truncate to zero makes ext4 (auto_da_alloc) write the whole copy out to disk
+ * when it is closed, which doubled the time of a 1 GB checkout.
+ */
 async function copyObjectTo(src: string, dest: string, sparse: boolean): Promise<void> {
   if (sparse) await copySparse(src, dest);
-  else await fs.promises.copyFile(src, dest);
+  else await fs.promises.copyFile(src, dest, fs.constants.COPYFILE_EXCL);
 }
 
 /** Removes directories left empty by removed files, except those the version has. */

@@ -94,7 +94,8 @@ async function unprotectFile(project: Project, rel: string): Promise<UnprotectRe
   const tmp = tmpPathFor(abs);
   try {
     // Through a symlink, copyFile reads the cache object; a hard link is the object itself.
-    await fs.promises.copyFile(abs, tmp);
+    // EXCL: the temp file is new, and a truncate of it would make ext4 flush it on close.
+    await fs.promises.copyFile(abs, tmp, fs.constants.COPYFILE_EXCL);
     await fs.promises.chmod(tmp, 0o644);
     await fs.promises.rename(tmp, abs);
   } catch (err) {
