@@ -270,13 +270,24 @@ export function readPacked(o: PackedObject): Buffer {
 /**
  * Appends objects to a new pack in a temp folder; finish() writes its index and moves both into
  * the cache. Until then none of its objects is in the cache. One writer per thread.
+ *
+ * A writer may be handed a million tiny files, so it keeps no object per entry: the current
+ * pack's entries are index rows in one growing buffer, and the hashes it has taken (in any of
+ * its packs, so that none is stored twice) are 32-byte rows of another, found again through an
+ * open-addressing table of row numbers.
  */
 export class PackWriter {
   private fd: number | undefined;
   private tmpFile = '';
   private size = 0;
-  private entries: { key: Buffer; offset: number; length: number }[] = [];
-  private readonly seen = new Set<Hash>();
+  /** The current pack's entries: [hash, u64 offset, u64 length] rows, as in the index. */
+  private entries: Buffer = Buffer.allocUnsafe(ENTRY_BYTES * 256);
+  private count = 0;
+  /** Every hash this writer has taken, 32 bytes each. */
+  private hashes: Buffer = Buffer.allocUnsafe(32 * 256);
+  private hashCount = 0;
+  /** Hash table over `hashes`: row + 1, 0 when free; never more than half full. */
+  private slots = new Uint32Array(512);
   /** Packs this writer has moved into the cache. */
   readonly written: string[] = [];
 
@@ -286,16 +297,47 @@ export class PackWriter {
   ) {}
 
   add(hash: Hash, data: Uint8Array): void {
-    if (this.seen.has(hash)) return;
+    if (!this.take(hash)) return;
     if (this.fd === undefined) this.open();
     const fd = this.fd!;
     let done = 0;
     while (done < data.length)
       done += fs.writeSync(fd, data, done, data.length - done, this.size + done);
-    this.entries.push({ key: Buffer.from(hash, 'hex'), offset: this.size, length: data.length });
-    this.seen.add(hash);
+    if ((this.count + 1) * ENTRY_BYTES > this.entries.length)
+      this.entries = grown(this.entries, this.entries.length * 2);
+    const at = this.count * ENTRY_BYTES;
+    this.hashes.copy(this.entries, at, (this.hashCount - 1) * 32, this.hashCount * 32);
+    writeU64(this.entries, at + 32, this.size);
+    writeU64(this.entries, at + 40, data.length);
+    this.count++;
     this.size += data.length;
     if (this.size >= PACK_TARGET_BYTES) this.commit();
+  }
+
+  /** Records a hash as taken; false when this writer already has it. */
+  private take(hash: Hash): boolean {
+    if ((this.hashCount + 1) * 32 > this.hashes.length)
+      this.hashes = grown(this.hashes, this.hashes.length * 2);
+    const at = this.hashCount * 32;
+    this.hashes.write(hash, at, 32, 'hex');
+    let mask = this.slots.length - 1;
+    let slot = this.hashes.readUInt32LE(at) & mask;
+    for (let row = this.slots[slot]!; row !== 0; row = this.slots[slot]!) {
+      if (this.hashes.compare(this.hashes, at, at + 32, (row - 1) * 32, row * 32) === 0)
+        return false;
+      slot = (slot + 1) & mask;
+    }
+    this.slots[slot] = ++this.hashCount;
+    if (this.hashCount * 2 > this.slots.length) {
+      this.slots = new Uint32Array(this.slots.length * 2);
+      mask = this.slots.length - 1;
+      for (let row = 1; row <= this.hashCount; row++) {
+        let s = this.hashes.readUInt32LE((row - 1) * 32) & mask;
+        while (this.slots[s] !== 0) s = (s + 1) & mask;
+        this.slots[s] = row;
+      }
+    }
+    return true;
   }
 
   /** Moves the pack being written into the cache (if it has anything). */
@@ -316,14 +358,14 @@ export class PackWriter {
     this.fd = fs.openSync(this.tmpFile, 'wx', 0o444);
     fs.writeSync(this.fd, PACK_MAGIC, 0, PACK_MAGIC.length, 0);
     this.size = PACK_MAGIC.length;
-    this.entries = [];
+    this.count = 0;
   }
 
   private commit(): void {
     const fd = this.fd!;
     this.fd = undefined;
     fs.closeSync(fd);
-    const idx = buildIndex(this.entries);
+    const idx = buildIndex(this.entries, this.count);
     const id = idx.toString('hex', idx.length - 32);
     const dir = packsDir(this.cacheDir);
     const packFile = path.join(dir, `pack-${id}.pack`);
@@ -345,25 +387,49 @@ export class PackWriter {
   }
 }
 
-function buildIndex(entries: readonly { key: Buffer; offset: number; length: number }[]): Buffer {
-  const sorted = [...entries].sort((a, b) => a.key.compare(b.key));
-  const body = Buffer.alloc(IDX_HEADER + FANOUT_BYTES + sorted.length * ENTRY_BYTES);
+function grown(buf: Buffer, bytes: number): Buffer {
+  const next = Buffer.allocUnsafe(bytes);
+  buf.copy(next);
+  return next;
+}
+
+/** The index of `count` entry rows (unsorted, distinct hashes). */
+function buildIndex(entries: Buffer, count: number): Buffer {
+  // Sorted by the hash: its first six bytes as a number decide all but the rarest ties.
+  const prefix = new Float64Array(count);
+  for (let i = 0; i < count; i++) prefix[i] = entries.readUIntBE(i * ENTRY_BYTES, 6);
+  const order = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  order.sort(
+    (a, b) =>
+      prefix[a]! - prefix[b]! ||
+      entries.compare(
+        entries,
+        b * ENTRY_BYTES,
+        b * ENTRY_BYTES + 32,
+        a * ENTRY_BYTES,
+        a * ENTRY_BYTES + 32,
+      ),
+  );
+  const body = Buffer.alloc(IDX_HEADER + FANOUT_BYTES + count * ENTRY_BYTES);
   IDX_MAGIC.copy(body, 0);
   body.writeUInt32BE(1, 8);
-  body.writeUInt32BE(sorted.length, 12);
+  body.writeUInt32BE(count, 12);
   const fanout = new Uint32Array(256);
-  for (const e of sorted) fanout[e.key[0]!]!++;
+  for (let i = 0; i < count; i++) fanout[entries[i * ENTRY_BYTES]!]!++;
   let cumulative = 0;
   for (let b = 0; b < 256; b++) {
     cumulative += fanout[b]!;
     body.writeUInt32BE(cumulative, IDX_HEADER + b * 4);
   }
-  sorted.forEach((e, i) => {
-    const at = IDX_HEADER + FANOUT_BYTES + i * ENTRY_BYTES;
-    e.key.copy(body, at);
-    writeU64(body, at + 32, e.offset);
-    writeU64(body, at + 40, e.length);
-  });
+  order.forEach((e, i) =>
+    entries.copy(
+      body,
+      IDX_HEADER + FANOUT_BYTES + i * ENTRY_BYTES,
+      e * ENTRY_BYTES,
+      (e + 1) * ENTRY_BYTES,
+    ),
+  );
   return Buffer.concat([body, createHash('sha256').update(body).digest()]);
 }
 
