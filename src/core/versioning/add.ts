@@ -5,8 +5,8 @@ import { assertNoSymlinkEscape } from '../fsSafe.js';
 import { POINTER_SUFFIX, processTmpDir, type Project } from '../project/project.js';
 import { hasObject } from './cache.js';
 import { withCacheWriter } from './cacheLock.js';
-import type { HashJob } from './hashFile.js';
-import { hashMany, unwrap, type HashProgress } from './hashPool.js';
+import type { HashOutcome } from './hashFile.js';
+import { hashEach, hashMany, unwrap, type HashProgress } from './hashPool.js';
 import { storeManifest, type ManifestEntry } from './manifest.js';
 import {
   pointerPathFor,
@@ -16,7 +16,16 @@ import {
   type Pointer,
 } from './pointerFile.js';
 import { scanTree } from './scan.js';
-import { cachedHash, loadState, saveState, statKey, type ArtifactState } from './stateCache.js';
+import {
+  cachedHash,
+  KEY_FIELDS,
+  loadState,
+  readStatKey,
+  saveState,
+  statKey,
+  statKeyAt,
+  type ArtifactState,
+} from './stateCache.js';
 
 export interface AddOptions {
   readonly kind?: ArtifactKind;
@@ -147,54 +156,67 @@ async function addOne(
     };
   } else if (st.isDirectory()) {
     const scan = await scanTree(abs, project.root, rel, state);
-    const files = scan.files.filter((f) => !f.rel.endsWith(POINTER_SUFFIX));
-    const hashes = new Array<string | undefined>(files.length);
-    const jobs: HashJob[] = [];
-    const jobIndex: number[] = [];
-    const sizes: number[] = [];
-    files.forEach((f, i) => {
-      const h = cachedHash(state, f.rel, f.key);
-      if (h !== undefined && hasObject(project.cacheDir, h)) hashes[i] = h;
-      else {
-        jobs.push({ file: f.abs, store: true });
-        jobIndex.push(i);
-        sizes.push(f.sizeBytes);
-      }
-    });
-    const outcomes = await hashMany(jobs, project.cacheDir, tmpDir, {
-      sizes,
-      pack: true,
-      ...(report ? { onProgress: report } : {}),
-    });
+    const files = scan.files;
+    const n = files.length;
+    // Columns, not an object per file: each file's hash (32 bytes), and the stats the state
+    // records (those taken while hashing, for the files that were hashed).
+    const hashes = Buffer.alloc(n * 32);
+    const sizes = new Float64Array(n);
+    const stateStats = files.stats;
+    const toHash: number[] = [];
+    for (let i = 0; i < n; i++) {
+      sizes[i] = files.sizeBytes(i);
+      const h = cachedHash(state, files.rels[i]!, files.key(i));
+      if (h !== undefined && hasObject(project.cacheDir, h)) hashes.write(h, i * 32, 32, 'hex');
+      else toHash.push(i);
+    }
+    let failed: { k: number; outcome: HashOutcome } | undefined;
+    await hashEach(
+      {
+        length: toHash.length,
+        job: (k) => ({ file: path.join(abs, files.rels[toHash[k]!]!), store: true }),
+        sizeBytes: (k) => sizes[toHash[k]!]!,
+      },
+      project.cacheDir,
+      tmpDir,
+      { pack: true, ...(report ? { onProgress: report } : {}) },
+      (k, outcome) => {
+        // The first failure in the files' order is the one reported, once all are done.
+        if ('error' in outcome) {
+          if (failed === undefined || k < failed.k) failed = { k, outcome };
+          return;
+        }
+        const i = toHash[k]!;
+        hashes.write(outcome.hash, i * 32, 32, 'hex');
+        readStatKey(outcome.key, stateStats, i * KEY_FIELDS);
+      },
+    );
+    if (failed) unwrap(failed.outcome);
+    const hashAt = (i: number): string => hashes.toString('hex', i * 32, i * 32 + 32);
     const stateFiles: Record<string, string> = {};
-    outcomes.forEach((o, k) => {
-      const r = unwrap(o);
-      const i = jobIndex[k]!;
-      hashes[i] = r.hash;
-      stateFiles[files[i]!.rel] = `${r.key}:${r.hash}`;
-    });
     const entries: ManifestEntry[] = [];
     let sizeBytes = 0;
-    files.forEach((f, i) => {
-      const hash = hashes[i]!;
-      if (stateFiles[f.rel] === undefined) stateFiles[f.rel] = `${f.key}:${hash}`;
+    for (let i = 0; i < n; i++) {
+      const hash = hashAt(i);
+      const fileRel = files.rels[i]!;
+      stateFiles[fileRel] = `${statKeyAt(stateStats, i * KEY_FIELDS)}:${hash}`;
       entries.push(
-        f.executable
-          ? { path: f.rel, hash, size: f.sizeBytes, exec: true }
-          : { path: f.rel, hash, size: f.sizeBytes },
+        files.isExecutable(i)
+          ? { path: fileRel, hash, size: sizes[i]!, exec: true }
+          : { path: fileRel, hash, size: sizes[i]! },
       );
-      sizeBytes += f.sizeBytes;
-    });
+      sizeBytes += sizes[i]!;
+    }
     for (const d of scan.emptyDirs) entries.push({ path: d, dir: true });
     const hash = storeManifest(project.cacheDir, tmpDir, { entries });
-    hashedFiles = jobs.length;
+    hashedFiles = toHash.length;
     newState = { version: hash, files: stateFiles, dirs: scan.dirs };
     pointer = {
       kind,
       type: 'dir',
       hash,
       sizeBytes,
-      fileCount: files.length,
+      fileCount: n,
       ...(options.run !== undefined ? { run: options.run } : {}),
     };
   } else {

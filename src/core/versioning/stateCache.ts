@@ -33,6 +33,24 @@ export function statKey(st: fs.Stats): string {
   return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
 }
 
+/** Numbers in a stat key: dev, ino, size, mtimeMs, ctimeMs. */
+export const KEY_FIELDS = 5;
+
+/** The stat key of KEY_FIELDS numbers at `at` (the very string statKey makes of those stats). */
+export function statKeyAt(numbers: Float64Array, at: number): string {
+  return `${numbers[at]}:${numbers[at + 1]}:${numbers[at + 2]}:${numbers[at + 3]}:${numbers[at + 4]}`;
+}
+
+/** Writes a stat key's KEY_FIELDS numbers into `numbers` at `at`. */
+export function readStatKey(key: string, numbers: Float64Array, at: number): void {
+  let start = 0;
+  for (let k = 0; k < KEY_FIELDS; k++) {
+    const end = k === KEY_FIELDS - 1 ? key.length : key.indexOf(':', start);
+    numbers[at + k] = Number(key.slice(start, end));
+    start = end + 1;
+  }
+}
+
 /**
  * How close to the state's save time a file's or a directory's ctime makes an entry
  * suspicious. The kernel stamps files with a coarse clock (a tick, a few ms), so a file written
