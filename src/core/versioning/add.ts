@@ -7,7 +7,7 @@ import { hasObject } from './cache.js';
 import { withCacheWriter } from './cacheLock.js';
 import type { HashOutcome } from './hashFile.js';
 import { hashEach, hashMany, unwrap, type HashProgress } from './hashPool.js';
-import { storeManifest, type ManifestEntry } from './manifest.js';
+import { storeManifestFrom, type ManifestEntry } from './manifest.js';
 import {
   pointerPathFor,
   readPointer,
@@ -194,21 +194,22 @@ async function addOne(
     if (failed) unwrap(failed.outcome);
     const hashAt = (i: number): string => hashes.toString('hex', i * 32, i * 32 + 32);
     const stateFiles: Record<string, string> = {};
-    const entries: ManifestEntry[] = [];
     let sizeBytes = 0;
     for (let i = 0; i < n; i++) {
-      const hash = hashAt(i);
-      const fileRel = files.rels[i]!;
-      stateFiles[fileRel] = `${statKeyAt(stateStats, i * KEY_FIELDS)}:${hash}`;
-      entries.push(
-        files.isExecutable(i)
-          ? { path: fileRel, hash, size: sizes[i]!, exec: true }
-          : { path: fileRel, hash, size: sizes[i]! },
-      );
+      stateFiles[files.rels[i]!] = `${statKeyAt(stateStats, i * KEY_FIELDS)}:${hashAt(i)}`;
       sizeBytes += sizes[i]!;
     }
-    for (const d of scan.emptyDirs) entries.push({ path: d, dir: true });
-    const hash = storeManifest(project.cacheDir, tmpDir, { entries });
+    const { emptyDirs } = scan;
+    // The manifest's entries are made one at a time as it is written out.
+    const hash = storeManifestFrom(project.cacheDir, tmpDir, {
+      length: n + emptyDirs.length,
+      path: (i) => (i < n ? files.rels[i]! : emptyDirs[i - n]!),
+      entry: (i): ManifestEntry => {
+        if (i >= n) return { path: emptyDirs[i - n]!, dir: true };
+        const entry = { path: files.rels[i]!, hash: hashAt(i), size: sizes[i]! };
+        return files.isExecutable(i) ? { ...entry, exec: true } : entry;
+      },
+    });
     hashedFiles = toHash.length;
     newState = { version: hash, files: stateFiles, dirs: scan.dirs };
     pointer = {
