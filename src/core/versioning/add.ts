@@ -22,8 +22,8 @@ import {
   loadState,
   readStatKey,
   saveState,
+  saveStateColumns,
   statKey,
-  statKeyAt,
   type ArtifactState,
 } from './stateCache.js';
 
@@ -121,11 +121,12 @@ async function addOne(
 
   let pointer: Pointer;
   let hashedFiles: number;
-  let newState: ArtifactState;
+  let saveNewState: () => void;
   const kind = options.kind ?? previous?.kind ?? defaultKind(rel);
   if (st.isFile()) {
     const key = statKey(st);
     let hash = cachedHash(state, '', key);
+    let newState: ArtifactState;
     hashedFiles = 0;
     if (hash === undefined || !hasObject(project.cacheDir, hash)) {
       const [outcome] = await hashMany([{ file: abs, store: true }], project.cacheDir, tmpDir, {
@@ -136,14 +137,11 @@ async function addOne(
       const r = unwrap(outcome!);
       hash = r.hash;
       hashedFiles = 1;
-      newState = {
-        version: hash,
-        files: { '': `${r.key}:${hash}` },
-        dirs: {},
-      };
+      newState = { version: hash, files: { '': `${r.key}:${hash}` }, dirs: {} };
     } else {
       newState = { version: hash, files: { '': `${key}:${hash}` }, dirs: {} };
     }
+    saveNewState = () => saveState(project.stateDir, rel, newState, tmpDir);
     const executable = (st.mode & 0o100) !== 0;
     pointer = {
       kind,
@@ -193,12 +191,8 @@ async function addOne(
     );
     if (failed) unwrap(failed.outcome);
     const hashAt = (i: number): string => hashes.toString('hex', i * 32, i * 32 + 32);
-    const stateFiles: Record<string, string> = {};
     let sizeBytes = 0;
-    for (let i = 0; i < n; i++) {
-      stateFiles[files.rels[i]!] = `${statKeyAt(stateStats, i * KEY_FIELDS)}:${hashAt(i)}`;
-      sizeBytes += sizes[i]!;
-    }
+    for (let i = 0; i < n; i++) sizeBytes += sizes[i]!;
     const { emptyDirs } = scan;
     // The manifest's entries are made one at a time as it is written out.
     const hash = storeManifestFrom(project.cacheDir, tmpDir, {
@@ -211,7 +205,13 @@ async function addOne(
       },
     });
     hashedFiles = toHash.length;
-    newState = { version: hash, files: stateFiles, dirs: scan.dirs };
+    saveNewState = () =>
+      saveStateColumns(
+        project.stateDir,
+        rel,
+        { version: hash, rels: files.rels, stats: stateStats, hashes, dirs: scan.dirs },
+        tmpDir,
+      );
     pointer = {
       kind,
       type: 'dir',
@@ -241,7 +241,7 @@ async function addOne(
   ) {
     writePointer(pointerFile, pointer, tmpDir);
   }
-  saveState(project.stateDir, rel, newState, tmpDir);
+  saveNewState();
   ensureGitignored(project, rel);
   return { path: rel, pointerFile, pointer, changed, hashedFiles };
 }
