@@ -162,9 +162,12 @@ async function addOne(
     const sizes = new Float64Array(n);
     const stateStats = files.stats;
     const toHash: number[] = [];
+    // A first add has no state to ask; asking would still make V8 keep a second, internalized
+    // copy of every path it looked up.
+    const known = hasAnyKey(state.files);
     for (let i = 0; i < n; i++) {
       sizes[i] = files.sizeBytes(i);
-      const h = cachedHash(state, files.rels[i]!, files.key(i));
+      const h = known ? cachedHash(state, files.rels[i]!, files.key(i)) : undefined;
       if (h !== undefined && hasObject(project.cacheDir, h)) hashes.write(h, i * 32, 32, 'hex');
       else toHash.push(i);
     }
@@ -244,6 +247,11 @@ async function addOne(
   saveNewState();
   ensureGitignored(project, rel);
   return { path: rel, pointerFile, pointer, changed, hashedFiles };
+}
+
+function hasAnyKey(o: Record<string, unknown>): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 function tryReadPointer(file: string): Pointer | undefined {

@@ -103,8 +103,8 @@ export async function scanTree(
   }
   const files = new FileTable(
     rels,
-    stats.slice(0, rels.length * KEY_FIELDS),
-    executable.slice(0, rels.length),
+    stats.subarray(0, rels.length * KEY_FIELDS),
+    executable.subarray(0, rels.length),
   );
   return { files, emptyDirs, dirs };
 }
