@@ -366,15 +366,18 @@ export class PackWriter {
     const fd = this.fd!;
     this.fd = undefined;
     fs.closeSync(fd);
-    const idx = buildIndex(this.hashes, this.entries, this.count);
-    const id = idx.toString('hex', idx.length - 32);
+    // The index body and its checksum, written one after the other: a pack of 500,000 tiny
+    // objects has a 24 MB index, not worth a second copy to join them.
+    const body = indexBody(this.hashes, this.entries, this.count);
+    const checksum = createHash('sha256').update(body).digest();
+    const id = checksum.toString('hex');
     const dir = packsDir(this.cacheDir);
     const packFile = path.join(dir, `pack-${id}.pack`);
     const idxFile = path.join(dir, `pack-${id}.idx`);
     const idxTmp = path.join(this.tmpDir, `idx.${tmpSuffix()}`);
     try {
       fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(idxTmp, idx, { mode: 0o444 });
+      writeAll(idxTmp, [body, checksum]);
       // The pack first: an index in view always has its whole pack.
       fs.renameSync(this.tmpFile, packFile);
       fs.renameSync(idxTmp, idxFile);
@@ -436,8 +439,26 @@ class HashRows {
   }
 }
 
-/** The index of `count` entries (hash row, offset, length), distinct hashes in any order. */
-function buildIndex(hashes: HashRows, entries: Uint32Array, count: number): Buffer {
+function writeAll(file: string, pieces: readonly Buffer[]): void {
+  const fd = fs.openSync(file, 'wx', 0o444);
+  try {
+    let position = 0;
+    for (const piece of pieces) {
+      let done = 0;
+      while (done < piece.length)
+        done += fs.writeSync(fd, piece, done, piece.length - done, position + done);
+      position += piece.length;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * The index of `count` entries (hash row, offset, length), distinct hashes in any order, but
+ * for the checksum that ends it.
+ */
+function indexBody(hashes: HashRows, entries: Uint32Array, count: number): Buffer {
   // Sorted by the hash: its first six bytes as a number decide all but the rarest ties.
   const prefix = new Float64Array(count);
   for (let i = 0; i < count; i++) prefix[i] = hashes.prefix(entries[i * 3]!);
@@ -462,7 +483,7 @@ function buildIndex(hashes: HashRows, entries: Uint32Array, count: number): Buff
     writeU64(body, at + 32, entries[e * 3 + 1]!);
     writeU64(body, at + 40, entries[e * 3 + 2]!);
   });
-  return Buffer.concat([body, createHash('sha256').update(body).digest()]);
+  return body;
 }
 
 /** Removes a pack (its index first, so no reader finds an index without its pack). */
