@@ -19,6 +19,59 @@ export function writeFileAtomic(
   }
 }
 
+/**
+ * A file written in pieces and renamed into place when whole: writeFileAtomic for content too
+ * large to hold in memory at once. Until commit() nothing is at `file`; abort() drops the piece.
+ */
+export class AtomicFileWriter {
+  private readonly tmp: string;
+  private fd: number | undefined;
+  private position = 0;
+
+  constructor(
+    private readonly file: string,
+    options: { tmpDir?: string; mode?: number } = {},
+  ) {
+    this.tmp = tmpPathFor(file, options.tmpDir);
+    try {
+      this.fd = fs.openSync(this.tmp, 'wx', options.mode ?? 0o666);
+    } catch (err) {
+      throw fromSystemError(err, file, 'Could not write');
+    }
+  }
+
+  write(data: Uint8Array | string): void {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    try {
+      let done = 0;
+      while (done < bytes.length)
+        done += fs.writeSync(this.fd!, bytes, done, bytes.length - done, this.position + done);
+      this.position += bytes.length;
+    } catch (err) {
+      this.abort();
+      throw fromSystemError(err, this.file, 'Could not write');
+    }
+  }
+
+  commit(): void {
+    try {
+      fs.closeSync(this.fd!);
+      this.fd = undefined;
+      fs.renameSync(this.tmp, this.file);
+    } catch (err) {
+      this.abort();
+      throw fromSystemError(err, this.file, 'Could not write');
+    }
+  }
+
+  /** Drops what was written (after a failure); nothing changes at `file`. */
+  abort(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+    fs.rmSync(this.tmp, { force: true });
+  }
+}
+
 /** Project-relative path in POSIX form, or an error if it leaves the project. */
 export function toProjectPath(root: string, absOrRel: string, source?: string): string {
   const abs = path.resolve(root, absOrRel);

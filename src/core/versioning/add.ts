@@ -5,9 +5,9 @@ import { assertNoSymlinkEscape } from '../fsSafe.js';
 import { POINTER_SUFFIX, processTmpDir, type Project } from '../project/project.js';
 import { hasObject } from './cache.js';
 import { withCacheWriter } from './cacheLock.js';
-import type { HashJob } from './hashFile.js';
-import { hashMany, unwrap, type HashProgress } from './hashPool.js';
-import { storeManifest, type ManifestEntry } from './manifest.js';
+import type { HashOutcome } from './hashFile.js';
+import { hashEach, hashMany, unwrap, type HashProgress } from './hashPool.js';
+import { storeManifestFrom, type ManifestEntry } from './manifest.js';
 import {
   pointerPathFor,
   readPointer,
@@ -16,7 +16,16 @@ import {
   type Pointer,
 } from './pointerFile.js';
 import { scanTree } from './scan.js';
-import { cachedHash, loadState, saveState, statKey, type ArtifactState } from './stateCache.js';
+import {
+  cachedHash,
+  KEY_FIELDS,
+  loadState,
+  readStatKey,
+  saveState,
+  saveStateColumns,
+  statKey,
+  type ArtifactState,
+} from './stateCache.js';
 
 export interface AddOptions {
   readonly kind?: ArtifactKind;
@@ -112,11 +121,12 @@ async function addOne(
 
   let pointer: Pointer;
   let hashedFiles: number;
-  let newState: ArtifactState;
+  let saveNewState: () => void;
   const kind = options.kind ?? previous?.kind ?? defaultKind(rel);
   if (st.isFile()) {
     const key = statKey(st);
     let hash = cachedHash(state, '', key);
+    let newState: ArtifactState;
     hashedFiles = 0;
     if (hash === undefined || !hasObject(project.cacheDir, hash)) {
       const [outcome] = await hashMany([{ file: abs, store: true }], project.cacheDir, tmpDir, {
@@ -127,14 +137,11 @@ async function addOne(
       const r = unwrap(outcome!);
       hash = r.hash;
       hashedFiles = 1;
-      newState = {
-        version: hash,
-        files: { '': `${r.key}:${hash}` },
-        dirs: {},
-      };
+      newState = { version: hash, files: { '': `${r.key}:${hash}` }, dirs: {} };
     } else {
       newState = { version: hash, files: { '': `${key}:${hash}` }, dirs: {} };
     }
+    saveNewState = () => saveState(project.stateDir, rel, newState, tmpDir);
     const executable = (st.mode & 0o100) !== 0;
     pointer = {
       kind,
@@ -147,54 +154,73 @@ async function addOne(
     };
   } else if (st.isDirectory()) {
     const scan = await scanTree(abs, project.root, rel, state);
-    const files = scan.files.filter((f) => !f.rel.endsWith(POINTER_SUFFIX));
-    const hashes = new Array<string | undefined>(files.length);
-    const jobs: HashJob[] = [];
-    const jobIndex: number[] = [];
-    const sizes: number[] = [];
-    files.forEach((f, i) => {
-      const h = cachedHash(state, f.rel, f.key);
-      if (h !== undefined && hasObject(project.cacheDir, h)) hashes[i] = h;
-      else {
-        jobs.push({ file: f.abs, store: true });
-        jobIndex.push(i);
-        sizes.push(f.sizeBytes);
-      }
-    });
-    const outcomes = await hashMany(jobs, project.cacheDir, tmpDir, {
-      sizes,
-      pack: true,
-      ...(report ? { onProgress: report } : {}),
-    });
-    const stateFiles: Record<string, string> = {};
-    outcomes.forEach((o, k) => {
-      const r = unwrap(o);
-      const i = jobIndex[k]!;
-      hashes[i] = r.hash;
-      stateFiles[files[i]!.rel] = `${r.key}:${r.hash}`;
-    });
-    const entries: ManifestEntry[] = [];
+    const files = scan.files;
+    const n = files.length;
+    // Columns, not an object per file: each file's hash (32 bytes), and the stats the state
+    // records (those taken while hashing, for the files that were hashed).
+    const hashes = Buffer.alloc(n * 32);
+    const sizes = new Float64Array(n);
+    const stateStats = files.stats;
+    const toHash: number[] = [];
+    // A first add has no state to ask; asking would still make V8 keep a second, internalized
+    // copy of every path it looked up.
+    const known = hasAnyKey(state.files);
+    for (let i = 0; i < n; i++) {
+      sizes[i] = files.sizeBytes(i);
+      const h = known ? cachedHash(state, files.rels[i]!, files.key(i)) : undefined;
+      if (h !== undefined && hasObject(project.cacheDir, h)) hashes.write(h, i * 32, 32, 'hex');
+      else toHash.push(i);
+    }
+    let failed: { k: number; outcome: HashOutcome } | undefined;
+    await hashEach(
+      {
+        length: toHash.length,
+        job: (k) => ({ file: path.join(abs, files.rels[toHash[k]!]!), store: true }),
+        sizeBytes: (k) => sizes[toHash[k]!]!,
+      },
+      project.cacheDir,
+      tmpDir,
+      { pack: true, ...(report ? { onProgress: report } : {}) },
+      (k, outcome) => {
+        // The first failure in the files' order is the one reported, once all are done.
+        if ('error' in outcome) {
+          if (failed === undefined || k < failed.k) failed = { k, outcome };
+          return;
+        }
+        const i = toHash[k]!;
+        hashes.write(outcome.hash, i * 32, 32, 'hex');
+        readStatKey(outcome.key, stateStats, i * KEY_FIELDS);
+      },
+    );
+    if (failed) unwrap(failed.outcome);
+    const hashAt = (i: number): string => hashes.toString('hex', i * 32, i * 32 + 32);
     let sizeBytes = 0;
-    files.forEach((f, i) => {
-      const hash = hashes[i]!;
-      if (stateFiles[f.rel] === undefined) stateFiles[f.rel] = `${f.key}:${hash}`;
-      entries.push(
-        f.executable
-          ? { path: f.rel, hash, size: f.sizeBytes, exec: true }
-          : { path: f.rel, hash, size: f.sizeBytes },
-      );
-      sizeBytes += f.sizeBytes;
+    for (let i = 0; i < n; i++) sizeBytes += sizes[i]!;
+    const { emptyDirs } = scan;
+    // The manifest's entries are made one at a time as it is written out.
+    const hash = storeManifestFrom(project.cacheDir, tmpDir, {
+      length: n + emptyDirs.length,
+      path: (i) => (i < n ? files.rels[i]! : emptyDirs[i - n]!),
+      entry: (i): ManifestEntry => {
+        if (i >= n) return { path: emptyDirs[i - n]!, dir: true };
+        const entry = { path: files.rels[i]!, hash: hashAt(i), size: sizes[i]! };
+        return files.isExecutable(i) ? { ...entry, exec: true } : entry;
+      },
     });
-    for (const d of scan.emptyDirs) entries.push({ path: d, dir: true });
-    const hash = storeManifest(project.cacheDir, tmpDir, { entries });
-    hashedFiles = jobs.length;
-    newState = { version: hash, files: stateFiles, dirs: scan.dirs };
+    hashedFiles = toHash.length;
+    saveNewState = () =>
+      saveStateColumns(
+        project.stateDir,
+        rel,
+        { version: hash, rels: files.rels, stats: stateStats, hashes, dirs: scan.dirs },
+        tmpDir,
+      );
     pointer = {
       kind,
       type: 'dir',
       hash,
       sizeBytes,
-      fileCount: files.length,
+      fileCount: n,
       ...(options.run !== undefined ? { run: options.run } : {}),
     };
   } else {
@@ -218,9 +244,14 @@ async function addOne(
   ) {
     writePointer(pointerFile, pointer, tmpDir);
   }
-  saveState(project.stateDir, rel, newState, tmpDir);
+  saveNewState();
   ensureGitignored(project, rel);
   return { path: rel, pointerFile, pointer, changed, hashedFiles };
+}
+
+function hasAnyKey(o: Record<string, unknown>): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 function tryReadPointer(file: string): Pointer | undefined {

@@ -108,6 +108,47 @@ export function putObject(cacheDir: string, tmpDir: string, data: string | Uint8
   return hash;
 }
 
+/**
+ * Stores an object written in pieces (a manifest of a million files, never whole in memory):
+ * `produce` hands its text to `write` chunk by chunk. Returns the object's hash.
+ */
+export function putObjectStreamed(
+  cacheDir: string,
+  tmpDir: string,
+  produce: (write: (chunk: string) => void) => void,
+): Hash {
+  const tmp = path.join(tmpDir, `obj.${tmpSuffix()}`);
+  const hasher = createHash('sha256');
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(tmp, 'wx');
+    const out = fd;
+    let position = 0;
+    produce((chunk) => {
+      const bytes = Buffer.from(chunk, 'utf8');
+      hasher.update(bytes);
+      let done = 0;
+      while (done < bytes.length)
+        done += fs.writeSync(out, bytes, done, bytes.length - done, position + done);
+      position += bytes.length;
+    });
+    fs.closeSync(fd);
+    fd = undefined;
+  } catch (err) {
+    if (fd !== undefined) fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    if (err instanceof CairnError) throw err;
+    throw fromSystemError(err, cacheDir, 'Could not store cache object');
+  }
+  const hash = hasher.digest('hex');
+  if (hasObject(cacheDir, hash)) {
+    fs.rmSync(tmp, { force: true });
+    return hash;
+  }
+  commitObject(cacheDir, tmp, hash);
+  return hash;
+}
+
 /** Reads a small object and checks its hash, so a corrupt manifest is never trusted. */
 export function readObjectVerified(cacheDir: string, hash: Hash): Buffer {
   const packed = findPacked(cacheDir, hash);

@@ -25,6 +25,14 @@ export interface HashProgress {
   readonly totalBytes: number;
 }
 
+/** Jobs given one at a time, so that a million of them need not exist at once. */
+export interface HashJobList {
+  readonly length: number;
+  job(i: number): HashJob;
+  /** The file's size as last seen (it balances the batches), or 0. */
+  sizeBytes(i: number): number;
+}
+
 /**
  * Hashes files on every core (worker threads), storing them in the cache when asked. Returns one
  * outcome per job, in order. `sizes` (optional) helps balance the batches. With `pack`, small
@@ -40,52 +48,85 @@ export async function hashMany(
     pack?: boolean;
   } = {},
 ): Promise<HashOutcome[]> {
-  const sizes = options.sizes ?? jobs.map(() => 0);
-  const totalBytes = sizes.reduce((a, b) => a + b, 0);
+  const { sizes, ...rest } = options;
   const results: HashOutcome[] = new Array<HashOutcome>(jobs.length);
+  const list: HashJobList = {
+    length: jobs.length,
+    job: (i) => jobs[i]!,
+    sizeBytes: (i) => sizes?.[i] ?? 0,
+  };
+  await hashEach(list, cacheDir, tmpDir, rest, (i, outcome) => (results[i] = outcome));
+  return results;
+}
+
+/**
+ * hashMany for many files: each outcome goes to `onResult` (job number, outcome) as it arrives,
+ * in no particular order, and no array of jobs or outcomes is kept. Packs are in the cache when
+ * this returns.
+ */
+export async function hashEach(
+  jobs: HashJobList,
+  cacheDir: string,
+  tmpDir: string,
+  options: {
+    onProgress?: (p: HashProgress) => void;
+    pack?: boolean;
+  },
+  onResult: (i: number, outcome: HashOutcome) => void,
+): Promise<void> {
+  let totalBytes = 0;
+  for (let i = 0; i < jobs.length; i++) totalBytes += jobs.sizeBytes(i);
   let doneFiles = 0;
   let doneBytes = 0;
-  const report = (indices: readonly number[]): void => {
+  const report = (indices: Uint32Array): void => {
     doneFiles += indices.length;
-    for (const i of indices) doneBytes += sizes[i] ?? 0;
+    for (const i of indices) doneBytes += jobs.sizeBytes(i);
     options.onProgress?.({ doneFiles, totalFiles: jobs.length, doneBytes, totalBytes });
   };
 
-  // Batches: big files alone, small files grouped, biggest first for balance.
-  const order = jobs.map((_, i) => i).sort((a, b) => (sizes[b] ?? 0) - (sizes[a] ?? 0));
-  const batches: number[][] = [];
-  let current: number[] = [];
+  // Batches: big files alone, small files grouped, biggest first for balance. Each batch is a
+  // run of `order`, which ends where the next begins.
+  const order = new Uint32Array(jobs.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  order.sort((a, b) => jobs.sizeBytes(b) - jobs.sizeBytes(a));
+  const ends: number[] = [];
+  let currentFiles = 0;
   let currentBytes = 0;
-  for (const i of order) {
-    current.push(i);
-    currentBytes += sizes[i] ?? 0;
-    if (current.length >= BATCH_FILES || currentBytes >= BATCH_BYTES) {
-      batches.push(current);
-      current = [];
+  for (let k = 0; k < order.length; k++) {
+    currentFiles++;
+    currentBytes += jobs.sizeBytes(order[k]!);
+    if (currentFiles >= BATCH_FILES || currentBytes >= BATCH_BYTES) {
+      ends.push(k + 1);
+      currentFiles = 0;
       currentBytes = 0;
     }
   }
-  if (current.length > 0) batches.push(current);
+  if (currentFiles > 0) ends.push(order.length);
+  const batch = (b: number): Uint32Array => order.subarray(b === 0 ? 0 : ends[b - 1], ends[b]);
+  const batchJobs = (indices: Uint32Array): HashJob[] => Array.from(indices, (i) => jobs.job(i));
+  const deliver = (indices: Uint32Array, results: readonly HashOutcome[]): void => {
+    indices.forEach((jobIndex, k) => onResult(jobIndex, results[k]!));
+    report(indices);
+  };
 
-  const workerCount = Math.min(os.availableParallelism(), batches.length);
+  const workerCount = Math.min(os.availableParallelism(), ends.length);
   // A few files are cheaper as files of their own than as a pack and its index.
-  const pack = options.pack === true && jobs.filter((j) => j.store).length >= PACK_MIN_FILES;
+  let stored = 0;
+  for (let i = 0; i < jobs.length && stored < PACK_MIN_FILES; i++) if (jobs.job(i).store) stored++;
+  const pack = options.pack === true && stored >= PACK_MIN_FILES;
   if (jobs.length <= IN_PROCESS_MAX_FILES || !canStartWorkers() || workerCount <= 1) {
     const writer = pack ? new PackWriter(cacheDir, tmpDir) : undefined;
     try {
-      for (const batch of batches) {
-        const res = await runBatch(
-          { id: 0, jobs: batch.map((i) => jobs[i]!), cacheDir, tmpDir },
-          writer,
-        );
-        batch.forEach((jobIndex, k) => (results[jobIndex] = res.results[k]!));
-        report(batch);
+      for (let b = 0; b < ends.length; b++) {
+        const indices = batch(b);
+        const res = await runBatch({ id: 0, jobs: batchJobs(indices), cacheDir, tmpDir }, writer);
+        deliver(indices, res.results);
       }
       writer?.finish();
     } finally {
       writer?.abort();
     }
-    return results;
+    return;
   }
 
   let next = 0;
@@ -97,12 +138,12 @@ export async function hashMany(
         workers.push(worker);
         for (;;) {
           const batchIndex = next++;
-          const batch = batches[batchIndex];
-          if (!batch) return;
+          if (batchIndex >= ends.length) return;
+          const indices = batch(batchIndex);
           const req: HashRequest = {
             kind: 'hash',
             id: batchIndex,
-            jobs: batch.map((i) => jobs[i]!),
+            jobs: batchJobs(indices),
             cacheDir,
             tmpDir,
             pack,
@@ -120,8 +161,7 @@ export async function hashMany(
             worker.once('error', onError);
             worker.postMessage(req);
           });
-          batch.forEach((jobIndex, k) => (results[jobIndex] = res.results[k]!));
-          report(batch);
+          deliver(indices, res.results);
         }
       }),
     );
@@ -137,7 +177,6 @@ export async function hashMany(
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  return results;
 }
 
 /** Asks a worker to move its pack into the cache (or drop it); resolves to its error, if any. */

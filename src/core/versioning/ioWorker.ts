@@ -5,7 +5,7 @@ import { CairnError } from '../errors.js';
 import { hashFile, type HashJob, type HashOutcome } from './hashFile.js';
 import { PackWriter } from './pack.js';
 import { quickCheck, type QuickCheckRequest } from './quickIndex.js';
-import { statFilesSync, type FileStatTuple } from './statFiles.js';
+import { statFilesSync } from './statFiles.js';
 
 export interface HashRequest {
   readonly kind: 'hash';
@@ -29,10 +29,12 @@ export interface FinishPackResponse {
   readonly error?: string;
 }
 
+/** Stats files under a directory (statFiles.ts). */
 export interface StatRequest {
   readonly kind: 'stat';
   readonly id: number;
-  readonly files: readonly string[];
+  readonly dir: string;
+  readonly rels: readonly string[];
 }
 
 export type WorkerRequest = HashRequest | StatRequest | FinishPackRequest | QuickCheckRequest;
@@ -44,7 +46,8 @@ export interface HashResponse {
 
 export interface StatResponse {
   readonly id: number;
-  readonly stats: readonly (FileStatTuple | null)[];
+  /** STAT_FIELDS numbers per file (statFiles.ts). */
+  readonly stats: Float64Array;
 }
 
 /** Hashes a batch one file after another; a failure becomes that file's outcome. */
@@ -94,9 +97,13 @@ if (parentPort) {
       case 'quick-check':
         port.postMessage(quickCheck(req));
         break;
-      case 'stat':
-        port.postMessage({ id: req.id, stats: statFilesSync(req.files) } satisfies StatResponse);
+      case 'stat': {
+        const stats = statFilesSync(req.dir, req.rels);
+        port.postMessage({ id: req.id, stats } satisfies StatResponse, [
+          stats.buffer as ArrayBuffer,
+        ]);
         break;
+      }
     }
   });
 }

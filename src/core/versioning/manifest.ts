@@ -1,6 +1,12 @@
 import { CairnError } from '../errors.js';
 import { assertSafeRelativePath } from '../fsSafe.js';
-import { isHash, putObject, readObjectHead, readObjectVerified, type Hash } from './cache.js';
+import {
+  isHash,
+  putObjectStreamed,
+  readObjectHead,
+  readObjectVerified,
+  type Hash,
+} from './cache.js';
 
 /** One entry of a directory version: a file with its content hash, or an empty directory. */
 export type ManifestEntry =
@@ -18,19 +24,59 @@ export function isFileEntry(e: ManifestEntry): e is Extract<ManifestEntry, { has
 /** How every serialized manifest begins. */
 export const MANIFEST_HEADER = '{"version":1,"entries":[';
 
+/** A manifest's entries given one at a time (for a million files, no array of entries). */
+export interface ManifestSource {
+  readonly length: number;
+  path(i: number): string;
+  entry(i: number): ManifestEntry;
+}
+
+/** Text is handed on in chunks of about this many characters. */
+const CHUNK_CHARS = 1 << 20;
+
+/** Canonical bytes, in chunks: entries sorted by path, fixed key order, one entry per line. */
+function writeManifest(source: ManifestSource, write: (chunk: string) => void): void {
+  const order = new Uint32Array(source.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  order.sort((a, b) => {
+    const pa = source.path(a);
+    const pb = source.path(b);
+    return pa < pb ? -1 : pa > pb ? 1 : 0;
+  });
+  let chunk = `${MANIFEST_HEADER}\n`;
+  for (let k = 0; k < order.length; k++) {
+    chunk += (k === 0 ? '' : ',\n') + entryLine(source.entry(order[k]!));
+    if (chunk.length >= CHUNK_CHARS) {
+      write(chunk);
+      chunk = '';
+    }
+  }
+  write(chunk + '\n]}\n');
+}
+
+function entryLine(e: ManifestEntry): string {
+  return isFileEntry(e)
+    ? JSON.stringify(
+        e.exec
+          ? { path: e.path, hash: e.hash, size: e.size, exec: true }
+          : { path: e.path, hash: e.hash, size: e.size },
+      )
+    : JSON.stringify({ path: e.path, dir: true });
+}
+
+function sourceOf(m: Manifest): ManifestSource {
+  return {
+    length: m.entries.length,
+    path: (i) => m.entries[i]!.path,
+    entry: (i) => m.entries[i]!,
+  };
+}
+
 /** Canonical bytes: entries sorted by path, fixed key order, one entry per line. */
 export function serializeManifest(m: Manifest): string {
-  const sorted = [...m.entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const lines = sorted.map((e) =>
-    isFileEntry(e)
-      ? JSON.stringify(
-          e.exec
-            ? { path: e.path, hash: e.hash, size: e.size, exec: true }
-            : { path: e.path, hash: e.hash, size: e.size },
-        )
-      : JSON.stringify({ path: e.path, dir: true }),
-  );
-  return `${MANIFEST_HEADER}\n${lines.join(',\n')}\n]}\n`;
+  const chunks: string[] = [];
+  writeManifest(sourceOf(m), (c) => chunks.push(c));
+  return chunks.join('');
 }
 
 /** Parses and validates a manifest: safe relative paths, valid hashes, no duplicates. */
@@ -105,7 +151,12 @@ export function parseManifest(text: string, source: string): Manifest {
 
 /** Stores a manifest in the cache; returns the directory's version hash. */
 export function storeManifest(cacheDir: string, tmpDir: string, m: Manifest): Hash {
-  return putObject(cacheDir, tmpDir, serializeManifest(m));
+  return storeManifestFrom(cacheDir, tmpDir, sourceOf(m));
+}
+
+/** Stores a manifest in the cache as it is serialized, never whole in memory; returns its hash. */
+export function storeManifestFrom(cacheDir: string, tmpDir: string, source: ManifestSource): Hash {
+  return putObjectStreamed(cacheDir, tmpDir, (write) => writeManifest(source, write));
 }
 
 /** Loads a directory version's manifest from the cache, verifying its hash. */

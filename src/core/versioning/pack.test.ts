@@ -18,7 +18,7 @@ import {
 import { checkoutArtifacts } from './checkout.js';
 import { fsck } from './fsck.js';
 import { gc } from './gc.js';
-import { findPacked, listPacks, packsDir } from './pack.js';
+import { findPacked, listPacks, packsDir, PackWriter } from './pack.js';
 import { artifactStatus } from './status.js';
 
 function images(seed: string, count: number): Record<string, Buffer> {
@@ -195,4 +195,24 @@ test('SIGKILL while gc repacks loses nothing: fsck is clean and every version ch
   fs.rmSync(path.join(project.root, 'data'), { recursive: true });
   await checkoutArtifacts(project);
   assert.deepEqual(readTree(path.join(project.root, 'data')), readTreeOf(files));
+});
+
+test('a pack writer stores each object once, under an index sorted by hash', () => {
+  const project = tempProject();
+  const tmpDir = path.join(project.root, '.cairn', 'tmp-test');
+  fs.mkdirSync(tmpDir, { recursive: true });
+  const writer = new PackWriter(project.cacheDir, tmpDir);
+  const objects = Array.from({ length: 5000 }, (_, i) => Buffer.from(`object ${i % 3000}\n`));
+  for (const o of objects) writer.add(sha256(o), o);
+  writer.finish();
+  const packs = listPacks(project.cacheDir);
+  assert.equal(packs.length, 1);
+  const hashes = packs[0]!.hashes;
+  assert.equal(hashes.length, 3000);
+  assert.deepEqual(hashes, [...new Set(objects.map((o) => sha256(o)))].sort());
+  // Each object's bytes once: the pack holds nothing but the magic and 3,000 objects.
+  const stored = objects.slice(0, 3000).reduce((n, o) => n + o.length, 0);
+  assert.equal(fs.statSync(packs[0]!.packFile).size, 8 + stored);
+  for (const o of objects.slice(2990))
+    assert.deepEqual(readObjectVerified(project.cacheDir, sha256(o)), o);
 });

@@ -270,13 +270,22 @@ export function readPacked(o: PackedObject): Buffer {
 /**
  * Appends objects to a new pack in a temp folder; finish() writes its index and moves both into
  * the cache. Until then none of its objects is in the cache. One writer per thread.
+ *
+ * A writer may be handed a million tiny files, so it keeps no object per entry: the hashes it has
+ * taken (in any of its packs, so that none is stored twice) are rows of HashRows, found again
+ * through an open-addressing table of row numbers, and the current pack's entries are three
+ * numbers each (hash row, offset, length) in one typed array.
  */
 export class PackWriter {
   private fd: number | undefined;
   private tmpFile = '';
   private size = 0;
-  private entries: { key: Buffer; offset: number; length: number }[] = [];
-  private readonly seen = new Set<Hash>();
+  /** The current pack's entries: hash row, offset, length (a pack stays far below 4 GiB). */
+  private entries = new Uint32Array(3 * 1024);
+  private count = 0;
+  private readonly hashes = new HashRows();
+  /** Hash table over `hashes`: row + 1, 0 when free; never more than half full. */
+  private slots = new Uint32Array(1024);
   /** Packs this writer has moved into the cache. */
   readonly written: string[] = [];
 
@@ -286,16 +295,50 @@ export class PackWriter {
   ) {}
 
   add(hash: Hash, data: Uint8Array): void {
-    if (this.seen.has(hash)) return;
+    const row = this.take(hash);
+    if (row < 0) return;
     if (this.fd === undefined) this.open();
     const fd = this.fd!;
     let done = 0;
     while (done < data.length)
       done += fs.writeSync(fd, data, done, data.length - done, this.size + done);
-    this.entries.push({ key: Buffer.from(hash, 'hex'), offset: this.size, length: data.length });
-    this.seen.add(hash);
+    if ((this.count + 1) * 3 > this.entries.length) {
+      const next = new Uint32Array(this.entries.length * 2);
+      next.set(this.entries);
+      this.entries = next;
+    }
+    this.entries[this.count * 3] = row;
+    this.entries[this.count * 3 + 1] = this.size;
+    this.entries[this.count * 3 + 2] = data.length;
+    this.count++;
     this.size += data.length;
     if (this.size >= PACK_TARGET_BYTES) this.commit();
+  }
+
+  /** Records a hash as taken and returns its row; -1 when this writer already has it. */
+  private take(hash: Hash): number {
+    const rows = this.hashes;
+    const row = rows.push(hash);
+    let mask = this.slots.length - 1;
+    let slot = rows.word(row) & mask;
+    for (let other = this.slots[slot]!; other !== 0; other = this.slots[slot]!) {
+      if (rows.equal(row, other - 1)) {
+        rows.pop();
+        return -1;
+      }
+      slot = (slot + 1) & mask;
+    }
+    this.slots[slot] = row + 1;
+    if (rows.count * 2 > this.slots.length) {
+      this.slots = new Uint32Array(this.slots.length * 2);
+      mask = this.slots.length - 1;
+      for (let r = 0; r < rows.count; r++) {
+        let s = rows.word(r) & mask;
+        while (this.slots[s] !== 0) s = (s + 1) & mask;
+        this.slots[s] = r + 1;
+      }
+    }
+    return row;
   }
 
   /** Moves the pack being written into the cache (if it has anything). */
@@ -316,22 +359,25 @@ export class PackWriter {
     this.fd = fs.openSync(this.tmpFile, 'wx', 0o444);
     fs.writeSync(this.fd, PACK_MAGIC, 0, PACK_MAGIC.length, 0);
     this.size = PACK_MAGIC.length;
-    this.entries = [];
+    this.count = 0;
   }
 
   private commit(): void {
     const fd = this.fd!;
     this.fd = undefined;
     fs.closeSync(fd);
-    const idx = buildIndex(this.entries);
-    const id = idx.toString('hex', idx.length - 32);
+    // The index body and its checksum, written one after the other: a pack of 500,000 tiny
+    // objects has a 24 MB index, not worth a second copy to join them.
+    const body = indexBody(this.hashes, this.entries, this.count);
+    const checksum = createHash('sha256').update(body).digest();
+    const id = checksum.toString('hex');
     const dir = packsDir(this.cacheDir);
     const packFile = path.join(dir, `pack-${id}.pack`);
     const idxFile = path.join(dir, `pack-${id}.idx`);
     const idxTmp = path.join(this.tmpDir, `idx.${tmpSuffix()}`);
     try {
       fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(idxTmp, idx, { mode: 0o444 });
+      writeAll(idxTmp, [body, checksum]);
       // The pack first: an index in view always has its whole pack.
       fs.renameSync(this.tmpFile, packFile);
       fs.renameSync(idxTmp, idxFile);
@@ -345,26 +391,99 @@ export class PackWriter {
   }
 }
 
-function buildIndex(entries: readonly { key: Buffer; offset: number; length: number }[]): Buffer {
-  const sorted = [...entries].sort((a, b) => a.key.compare(b.key));
-  const body = Buffer.alloc(IDX_HEADER + FANOUT_BYTES + sorted.length * ENTRY_BYTES);
+const ROWS_PER_BLOCK = 1 << 15;
+
+/** Hashes as 32-byte rows in blocks of 1 MiB: appended without copying what is there. */
+class HashRows {
+  private readonly blocks: Buffer[] = [];
+  count = 0;
+
+  /** Appends a hash given in hex; returns its row. */
+  push(hash: Hash): number {
+    const b = Math.floor(this.count / ROWS_PER_BLOCK);
+    if (b === this.blocks.length) this.blocks.push(Buffer.allocUnsafe(ROWS_PER_BLOCK * 32));
+    this.blocks[b]!.write(hash, (this.count % ROWS_PER_BLOCK) * 32, 32, 'hex');
+    return this.count++;
+  }
+
+  /** Drops the last row. */
+  pop(): void {
+    this.count--;
+  }
+
+  /** The row's block and where in it the row starts. */
+  at(row: number): [Buffer, number] {
+    return [this.blocks[Math.floor(row / ROWS_PER_BLOCK)]!, (row % ROWS_PER_BLOCK) * 32];
+  }
+
+  /** Four bytes of the row (hashes are uniform: any four make a table slot). */
+  word(row: number): number {
+    const [block, at] = this.at(row);
+    return block.readUInt32LE(at);
+  }
+
+  /** The row's first six bytes as a number: its sort order but for the rarest ties. */
+  prefix(row: number): number {
+    const [block, at] = this.at(row);
+    return block.readUIntBE(at, 6);
+  }
+
+  compare(a: number, b: number): number {
+    const [ba, at] = this.at(a);
+    const [bb, bt] = this.at(b);
+    return ba.compare(bb, bt, bt + 32, at, at + 32);
+  }
+
+  equal(a: number, b: number): boolean {
+    return this.compare(a, b) === 0;
+  }
+}
+
+function writeAll(file: string, pieces: readonly Buffer[]): void {
+  const fd = fs.openSync(file, 'wx', 0o444);
+  try {
+    let position = 0;
+    for (const piece of pieces) {
+      let done = 0;
+      while (done < piece.length)
+        done += fs.writeSync(fd, piece, done, piece.length - done, position + done);
+      position += piece.length;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * The index of `count` entries (hash row, offset, length), distinct hashes in any order, but
+ * for the checksum that ends it.
+ */
+function indexBody(hashes: HashRows, entries: Uint32Array, count: number): Buffer {
+  // Sorted by the hash: its first six bytes as a number decide all but the rarest ties.
+  const prefix = new Float64Array(count);
+  for (let i = 0; i < count; i++) prefix[i] = hashes.prefix(entries[i * 3]!);
+  const order = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  order.sort((a, b) => prefix[a]! - prefix[b]! || hashes.compare(entries[a * 3]!, entries[b * 3]!));
+  const body = Buffer.alloc(IDX_HEADER + FANOUT_BYTES + count * ENTRY_BYTES);
   IDX_MAGIC.copy(body, 0);
   body.writeUInt32BE(1, 8);
-  body.writeUInt32BE(sorted.length, 12);
+  body.writeUInt32BE(count, 12);
   const fanout = new Uint32Array(256);
-  for (const e of sorted) fanout[e.key[0]!]!++;
+  for (let i = 0; i < count; i++) fanout[Math.floor(prefix[i]! / 2 ** 40)]!++;
   let cumulative = 0;
   for (let b = 0; b < 256; b++) {
     cumulative += fanout[b]!;
     body.writeUInt32BE(cumulative, IDX_HEADER + b * 4);
   }
-  sorted.forEach((e, i) => {
+  order.forEach((e, i) => {
     const at = IDX_HEADER + FANOUT_BYTES + i * ENTRY_BYTES;
-    e.key.copy(body, at);
-    writeU64(body, at + 32, e.offset);
-    writeU64(body, at + 40, e.length);
+    const [block, from] = hashes.at(entries[e * 3]!);
+    block.copy(body, at, from, from + 32);
+    writeU64(body, at + 32, entries[e * 3 + 1]!);
+    writeU64(body, at + 40, entries[e * 3 + 2]!);
   });
-  return Buffer.concat([body, createHash('sha256').update(body).digest()]);
+  return body;
 }
 
 /** Removes a pack (its index first, so no reader finds an index without its pack). */

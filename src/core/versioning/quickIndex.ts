@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../fsSafe.js';
+import { AtomicFileWriter } from '../fsSafe.js';
 import { canStartWorkers, startWorker } from './workers.js';
 
 type Hash = string;
@@ -42,21 +42,63 @@ export function saveQuickIndex(
   settled: (timeMs: number) => boolean,
   tmpDir: string,
 ): void {
-  const files = Object.entries(state.files);
-  const dirs = Object.entries(state.dirs);
+  if (state.version === undefined) {
+    fs.rmSync(file, { force: true });
+    return;
+  }
+  const files = Object.keys(state.files);
+  const fileNumbers = new Float64Array(files.length * FILE_FIELDS);
   // One pass: each entry's numbers, stopping at the first time too recent to trust.
-  const numbers = new Float64Array(files.length * FILE_FIELDS + dirs.length * DIR_FIELDS);
-  const fill = (entries: [string, string][], fields: number, base: number): boolean =>
-    entries.every(([, v], i) => {
-      const parts = v.split(':');
-      for (let k = 0; k < fields; k++) numbers[base + i * fields + k] = Number(parts[k]);
-      return settled(numbers[base + i * fields + fields - 1]!); // the ctime comes last
-    });
-  if (
-    state.version === undefined ||
-    !fill(files, FILE_FIELDS, 0) ||
-    !fill(dirs, DIR_FIELDS, files.length * FILE_FIELDS)
-  ) {
+  const filled = files.every((rel, i) => {
+    const parts = state.files[rel]!.split(':');
+    for (let k = 0; k < FILE_FIELDS; k++) fileNumbers[i * FILE_FIELDS + k] = Number(parts[k]);
+    return settled(fileNumbers[i * FILE_FIELDS + FILE_FIELDS - 1]!); // the ctime comes last
+  });
+  if (!filled) {
+    fs.rmSync(file, { force: true });
+    return;
+  }
+  saveQuickIndexFrom(
+    file,
+    { version: state.version, files, fileNumbers, dirs: state.dirs },
+    savedAtMs,
+    settled,
+    tmpDir,
+  );
+}
+
+/** What a quick index is made of, with the files as columns (as add has them). */
+export interface QuickIndexSource {
+  readonly version: Hash | undefined;
+  readonly files: readonly string[];
+  /** FILE_FIELDS numbers per file: dev, ino, size, mtimeMs, ctimeMs. */
+  readonly fileNumbers: Float64Array;
+  readonly dirs: Record<string, string>;
+}
+
+/** Paths are written in pieces of about this many characters. */
+const PATH_CHUNK_CHARS = 1 << 20;
+
+/** saveQuickIndex from columns: written out in pieces, with no object or string per file. */
+export function saveQuickIndexFrom(
+  file: string,
+  source: QuickIndexSource,
+  savedAtMs: number,
+  settled: (timeMs: number) => boolean,
+  tmpDir: string,
+): void {
+  const { files, fileNumbers } = source;
+  const dirs = Object.entries(source.dirs);
+  const dirNumbers = new Float64Array(dirs.length * DIR_FIELDS);
+  let allSettled = source.version !== undefined;
+  for (let i = 0; allSettled && i < files.length; i++)
+    allSettled = settled(fileNumbers[i * FILE_FIELDS + FILE_FIELDS - 1]!);
+  for (let i = 0; allSettled && i < dirs.length; i++) {
+    const parts = dirs[i]![1].split(':');
+    for (let k = 0; k < DIR_FIELDS; k++) dirNumbers[i * DIR_FIELDS + k] = Number(parts[k]);
+    allSettled = settled(dirNumbers[i * DIR_FIELDS + DIR_FIELDS - 1]!);
+  }
+  if (!allSettled) {
     fs.rmSync(file, { force: true });
     return;
   }
@@ -65,12 +107,27 @@ export function saveQuickIndex(
   header.writeUInt32LE(files.length, 8);
   header.writeUInt32LE(dirs.length, 12);
   header.writeDoubleLE(savedAtMs, 16);
-  header.write(state.version, 24, 32, 'hex');
-  const paths = Buffer.from(
-    files.map(([rel]) => rel).join('\n') + '\0' + dirs.map(([rel]) => rel).join('\n'),
-  );
-  const body = Buffer.from(numbers.buffer, numbers.byteOffset, numbers.byteLength);
-  writeFileAtomic(file, Buffer.concat([header, body, paths]), { tmpDir });
+  header.write(source.version!, 24, 32, 'hex');
+  const out = new AtomicFileWriter(file, { tmpDir });
+  try {
+    out.write(header);
+    const bytes = (a: Float64Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    out.write(bytes(fileNumbers.subarray(0, files.length * FILE_FIELDS)));
+    out.write(bytes(dirNumbers));
+    let chunk = '';
+    for (let i = 0; i < files.length; i++) {
+      chunk += (i === 0 ? '' : '\n') + files[i]!;
+      if (chunk.length >= PATH_CHUNK_CHARS) {
+        out.write(chunk);
+        chunk = '';
+      }
+    }
+    out.write(chunk + '\0' + dirs.map(([rel]) => rel).join('\n'));
+    out.commit();
+  } catch (err) {
+    out.abort();
+    throw err;
+  }
 }
 
 /** A quick index as read: the numbers in place, the paths as two lists. */

@@ -2,21 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CairnError } from '../errors.js';
 import { isEnoent } from '../fsSafe.js';
-import { settledBefore, type ArtifactState } from './stateCache.js';
-import { statFiles } from './statFiles.js';
-
-/** A regular file found under an artifact directory. */
-export interface ScannedFile {
-  /** Path relative to the artifact directory, '/'-separated. */
-  readonly rel: string;
-  readonly abs: string;
-  readonly key: string;
-  readonly sizeBytes: number;
-  readonly executable: boolean;
-}
+import { POINTER_SUFFIX } from '../project/project.js';
+import { FileTable } from './fileTable.js';
+import { KEY_FIELDS, settledBefore, type ArtifactState } from './stateCache.js';
+import { STAT_FIELDS, statFiles } from './statFiles.js';
 
 export interface TreeScan {
-  readonly files: ScannedFile[];
+  /** The regular files (and links to them), pointer files (`*.cairn`) left out. */
+  readonly files: FileTable;
   /** Directories with nothing in them (they are part of a version too). */
   readonly emptyDirs: string[];
   /** rel dir → `mtimeMs:ctimeMs`, taken before the directory was read. */
@@ -95,19 +88,24 @@ export async function scanTree(
       // sockets, FIFOs and devices are not data: skipped
     }
   }
-  const abs = fileRels.map((rel) => path.join(absDir, rel));
-  const stats = await statFiles(abs);
-  const files: ScannedFile[] = [];
-  stats.forEach((s, i) => {
-    if (s)
-      files.push({
-        rel: fileRels[i]!,
-        abs: abs[i]!,
-        key: s[0],
-        sizeBytes: s[1],
-        executable: (s[2] & 0o100) !== 0,
-      });
-  });
+  const stats = await statFiles(absDir, fileRels);
+  // Moved down in place: what was statted, without the files that vanished and the pointer files.
+  const rels: string[] = [];
+  const executable = new Uint8Array(fileRels.length);
+  for (let i = 0; i < fileRels.length; i++) {
+    const mode = stats[i * STAT_FIELDS + 5]!;
+    const rel = fileRels[i]!;
+    if (mode < 0 || rel.endsWith(POINTER_SUFFIX)) continue;
+    const n = rels.length;
+    stats.copyWithin(n * KEY_FIELDS, i * STAT_FIELDS, i * STAT_FIELDS + KEY_FIELDS);
+    executable[n] = (mode & 0o100) !== 0 ? 1 : 0;
+    rels.push(rel);
+  }
+  const files = new FileTable(
+    rels,
+    stats.subarray(0, rels.length * KEY_FIELDS),
+    executable.subarray(0, rels.length),
+  );
   return { files, emptyDirs, dirs };
 }
 

@@ -2,8 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { sha256, type Hash } from './cache.js';
-import { writeFileAtomic } from '../fsSafe.js';
-import { saveQuickIndex } from './quickIndex.js';
+import { AtomicFileWriter, writeFileAtomic } from '../fsSafe.js';
+import { saveQuickIndex, saveQuickIndexFrom } from './quickIndex.js';
+import { V8StreamWriter } from './v8StreamWriter.js';
 
 /**
  * What Cairn last saw of an artifact in the workspace: for each file its stat key
@@ -31,6 +32,25 @@ export interface ArtifactState {
  */
 export function statKey(st: fs.Stats): string {
   return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
+/** Numbers in a stat key: dev, ino, size, mtimeMs, ctimeMs. */
+export const KEY_FIELDS = 5;
+
+/** The stat key of KEY_FIELDS numbers at `at` (the very string statKey makes of those stats). */
+export function statKeyAt(numbers: Float64Array, at: number): string {
+  return `${numbers[at]}:${numbers[at + 1]}:${numbers[at + 2]}:${numbers[at + 3]}:${numbers[at + 4]}`;
+}
+
+/** Writes a stat key's KEY_FIELDS numbers into `numbers` at `at`. */
+export function readStatKey(key: string, numbers: Float64Array, at: number): void {
+  let start = 0;
+  for (let k = 0; k < KEY_FIELDS; k++) {
+    const colon = key.indexOf(':', start);
+    const end = colon < 0 ? key.length : colon;
+    numbers[at + k] = Number(key.slice(start, end));
+    start = end + 1;
+  }
 }
 
 /**
@@ -85,6 +105,74 @@ export function saveState(
   );
 }
 
+/** An artifact's state with its files as columns (as add has them), for saveStateColumns. */
+export interface StateColumns {
+  readonly version: Hash;
+  /** Paths relative to the artifact directory. */
+  readonly rels: readonly string[];
+  /** KEY_FIELDS numbers per file: its stat key's. */
+  readonly stats: Float64Array;
+  /** 32 bytes per file: its content hash. */
+  readonly hashes: Buffer;
+  readonly dirs: Record<string, string>;
+}
+
+/**
+ * saveState for a million files: the same files (loadState reads them as ever), written out
+ * piece by piece from columns, never as one object of a million strings and its serialization.
+ */
+export function saveStateColumns(
+  stateDir: string,
+  artifact: string,
+  state: StateColumns,
+  tmpDir: string,
+): void {
+  fs.mkdirSync(stateDir, { recursive: true });
+  const savedAtMs = Date.now();
+  const out = new AtomicFileWriter(stateFile(stateDir, artifact), { tmpDir });
+  try {
+    const v8w = new V8StreamWriter((bytes) => out.write(bytes));
+    // As saveState's `{ artifact, version, files, dirs, savedAtMs }`.
+    v8w.beginObject();
+    v8w.string('artifact');
+    v8w.string(artifact);
+    v8w.string('version');
+    v8w.string(state.version);
+    v8w.string('files');
+    v8w.beginObject();
+    for (let i = 0; i < state.rels.length; i++) {
+      v8w.string(state.rels[i]!);
+      v8w.string(
+        `${statKeyAt(state.stats, i * KEY_FIELDS)}:${state.hashes.toString('hex', i * 32, i * 32 + 32)}`,
+      );
+    }
+    v8w.endObject(state.rels.length);
+    v8w.string('dirs');
+    v8w.beginObject();
+    const dirs = Object.entries(state.dirs);
+    for (const [rel, times] of dirs) {
+      v8w.string(rel);
+      v8w.string(times);
+    }
+    v8w.endObject(dirs.length);
+    v8w.string('savedAtMs');
+    v8w.double(savedAtMs);
+    v8w.endObject(5);
+    v8w.end();
+    out.commit();
+  } catch (err) {
+    out.abort();
+    throw err;
+  }
+  saveQuickIndexFrom(
+    quickIndexFile(stateDir, artifact),
+    { version: state.version, files: state.rels, fileNumbers: state.stats, dirs: state.dirs },
+    savedAtMs,
+    (t) => settledBefore({ savedAtMs }, t),
+    tmpDir,
+  );
+}
+
 /**
  * The hash recorded for a file whose stat key is unchanged, or undefined: also for an entry
  * whose ctime is too close to when the state was saved to be sure (see racyWindowMs).
@@ -99,7 +187,7 @@ export function cachedHash(state: ArtifactState, rel: string, key: string): Hash
 }
 
 /** Whether a file or directory time lies safely before the state was saved (see racyWindowMs). */
-export function settledBefore(state: ArtifactState, timeMs: number): boolean {
+export function settledBefore(state: { savedAtMs?: number }, timeMs: number): boolean {
   return state.savedAtMs !== undefined && timeMs <= state.savedAtMs - racyWindowMs(timeMs);
 }
 

@@ -302,3 +302,70 @@ test('a sparse file stays sparse in the cache and in the checkout, with the same
   fs.closeSync(back);
   assert.ok(probe.equals(Buffer.alloc(64 << 10, 'b')));
 });
+
+test('a large add records every file: its hash, size and mode in the manifest, its stat in the state; a re-add hashes only what changed', async () => {
+  const project = tempProject();
+  // Enough files for many batches on every core, the stat threads and packs; names that sort
+  // differently in UTF-16 and in bytes, a number-like name, an executable, an empty folder and a
+  // pointer file inside.
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 25_000; i++) files[`data/d${i % 37}/f${i}.txt`] = `row ${i % 20_000}\n`;
+  files['data/\uff21.txt'] = 'fullwidth A\n';
+  files['data/\u{1F600}.txt'] = 'astral\n';
+  files['data/7'] = 'number-like\n';
+  files['data/run.sh'] = '#!/bin/sh\n';
+  files['data/empty/'] = '';
+  files['data/old.cairn'] = 'not data\n';
+  writeTree(project.root, files);
+  fs.chmodSync(path.join(project.root, 'data/run.sh'), 0o755);
+  await sleep(120); // settled times, so that a quick index is written too
+
+  const [r] = await addArtifacts(project, ['data']);
+  const want = Object.entries(files)
+    .filter(([rel]) => !rel.endsWith('/') && !rel.endsWith('.cairn'))
+    .map(([rel, text]) => ({ rel: rel.slice('data/'.length), text }));
+  assert.equal(r!.hashedFiles, want.length);
+  assert.equal(r!.pointer.fileCount, want.length);
+  const manifest = fs.readFileSync(objectPath(project.cacheDir, r!.pointer.hash), 'utf8');
+  const entries = (JSON.parse(manifest) as { entries: Record<string, unknown>[] }).entries;
+  const expected = [
+    ...want.map(({ rel, text }) => ({
+      path: rel,
+      hash: sha256(text),
+      size: Buffer.byteLength(text),
+      ...(rel === 'run.sh' ? { exec: true } : {}),
+    })),
+    { path: 'empty', dir: true },
+  ].sort((a, b) => (a.path < b.path ? -1 : 1));
+  assert.deepEqual(entries, expected);
+
+  const state = v8.deserialize(fs.readFileSync(stateFile(project.stateDir, 'data'))) as {
+    files: Record<string, string>;
+    version: string;
+  };
+  assert.equal(state.version, r!.pointer.hash);
+  assert.equal(Object.keys(state.files).length, want.length);
+  for (const { rel, text } of want) {
+    const st = fs.statSync(path.join(project.root, 'data', rel));
+    assert.equal(
+      state.files[rel],
+      `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${sha256(text)}`,
+    );
+  }
+  assert.equal((await artifactStatus(project))[0]!.status, 'ok');
+
+  fs.writeFileSync(path.join(project.root, 'data/d3/f3.txt'), 'changed\n');
+  fs.rmSync(path.join(project.root, 'data/7'));
+  const [again] = await addArtifacts(project, ['data']);
+  assert.equal(again!.hashedFiles, 1);
+  assert.equal(again!.pointer.fileCount, want.length - 1);
+  const after = JSON.parse(
+    fs.readFileSync(objectPath(project.cacheDir, again!.pointer.hash), 'utf8'),
+  ) as { entries: { path: string; hash?: string }[] };
+  assert.equal(after.entries.find((e) => e.path === 'd3/f3.txt')!.hash, sha256('changed\n'));
+  assert.equal(after.entries.find((e) => e.path === 'd4/f4.txt')!.hash, sha256('row 4\n'));
+  assert.equal(
+    after.entries.find((e) => e.path === '7'),
+    undefined,
+  );
+});

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import { POINTER_SUFFIX, type Project } from '../project/project.js';
+import * as path from 'node:path';
+import type { Project } from '../project/project.js';
 import { hasObject, type Hash } from './cache.js';
 import type { TrackedArtifact } from './artifacts.js';
 import type { HashJob } from './hashFile.js';
@@ -111,10 +112,10 @@ export async function compareWorkspace(
 
   if (pointer.type === 'dir' && st.isDirectory()) {
     const scan = await scanTree(artifact.abs, project.root, artifact.path, state);
-    const files = scan.files.filter((f) => !f.rel.endsWith(POINTER_SUFFIX));
+    const files = scan.files;
     const unknown: number[] = [];
-    const hashes = files.map((f, i) => {
-      const h = cachedHash(state, f.rel, f.key);
+    const hashes = files.rels.map((rel, i) => {
+      const h = cachedHash(state, rel, files.key(i));
       if (h === undefined) unknown.push(i);
       return h;
     });
@@ -140,22 +141,24 @@ export async function compareWorkspace(
       // A clean comparison needs no per-file detail: `current` stays empty.
       return { ...base, ...unchanged, state, stateChanged: false };
     }
+    const abs = (i: number): string => path.join(artifact.abs, files.rels[i]!);
     if (unknown.length > 0) {
-      const jobs: HashJob[] = unknown.map((i) => ({ file: files[i]!.abs, store: false }));
+      const jobs: HashJob[] = unknown.map((i) => ({ file: abs(i), store: false }));
       const outcomes = await hashMany(jobs, project.cacheDir, tmpDir, {
-        sizes: unknown.map((i) => files[i]!.sizeBytes),
+        sizes: unknown.map((i) => files.sizeBytes(i)),
       });
       outcomes.forEach((o, k) => (hashes[unknown[k]!] = unwrap(o).hash));
     }
-    files.forEach((f, i) => {
+    files.rels.forEach((rel, i) => {
       const hash = hashes[i]!;
-      stateFiles[f.rel] = `${f.key}:${hash}`;
-      current.set(f.rel, {
-        abs: f.abs,
+      const key = files.key(i);
+      stateFiles[rel] = `${key}:${hash}`;
+      current.set(rel, {
+        abs: abs(i),
         hash,
-        key: f.key,
-        sizeBytes: f.sizeBytes,
-        executable: f.executable,
+        key,
+        sizeBytes: files.sizeBytes(i),
+        executable: files.isExecutable(i),
       });
     });
     if (!versionInCache) {
