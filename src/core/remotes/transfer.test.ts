@@ -100,8 +100,11 @@ test('a large pack of the cache goes to the remote as it is, after its objects a
   const large = listPacks(project.cacheDir).filter((p) => fs.statSync(p.packFile).size >= 16 << 20);
   assert.ok(large.length > 0, 'add wrote a pack of 16 MiB or more');
 
-  // A flipped byte inside such a pack stops the push, naming the pack, before anything is sent.
+  // Add hashed every object it packed, so the pack carries the verified mark (its mtime).
   const [victim] = large;
+  assert.equal(fs.statSync(victim!.packFile).mtimeMs, 1000);
+  // A flipped byte inside such a pack (which moves its mtime) stops the push, naming the pack,
+  // before anything is sent.
   const bytes = fs.readFileSync(victim!.packFile);
   const at = victim!.objects[0]!.offset + 100;
   bytes.writeUInt8(bytes.readUInt8(at) ^ 0xff, at);

@@ -13,7 +13,6 @@ import {
   commitObject,
   describeSource,
   hasObject,
-  isMarkedVerified,
   objectFile,
   objectSource,
   readObjectVerified,
@@ -27,6 +26,7 @@ import { versionsInHistory } from '../versioning/gc.js';
 import { hashMany } from '../versioning/hashPool.js';
 import type { HashJob, HashOutcome } from '../versioning/hashFile.js';
 import { listPacks, PACK_MAX_OBJECT_BYTES, PackWriter } from '../versioning/pack.js';
+import { markGone } from '../versioning/verifiedMark.js';
 import { objectsOf, type VersionRef } from '../versioning/reachable.js';
 import {
   looseKey,
@@ -382,21 +382,17 @@ async function sendPacks(
 }
 
 /**
- * Hashes, on every core, each object about to be sent that could have changed since it was
- * stored: every packed one, and a loose one whose verified mark is gone (as checkout does). A
- * corrupt one stops the push with its name; the puller hashes every object again on arrival.
+ * Hashes, on every core, each object about to be sent whose loose file or pack has lost its
+ * verified mark (it was written to since it was stored), as checkout does. A corrupt one stops the
+ * push with its name; the puller hashes every object again on arrival.
  */
 async function verifyBeforeSending(
   project: Project,
   all: readonly { hash: Hash; source: ObjectSource }[],
   tmpDir: string,
 ): Promise<void> {
-  const objects = all.filter(({ source }) => {
-    if (source.range) return true;
-    // lstat: a symlink put in the cache is never trusted, whatever its own times say.
-    const st = fs.lstatSync(source.file, { throwIfNoEntry: false });
-    return !st?.isFile() || !isMarkedVerified(st);
-  });
+  const seen = new Map<string, boolean>();
+  const objects = all.filter(({ source }) => markGone(source.file, seen));
   if (objects.length === 0) return;
   const outcomes = await hashMany(
     objects.map((o) => ({ ...o.source, store: false, noFollow: true })),

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { CairnError, fromSystemError } from '../errors.js';
 import { isEnoent, tmpSuffix, writeFileAtomic } from '../fsSafe.js';
 import { findPacked, listPacked, readPacked, type PackedObject } from './pack.js';
+import { markVerified } from './verifiedMark.js';
 
 /** A sha256 content hash: 64 lower-case hex digits. */
 export type Hash = string;
@@ -48,21 +49,6 @@ export function describeSource(s: ObjectSource): string {
 
 export function sha256(data: string | Uint8Array): Hash {
   return createHash('sha256').update(data).digest('hex');
-}
-
-/**
- * A verified object carries this mtime (1 s after the epoch). Any write to the object moves its
- * mtime, so checkout re-hashes an object only when its mtime is not this one; `fsck` re-hashes all.
- */
-const VERIFIED_MTIME_S = 1;
-
-export function isMarkedVerified(st: fs.Stats | fs.BigIntStats): boolean {
-  return Number(st.mtimeMs) === VERIFIED_MTIME_S * 1000;
-}
-
-/** Marks an object whose content was just checked against its name. */
-export function markVerified(file: string): void {
-  fs.utimesSync(file, new Date(), VERIFIED_MTIME_S);
 }
 
 /**

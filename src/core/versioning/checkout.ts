@@ -8,14 +8,13 @@ import { readConfig, type LinkType } from '../project/config.js';
 import {
   describeSource,
   hasObject,
-  isMarkedVerified,
-  markVerified,
   objectPath,
   objectSource,
   type Hash,
   type ObjectSource,
 } from './cache.js';
 import { readPacked } from './pack.js';
+import { markGone, markVerified } from './verifiedMark.js';
 import { hashMany } from './hashPool.js';
 import { copySparse, isSparse } from './sparseCopy.js';
 import { listArtifacts, type TrackedArtifact } from './artifacts.js';
@@ -112,20 +111,15 @@ async function verifyObjects(
   tmpDir: string,
 ): Promise<void> {
   const suspects = new Map<Hash, ObjectSource>();
+  const seen = new Map<string, boolean>();
   for (const p of plans) {
     for (const op of p.writes) {
       if (suspects.has(op.hash)) continue;
       const src = objectSource(project.cacheDir, op.hash) ?? {
         file: objectPath(project.cacheDir, op.hash),
       };
-      // Packed objects are small: each is hashed. A loose one only when its mark is gone.
-      if (src.range) {
-        suspects.set(op.hash, src);
-        continue;
-      }
-      // lstat: a symlink put in the cache is never trusted, whatever its own times say.
-      const st = fs.lstatSync(src.file);
-      if (!st.isFile() || !isMarkedVerified(st)) suspects.set(op.hash, src);
+      // A loose object, or the pack that holds it, whose mark is gone.
+      if (markGone(src.file, seen)) suspects.set(op.hash, src);
     }
   }
   if (suspects.size === 0) return;

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { CairnError, fromSystemError } from '../errors.js';
 import { isEnoent, tmpSuffix } from '../fsSafe.js';
+import { markVerified } from './verifiedMark.js';
 /** A sha256 content hash (as cache.ts's Hash, which imports this module). */
 type Hash = string;
 
@@ -378,6 +379,9 @@ export class PackWriter {
     try {
       fs.mkdirSync(dir, { recursive: true });
       writeAll(idxTmp, [body, checksum]);
+      // Every object was hashed just before it was added (add, pull, gc and push all hash what
+      // they pack), so the pack is verified as a whole, as a loose object is when stored.
+      markVerified(this.tmpFile);
       // The pack first: an index in view always has its whole pack.
       fs.renameSync(this.tmpFile, packFile);
       fs.renameSync(idxTmp, idxFile);
