@@ -8,8 +8,27 @@ import { initProject, type Project } from '../project/project.js';
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 export const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 
+const madeDirs: string[] = [];
+
+/**
+ * A new temporary folder, removed when the test process exits (a test file's process: node:test
+ * runs each in its own), unless CAIRN_KEEP_TEST_DIRS is set to look at them afterwards.
+ */
 export function tempDir(prefix = 'cairn-test-'): string {
-  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  if (madeDirs.length === 0 && !process.env['CAIRN_KEEP_TEST_DIRS']) {
+    process.once('exit', () => {
+      for (const d of madeDirs) {
+        try {
+          fs.rmSync(d, { recursive: true, force: true });
+        } catch {
+          // a read-only leftover (a cache object's folder): the machine's tmp cleaner takes it
+        }
+      }
+    });
+  }
+  madeDirs.push(dir);
+  return dir;
 }
 
 /** Runs git in a directory with a fixed identity; throws with git's stderr on failure. */
