@@ -106,7 +106,7 @@ test('a large pack of the cache goes to the remote as it is, after its objects a
   // A flipped byte inside such a pack (which moves its mtime) stops the push, naming the pack,
   // before anything is sent.
   const bytes = fs.readFileSync(victim!.packFile);
-  const at = victim!.objects[0]!.offset + 100;
+  const at = victim!.objectAt(0).offset + 100;
   bytes.writeUInt8(bytes.readUInt8(at) ^ 0xff, at);
   fs.chmodSync(victim!.packFile, 0o644);
   const good = fs.readFileSync(victim!.packFile);

@@ -328,7 +328,7 @@ async function sendPacks(
     project,
     asTheyAre.flatMap((p) =>
       p.hashes.map((hash, i) => {
-        const { pack, offset, length } = p.objects[i]!;
+        const { pack, offset, length } = p.objectAt(i);
         return { hash, source: { file: pack, range: { offset, length } } };
       }),
     ),

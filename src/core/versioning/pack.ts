@@ -205,15 +205,17 @@ export function* listPacked(cacheDir: string): Generator<[Hash, PackedObject]> {
   }
 }
 
-/** The packs of a cache: each pack file with the hashes it holds and where each lies in it. */
-export function listPacks(
-  cacheDir: string,
-): { packFile: string; idxFile: string; hashes: Hash[]; objects: PackedObject[] }[] {
+/** The packs of a cache: each pack file with the hashes it holds and where the i-th lies in it. */
+export function listPacks(cacheDir: string): {
+  packFile: string;
+  idxFile: string;
+  hashes: Hash[];
+  objectAt(i: number): PackedObject;
+}[] {
   invalidatePacks(cacheDir);
   return packSet(cacheDir).packs.map((p) => {
     const hashes = Array.from({ length: p.count }, (_, i) => hashOf(p, i));
-    const objects = Array.from({ length: p.count }, (_, i) => entryOf(p, i));
-    return { packFile: p.packFile, idxFile: p.idxFile, hashes, objects };
+    return { packFile: p.packFile, idxFile: p.idxFile, hashes, objectAt: (i) => entryOf(p, i) };
   });
 }
 
