@@ -10,7 +10,15 @@ export function gitAt(dir: string): SimpleGit {
   // One instance per directory, so that its limit on concurrent git processes holds.
   let g = instances.get(dir);
   if (!g) {
-    g = simpleGit({ baseDir: dir, maxConcurrentProcesses: 4, trimmed: false }).env(gitEnv());
+    // A command is done when its output is closed. simple-git's default also waits 50 ms after
+    // the process exits, on a timer that kept every command's process alive that much longer;
+    // the git commands Cairn runs start no helper that could hold their output open.
+    g = simpleGit({
+      baseDir: dir,
+      maxConcurrentProcesses: 4,
+      trimmed: false,
+      completion: { onClose: true, onExit: false },
+    }).env(gitEnv());
     instances.set(dir, g);
   }
   return g;
