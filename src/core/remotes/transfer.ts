@@ -650,10 +650,12 @@ async function fetchObjects(
     onData?: (chunk: Buffer) => void,
   ): Promise<void> => {
     throwIfAborted(options.signal);
-    const have = fs.statSync(part, { throwIfNoEntry: false })?.size ?? 0;
+    const partSize = fs.statSync(part, { throwIfNoEntry: false })?.size;
+    const have = partSize ?? 0;
     const want = range ? range.end - range.start : undefined;
-    if (want === 0) return fs.writeFileSync(part, ''); // only empty objects: nothing to download
-    if (want !== undefined && have === want) return; // fetched whole by a pull that was killed after
+    // Fetched whole by a pull that was killed after (a range of only empty objects has no bytes,
+    // so its part file must exist to count).
+    if (want !== undefined && partSize === want) return;
     if (want !== undefined && have > want) fs.rmSync(part);
     const offset = want !== undefined && have > want ? 0 : have;
     if (onData && offset > 0) readChunks(part, offset, onData);
