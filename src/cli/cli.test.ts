@@ -148,3 +148,55 @@ test('cairn --version prints the version of the package', () => {
   assert.equal(r.code, 0);
   assert.equal(r.stdout.trim(), `cairn ${pkg.version}`);
 });
+
+test('every command is found under the name main.ts files it by, and --help lists them all', async () => {
+  const { commandGroups } = await import('./main.js');
+  const listed = commandGroups.flatMap((g) => g.names);
+  assert.equal(new Set(listed).size, listed.length, 'a command is filed twice');
+  for (const group of commandGroups) {
+    const defined = (await group.load()).map((c) => c.name);
+    // A command defined but not filed could not be run; one filed but not defined, not loaded.
+    assert.deepEqual([...defined].sort(), [...group.names].sort());
+  }
+  const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+  assert.equal(help.status, 0, help.stderr);
+  for (const name of listed.filter((n) => !n.startsWith('_')))
+    assert.match(help.stdout, new RegExp(`^  cairn ${name}\\b`, 'm'), name);
+  const runsLs = spawnSync(process.execPath, [CLI, 'runs', 'ls', '--help'], { encoding: 'utf8' });
+  assert.match(runsLs.stdout, /^Usage: cairn runs ls/);
+});
+
+test('each command starts from a code cache of its own; caches of other builds and old ones go', () => {
+  const root = repo();
+  const cacheHome = tempDir();
+  const dir = path.join(cacheHome, 'cairn');
+  fs.mkdirSync(dir);
+  const run = (...args: string[]): string => {
+    const r = spawnSync(process.execPath, [CLI, ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, XDG_CACHE_HOME: cacheHome },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+  const listing = (): string[] => fs.readdirSync(dir).sort();
+  run('init');
+  const [initCache] = listing();
+  assert.match(initCache ?? '', /^cli-[0-9a-f]{12}-v\d+\.\d+\.\d+-\w+-\d+-\d+-init\.v8$/);
+  const prefix = initCache!.slice(0, 'cli-'.length + 13);
+  // An older build of this same bundle, and a month-old cache of a bundle since removed.
+  const olderBuild = `${prefix}v20.0.0-x64-1-1-status.v8`;
+  const abandoned = 'cli-000000000000-v20.0.0-x64-1-1-status.v8';
+  for (const name of [olderBuild, abandoned]) fs.writeFileSync(path.join(dir, name), 'stale');
+  const old = new Date(Date.now() - 40 * 24 * 3600 * 1000);
+  fs.utimesSync(path.join(dir, abandoned), old, old);
+  assert.match(run('status'), /No artifacts tracked yet/);
+  assert.deepEqual(listing(), [initCache, initCache!.replace(/-init\.v8$/, '-status.v8')].sort());
+  // A cache is read, not rewritten, and the command behaves the same from it.
+  const written = fs.statSync(path.join(dir, listing()[1]!)).mtimeMs;
+  assert.match(run('status'), /No artifacts tracked yet/);
+  assert.equal(fs.statSync(path.join(dir, listing()[1]!)).mtimeMs, written);
+  run('--version');
+  assert.ok(listing().some((n) => n.endsWith('-other.v8')));
+});

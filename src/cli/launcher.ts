@@ -1,6 +1,6 @@
 // dist/cli.js: starts the cairn command line (dist/cliMain.js) from V8's code cache, so that a
-// command does not spend its first tens of milliseconds compiling the bundle. The cache is
-// written once per bundle and runtime, beside the user's other caches; anything that goes wrong
+// command does not spend its first tens of milliseconds compiling the bundle. A cache is written
+// once per bundle, runtime and command, beside the user's other caches; anything that goes wrong
 // with it only costs that time: the bundle is then compiled as usual.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -17,19 +17,35 @@ function cachePrefix(): string {
   return `cli-${createHash('sha256').update(bundle).digest('hex').slice(0, 12)}-`;
 }
 
-function cacheFile(): string {
+/** The bundle's build and the runtime: a cache of another is never read again. */
+function cacheKey(): string {
   const st = fs.statSync(bundle);
+  return `${process.version}-${process.arch}-${st.size}-${Math.floor(st.mtimeMs)}-`;
+}
+
+/**
+ * One cache per command, as each holds the functions its first run compiled: `status` then starts
+ * from a cache of what `status` runs, not of whatever command happened to run first.
+ */
+function commandName(): string {
+  const word = process.argv[2] ?? '';
+  return /^[a-z][a-z-]{0,30}$/.test(word) ? word : 'other';
+}
+
+function cacheDir(): string {
   const base =
     process.env['XDG_CACHE_HOME'] ??
     (process.env['HOME'] ? path.join(process.env['HOME'], '.cache') : os.tmpdir());
-  const key = `${process.version}-${process.arch}-${st.size}-${Math.floor(st.mtimeMs)}`;
-  return path.join(base, 'cairn', `${cachePrefix()}${key}.v8`);
+  return path.join(base, 'cairn');
 }
+
+/** Caches not written for this long belong to bundles no longer installed (or rebuilt). */
+const CACHE_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
 
 let file: string | undefined;
 let cached: Buffer | undefined;
 try {
-  file = cacheFile();
+  file = path.join(cacheDir(), `${cachePrefix()}${cacheKey()}${commandName()}.v8`);
   cached = fs.readFileSync(file);
 } catch {
   // no cache yet
@@ -48,11 +64,17 @@ if (file !== undefined && (cached === undefined || script.cachedDataRejected)) {
       const tmp = `${target}.${process.pid}`;
       fs.writeFileSync(tmp, script.createCachedData());
       fs.renameSync(tmp, target);
-      // Caches of older bundles (an update, a rebuild) are never read again.
+      // Caches of older builds of this bundle are never read again, nor old ones of any bundle.
+      const current = `${cachePrefix()}${cacheKey()}`;
       const dir = path.dirname(target);
-      for (const name of fs.readdirSync(dir))
-        if (name.startsWith(cachePrefix()) && name !== path.basename(target))
-          fs.rmSync(path.join(dir, name), { force: true });
+      for (const name of fs.readdirSync(dir)) {
+        const other = path.join(dir, name);
+        if (
+          (name.startsWith(cachePrefix()) && !name.startsWith(current)) ||
+          fs.statSync(other).mtimeMs < Date.now() - CACHE_MAX_AGE_MS
+        )
+          fs.rmSync(other, { force: true });
+      }
     } catch {
       // a read-only home: the next command compiles again
     }

@@ -1,18 +1,11 @@
 import * as path from 'node:path';
 import { shellQuote } from '../core/shell.js';
+import type { HookName } from '../core/versioning/hooks.js';
 import { CairnError } from '../core/errors.js';
 import { findProject, initProject } from '../core/project/project.js';
-import { addArtifacts } from '../core/versioning/add.js';
 import { artifactPathFrom } from '../core/versioning/artifacts.js';
-import { checkoutArtifacts } from '../core/versioning/checkout.js';
 import { artifactStatus } from '../core/versioning/status.js';
-import { fsck } from '../core/versioning/fsck.js';
-import { unprotect } from '../core/versioning/unprotect.js';
-import { gc } from '../core/versioning/gc.js';
-import { artifactDiff, artifactLog } from '../core/versioning/history.js';
-import { HOOK_NAMES, installHooks, runHook, type HookName } from '../core/versioning/hooks.js';
 import { formatBytes, shortHash } from '../core/format.js';
-import { printRemoteStatus } from './remoteCommands.js';
 import { defineCommand, type Command, type CommandArgs } from './command.js';
 import { endProgress, err, out, printJson, progress } from './printer.js';
 
@@ -58,6 +51,7 @@ const add = defineCommand({
         'name at least one file or directory to add: cairn add <path>...',
       );
     const { project, rels } = projectPaths(args);
+    const { addArtifacts } = await import('../core/versioning/add.js');
     const results = await addArtifacts(project, rels, {
       ...(kindArg ? { kind: kindArg } : {}),
       onProgress: (rel, p) =>
@@ -92,7 +86,11 @@ const status = defineCommand({
   options: { ...json, remote: { type: 'boolean' }, 'remote-name': { type: 'string' } },
   async run(args) {
     if (args.values['remote'] || args.values['remote-name'])
-      return printRemoteStatus(args, args.values['remote-name'], args.values['json'] === true);
+      return (await import('./remoteCommands.js')).printRemoteStatus(
+        args,
+        args.values['remote-name'],
+        args.values['json'] === true,
+      );
     const { project, rels } = projectPaths(args);
     const entries = await artifactStatus(project, rels);
     if (args.values['json']) {
@@ -132,6 +130,7 @@ const checkout = defineCommand({
   options: { force: { type: 'boolean' }, ...json },
   async run(args) {
     const { project, rels } = projectPaths(args);
+    const { checkoutArtifacts } = await import('../core/versioning/checkout.js');
     const results = await checkoutArtifacts(project, rels, {
       force: args.values['force'] === true,
       onProgress: (rel, done, total) => progress(`Checking out ${rel}: ${done}/${total} files`),
@@ -162,6 +161,7 @@ const unprotectCmd = defineCommand({
         'name at least one tracked file or directory to make editable: cairn unprotect <path>...',
       );
     const { project, rels } = projectPaths(args);
+    const { unprotect } = await import('../core/versioning/unprotect.js');
     const results = await unprotect(project, rels);
     if (args.values['json']) {
       printJson({ files: results });
@@ -197,6 +197,7 @@ const log = defineCommand({
   async run(args) {
     const { project, rels } = projectPaths(args);
     if (rels.length !== 1) throw new CairnError('usage', 'name one artifact: cairn log <path>');
+    const { artifactLog } = await import('../core/versioning/history.js');
     const entries = await artifactLog(project, rels[0]!);
     if (args.values['json']) {
       printJson({ path: rels[0], versions: entries });
@@ -225,6 +226,7 @@ const diff = defineCommand({
     if (args.positionals.length > 2)
       throw new CairnError('usage', 'give at most two revisions: cairn diff [<rev-a> [<rev-b>]]');
     const [a, b] = args.positionals;
+    const { artifactDiff } = await import('../core/versioning/history.js');
     const entries = await artifactDiff(project, a ?? 'HEAD', b);
     if (args.values['json']) {
       printJson({ from: a ?? 'HEAD', to: b ?? 'workspace', artifacts: entries });
@@ -270,6 +272,7 @@ const gcCmd = defineCommand({
   async run(args) {
     const project = findProject(args.cwd);
     const dryRun = args.values['dry-run'] === true;
+    const { gc } = await import('../core/versioning/gc.js');
     const r = await gc(project, { dryRun });
     if (args.values['json']) {
       printJson(r);
@@ -291,6 +294,7 @@ const fsckCmd = defineCommand({
   options: json,
   async run(args) {
     const project = findProject(args.cwd);
+    const { fsck } = await import('../core/versioning/fsck.js');
     const r = await fsck(project, (p) =>
       progress(`Checking: ${p.doneFiles}/${p.totalFiles} objects, ${formatBytes(p.doneBytes)}`),
     );
@@ -323,6 +327,7 @@ const hooksInstall = defineCommand({
   options: {},
   async run(args) {
     const project = findProject(args.cwd);
+    const { installHooks } = await import('../core/versioning/hooks.js');
     const installed = await installHooks(project, path.join(__dirname, 'cli.js'));
     for (const h of installed)
       out(
@@ -339,6 +344,7 @@ const hooksRun = defineCommand({
   options: {},
   async run(args) {
     const [name, ...rest] = args.positionals;
+    const { HOOK_NAMES, runHook } = await import('../core/versioning/hooks.js');
     if (!HOOK_NAMES.includes(name as HookName))
       throw new CairnError(
         'usage',

@@ -1,5 +1,5 @@
 // The entry of dist/engine.js: each feature's heavy half (panels, and the core engine with
-// simple-git, yaml and chokidar), loaded on first use through shared/engineLoader.ts so that
+// yaml and chokidar), loaded on first use through shared/engineLoader.ts so that
 // activation reads only the light halves. Heavy halves import core directly and never a light
 // module, which keeps the import graph free of cycles (scripts/checkImportCycles.mjs).
 export * as data from './data/dataEngine.js';

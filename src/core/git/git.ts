@@ -1,35 +1,74 @@
-import { simpleGit, type SimpleGit } from 'simple-git';
+import { spawn } from 'node:child_process';
 import { CairnError } from '../errors.js';
 import { artifactOfPointerPath } from '../project/project.js';
 
+/** At most this many git processes run at once for one repository. */
+const MAX_CONCURRENT = 4;
+const running = new Map<string, number>();
+const waiting = new Map<string, (() => void)[]>();
+
 /**
- * A simple-git instance for a repository, with a fixed locale so that output can be parsed.
+ * Runs git in a repository and resolves with its standard output once the output is closed (not
+ * on a timer after the exit: a command's time is git's own), or rejects with git's error output.
  * Every argument is built by Cairn's own code, never passed through from user text.
  */
-export function gitAt(dir: string): SimpleGit {
-  // One instance per directory, so that its limit on concurrent git processes holds.
-  let g = instances.get(dir);
-  if (!g) {
-    // A command is done when its output is closed. simple-git's default also waits 50 ms after
-    // the process exits, on a timer that kept every command's process alive that much longer;
-    // the git commands Cairn runs start no helper that could hold their output open.
-    g = simpleGit({
-      baseDir: dir,
-      maxConcurrentProcesses: 4,
-      trimmed: false,
-      completion: { onClose: true, onExit: false },
-    }).env(gitEnv());
-    instances.set(dir, g);
+async function runGit(dir: string, args: readonly string[]): Promise<string> {
+  // A slot is handed from the process that ends straight to the next one waiting.
+  if ((running.get(dir) ?? 0) < MAX_CONCURRENT) running.set(dir, (running.get(dir) ?? 0) + 1);
+  else
+    await new Promise<void>((resolve) => {
+      const queue = waiting.get(dir) ?? [];
+      queue.push(resolve);
+      waiting.set(dir, queue);
+    });
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      const child = spawn('git', args, {
+        cwd: dir,
+        env: gitEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const out: Buffer[] = [];
+      const errOut: Buffer[] = [];
+      child.stdout.on('data', (b: Buffer) => out.push(b));
+      child.stderr.on('data', (b: Buffer) => errOut.push(b));
+      child.once('error', (e: NodeJS.ErrnoException) =>
+        reject(
+          new Error(
+            e.code === 'ENOENT'
+              ? 'git is not installed or not on the PATH; install Git and try again'
+              : e.message,
+          ),
+        ),
+      );
+      child.once('close', (code, signal) => {
+        const stdout = Buffer.concat(out).toString('utf8');
+        if (code === 0) resolve(stdout);
+        else
+          reject(
+            new Error(
+              Buffer.concat(errOut).toString('utf8').trim() ||
+                stdout.trim() ||
+                `git ${args[0]} ended with ${signal ?? `exit code ${code}`}`,
+            ),
+          );
+      });
+    });
+  } finally {
+    const next = waiting.get(dir)?.shift();
+    if (next) next();
+    else {
+      running.set(dir, running.get(dir)! - 1);
+      if (running.get(dir) === 0) running.delete(dir);
+      if (waiting.get(dir)?.length === 0) waiting.delete(dir);
+    }
   }
-  return g;
 }
-
-const instances = new Map<string, SimpleGit>();
 
 /**
  * The environment git runs with: only what git needs to find itself and the user's config, with
- * a fixed locale. GIT_* variables are left out (inside hooks they point at the hook's index), and
- * so are variables such as EDITOR or PAGER that simple-git refuses to pass on.
+ * a fixed locale so that output can be parsed. GIT_* variables are left out (inside hooks they
+ * point at the hook's index), and so are variables such as EDITOR or PAGER.
  */
 function gitEnv(): Record<string, string> {
   const env: Record<string, string> = { LANG: 'C', LC_ALL: 'C' };
@@ -43,7 +82,7 @@ function gitEnv(): Record<string, string> {
 /** Runs a git command and wraps its failure in a CairnError that says what was being done. */
 export async function git(dir: string, args: string[], doing: string): Promise<string> {
   try {
-    return await gitAt(dir).raw(args);
+    return await runGit(dir, args);
   } catch (err) {
     const msg = (err as Error).message.trim().split('\n')[0] ?? '';
     throw new CairnError('git', `git failed while ${doing}: ${msg}`);
@@ -53,7 +92,7 @@ export async function git(dir: string, args: string[], doing: string): Promise<s
 /** Like git(), but undefined instead of an error (for revisions and paths that may not exist). */
 export async function gitMaybe(dir: string, args: string[]): Promise<string | undefined> {
   try {
-    return await gitAt(dir).raw(args);
+    return await runGit(dir, args);
   } catch {
     return undefined;
   }

@@ -32,6 +32,8 @@ export interface Project {
   readonly cacheDir: string;
   readonly stateDir: string;
   readonly runsDir: string;
+  /** Markers of params files a running recorder has overridden (runs/paramsFile.ts). */
+  readonly paramsLockDir: string;
   readonly tmpRoot: string;
 }
 
@@ -46,6 +48,7 @@ export function projectAt(root: string): Project {
     cacheDir: path.join(dataDir, 'cache'),
     stateDir: path.join(dataDir, 'state'),
     runsDir: path.join(dataDir, 'runs'),
+    paramsLockDir: path.join(dataDir, 'runs', '.params'),
     tmpRoot: path.join(dataDir, 'tmp'),
   };
 }

@@ -41,13 +41,9 @@ function sha256(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-function lockDir(project: Project): string {
-  return path.join(project.runsDir, '.params');
-}
-
 function markerPaths(project: Project, rel: string): { marker: string; backup: string } {
   const key = sha256(rel).slice(0, 16);
-  const dir = lockDir(project);
+  const dir = project.paramsLockDir;
   return { marker: path.join(dir, `${key}.json`), backup: path.join(dir, `${key}.orig`) };
 }
 
@@ -223,7 +219,7 @@ export async function lockParamsFile(
   assertSafeRelativePath(rel, "the task's params");
   const abs = path.join(project.root, rel);
   const { marker, backup } = markerPaths(project, rel);
-  fs.mkdirSync(lockDir(project), { recursive: true });
+  fs.mkdirSync(project.paramsLockDir, { recursive: true });
   let waited = false;
   for (;;) {
     try {
@@ -429,13 +425,13 @@ function restoreFromMarker(project: Project, marker: string, backup: string): vo
 export function recoverParamsFiles(project: Project): void {
   let names: string[];
   try {
-    names = fs.readdirSync(lockDir(project));
+    names = fs.readdirSync(project.paramsLockDir);
   } catch {
     return;
   }
   for (const name of names) {
     if (!name.endsWith('.json')) continue;
-    const marker = path.join(lockDir(project), name);
+    const marker = path.join(project.paramsLockDir, name);
     const m = readMarker(project, marker);
     if (m && m.host === os.hostname() && isPidAlive(m.pid)) continue;
     if (m && m.host !== os.hostname()) continue;

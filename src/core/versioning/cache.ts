@@ -25,6 +25,15 @@ export function hasObject(cacheDir: string, hash: Hash): boolean {
   return findPacked(cacheDir, hash) !== undefined || fs.existsSync(objectPath(cacheDir, hash));
 }
 
+/**
+ * hasObject for an object that is usually a loose file, such as a directory's manifest: the file
+ * is looked for first, so that the common case never reads the pack indexes (which a no-op
+ * `status` of a large dataset would otherwise spend most of its time on).
+ */
+export function hasLooseOrPacked(cacheDir: string, hash: Hash): boolean {
+  return fs.existsSync(objectPath(cacheDir, hash)) || findPacked(cacheDir, hash) !== undefined;
+}
+
 /** Where an object's bytes are: a loose file, or a range of a pack file (pack.ts). */
 export type ObjectSource =
   | { readonly file: string; readonly range?: undefined }

@@ -100,7 +100,7 @@ test('a state saved before quick indexes gets one at the next status', async () 
 
 test('a dataset large enough for two threads is checked on both: a change in either half shows', async () => {
   const many: Record<string, string> = {};
-  for (let i = 0; i < 20_500; i++) many[`data/d${Math.floor(i / 500)}/f${i}.txt`] = `${i}`;
+  for (let i = 0; i < 50_500; i++) many[`data/d${Math.floor(i / 500)}/f${i}.txt`] = `${i}`;
   const project = await settledDataset(many);
   assert.equal((await artifactStatus(project))[0]?.status, 'ok');
   // The quick index lists files in scan order; change one near each end.

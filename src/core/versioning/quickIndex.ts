@@ -133,13 +133,22 @@ export function saveQuickIndexFrom(
 /** A quick index as read: the numbers in place, the paths as two lists. */
 export interface QuickIndex {
   readonly version: Hash;
+  /** The paths of files [filesFrom, filesFrom + files.length): all of them unless read in part. */
   readonly files: readonly string[];
+  readonly filesFrom: number;
   readonly dirs: readonly string[];
   readonly numbers: Float64Array;
 }
 
-/** Reads a quick index; undefined when there is none or it is not one. */
-export function readQuickIndex(file: string): QuickIndex | undefined {
+/** A quick index's bytes with the header checked, before any path is decoded. */
+interface QuickIndexBytes {
+  readonly buf: Buffer;
+  readonly nFiles: number;
+  readonly nDirs: number;
+  readonly numbersEnd: number;
+}
+
+function readQuickIndexBytes(file: string): QuickIndexBytes | undefined {
   let buf: Buffer;
   try {
     buf = fs.readFileSync(file);
@@ -150,18 +159,37 @@ export function readQuickIndex(file: string): QuickIndex | undefined {
   const nFiles = buf.readUInt32LE(8);
   const nDirs = buf.readUInt32LE(12);
   const numbersEnd = HEADER + (nFiles * FILE_FIELDS + nDirs * DIR_FIELDS) * 8;
-  if (buf.length < numbersEnd) return undefined;
-  // Copied out, so that the float64s are aligned whatever Node's buffer pool did.
-  const numbers = new Float64Array(
-    buf.buffer.slice(buf.byteOffset + HEADER, buf.byteOffset + numbersEnd),
-  );
-  const text = buf.toString('utf8', numbersEnd);
-  const split = text.indexOf('\0');
-  if (split < 0) return undefined;
-  const files = nFiles === 0 ? [] : text.slice(0, split).split('\n');
-  const dirs = nDirs === 0 ? [] : text.slice(split + 1).split('\n');
-  if (files.length !== nFiles || dirs.length !== nDirs) return undefined;
-  return { version: buf.toString('hex', 24, 56), files, dirs, numbers };
+  return buf.length < numbersEnd ? undefined : { buf, nFiles, nDirs, numbersEnd };
+}
+
+/**
+ * The index with the paths of files [from, to) decoded (all of them by default): the threads of a
+ * parallel check each decode their own share.
+ */
+function parseQuickIndex(b: QuickIndexBytes, from = 0, to = b.nFiles): QuickIndex | undefined {
+  const { buf, nFiles, nDirs, numbersEnd } = b;
+  // Read in place when aligned (a file this size is not in Node's buffer pool), else copied out.
+  const numbers =
+    (buf.byteOffset + HEADER) % 8 === 0
+      ? new Float64Array(buf.buffer, buf.byteOffset + HEADER, (numbersEnd - HEADER) / 8)
+      : new Float64Array(buf.buffer.slice(buf.byteOffset + HEADER, buf.byteOffset + numbersEnd));
+  let start = numbersEnd;
+  for (let i = 0; i < from && start > 0; i++) start = buf.indexOf(10, start) + 1;
+  const end = start > 0 ? buf.indexOf(0, start) : -1;
+  if (end < 0) return undefined;
+  const files =
+    from === to
+      ? []
+      : buf.toString('utf8', start, end).split('\n', to === nFiles ? undefined : to - from);
+  const dirs = nDirs === 0 ? [] : buf.toString('utf8', end + 1).split('\n');
+  if (files.length !== to - from || dirs.length !== nDirs) return undefined;
+  return { version: buf.toString('hex', 24, 56), files, filesFrom: from, dirs, numbers };
+}
+
+/** Reads a quick index; undefined when there is none or it is not one. */
+export function readQuickIndex(file: string): QuickIndex | undefined {
+  const b = readQuickIndexBytes(file);
+  return b && parseQuickIndex(b);
 }
 
 /**
@@ -230,11 +258,11 @@ export function sameStat(file: string, want: Float64Array, at: number): boolean 
 export function filesUnchanged(q: QuickIndex, root: string, start: number, end: number): boolean {
   if (start >= end) return true;
   const n = q.numbers;
-  const first = root + '/' + q.files[start]!;
-  const same = rawStatter(first) ?? sameStat;
+  const from = q.filesFrom;
+  const same = rawStatter(root + '/' + q.files[start - from]!) ?? sameStat;
   try {
     for (let i = start; i < end; i++)
-      if (!same(root + '/' + q.files[i]!, n, i * FILE_FIELDS)) return false;
+      if (!same(root + '/' + q.files[i - from]!, n, i * FILE_FIELDS)) return false;
   } catch {
     return false; // ENOTDIR and the like: something changed
   }
@@ -243,7 +271,7 @@ export function filesUnchanged(q: QuickIndex, root: string, start: number, end: 
 
 /** Whether every directory of the index still has its recorded times. */
 export function dirsUnchanged(q: QuickIndex, root: string): boolean {
-  const base = q.files.length * FILE_FIELDS;
+  const base = q.numbers.length - q.dirs.length * DIR_FIELDS; // the dirs' numbers come last
   for (let i = 0; i < q.dirs.length; i++) {
     const rel = q.dirs[i]!;
     const st = fs.lstatSync(rel === '' ? root : path.join(root, rel), { throwIfNoEntry: false });
@@ -258,8 +286,15 @@ export function dirsUnchanged(q: QuickIndex, root: string): boolean {
   return true;
 }
 
-/** Below this many files a second thread costs more than it saves. */
-const PARALLEL_MIN_FILES = 20_000;
+/*
+ * A worker thread takes about 30 ms to start, and a stat takes about 1.5 µs: below
+ * PARALLEL_MIN_FILES this thread is done before a worker could help. Above, this thread takes the
+ * files the worker could have statted while it started, plus half of the rest, so that both end
+ * together.
+ */
+const PARALLEL_MIN_FILES = 50_000;
+const WORKER_START_MS = 30;
+const STAT_MS = 0.0015;
 
 /**
  * Whether a directory artifact is unchanged since the work tree last matched `version`, judged
@@ -271,13 +306,20 @@ export async function quicklyUnchanged(
   root: string,
   version: Hash,
 ): Promise<boolean> {
-  const q = readQuickIndex(file);
-  if (!q || q.version !== version || !dirsUnchanged(q, root)) return false;
-  const n = q.files.length;
-  if (n < PARALLEL_MIN_FILES || os.availableParallelism() < 2 || !canStartWorkers())
-    return filesUnchanged(q, root, 0, n);
-  // This thread starts at once while the worker needs tens of milliseconds: it takes more.
-  const first = Math.ceil(n * 0.6);
+  const b = readQuickIndexBytes(file);
+  if (!b) return false;
+  const n = b.nFiles;
+  if (n < PARALLEL_MIN_FILES || os.availableParallelism() < 2 || !canStartWorkers()) {
+    const q = parseQuickIndex(b);
+    return (
+      q !== undefined &&
+      q.version === version &&
+      dirsUnchanged(q, root) &&
+      filesUnchanged(q, root, 0, n)
+    );
+  }
+  const first = Math.ceil((n + WORKER_START_MS / STAT_MS) / 2);
+  // Started before anything else, as it takes the longest to get going.
   const worker = startWorker();
   try {
     const theirs = new Promise<boolean>((resolve, reject) => {
@@ -292,6 +334,8 @@ export async function quicklyUnchanged(
         end: n,
       } satisfies QuickCheckRequest);
     });
+    const q = parseQuickIndex(b, 0, first);
+    if (!q || q.version !== version || !dirsUnchanged(q, root)) return false;
     if (!filesUnchanged(q, root, 0, first)) return false;
     return await theirs;
   } finally {
@@ -315,7 +359,8 @@ export interface QuickCheckResponse {
 
 /** The worker's side of quicklyUnchanged. */
 export function quickCheck(req: QuickCheckRequest): QuickCheckResponse {
-  const q = readQuickIndex(req.file);
+  const b = readQuickIndexBytes(req.file);
+  const q = b && parseQuickIndex(b, req.start, req.end);
   return {
     id: req.id,
     unchanged: q !== undefined && filesUnchanged(q, req.root, req.start, req.end),

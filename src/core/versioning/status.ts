@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { processTmpDir, type Project } from '../project/project.js';
 import { listArtifacts, type TrackedArtifact } from './artifacts.js';
-import { hasObject } from './cache.js';
+import { hasLooseOrPacked } from './cache.js';
 import { quicklyUnchanged } from './quickIndex.js';
 import type { ArtifactKind, ArtifactType } from './pointerFile.js';
 import { quickIndexFile, saveState } from './stateCache.js';
@@ -40,7 +40,7 @@ export async function artifactStatus(
       const { pointer } = a;
       if (
         pointer.type === 'dir' &&
-        hasObject(project.cacheDir, pointer.hash) &&
+        hasLooseOrPacked(project.cacheDir, pointer.hash) &&
         (await quicklyUnchanged(quickIndexFile(project.stateDir, a.path), a.abs, pointer.hash))
       ) {
         out.push(entryOf(a, 'ok'));

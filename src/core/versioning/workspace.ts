@@ -102,6 +102,11 @@ export async function compareWorkspace(
     return {
       ...base,
       state: newState,
+      // Saved again only when it says something new: a no-op status writes nothing.
+      stateChanged:
+        state.version !== newState.version ||
+        state.files[''] !== newState.files[''] ||
+        Object.keys(state.files).length !== 1,
       present: true,
       versionInCache,
       added: [],

@@ -31,7 +31,7 @@ describe('activation', () => {
     const { bundleLoadMs, activateMs, loadedEngine } = api.activation;
     // The 50 ms target is wall-clock time, which a shared machine stretches at random: the time
     // is printed, and what keeps it low is held instead. Activation reads dist/extension.js and
-    // dist/kernel.js only; the engine (core, simple-git, yaml, chokidar) waits for first use.
+    // dist/kernel.js only; the engine (core, yaml, chokidar) waits for first use.
     console.log(
       `    activation: ${(bundleLoadMs + activateMs).toFixed(1)} ms (bundle load ${bundleLoadMs.toFixed(1)} ms + activate() ${activateMs.toFixed(1)} ms)`,
     );
