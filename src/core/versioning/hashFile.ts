@@ -6,7 +6,8 @@ import { tmpSuffix } from '../fsSafe.js';
 import { commitObject, type Hash } from './cache.js';
 import { PACK_MAX_OBJECT_BYTES, type PackWriter } from './pack.js';
 import { writeSkippingZeros } from './sparseCopy.js';
-import { statKey } from './stateCache.js';
+import { statKeyAt } from './stateCache.js';
+import { fstatInto, STAT_FIELDS } from './statFiles.js';
 
 /** A file to hash, and whether to store its content in the cache while reading it. */
 export interface HashJob {
@@ -63,13 +64,18 @@ export async function hashFile(
     throw fromSystemError(err, job.file, 'Could not read');
   }
   let tmp: string | undefined;
+  // dev, ino, size, mtimeMs, ctimeMs, mode before the read, then after it.
+  const stats = new Float64Array(2 * STAT_FIELDS);
+  const after = STAT_FIELDS;
   try {
-    const before = fs.fstatSync(fd);
-    const size = job.range ? job.range.length : before.size;
+    fstatInto(fd, stats, 0);
+    const size = job.range ? job.range.length : stats[2]!;
     const hasher = createHash('sha256');
     let packed: Buffer | undefined;
     if (job.store && pack !== undefined && size <= PACK_MAX_OBJECT_BYTES) {
-      packed = readAll(fd, size, job.range?.offset ?? 0);
+      // Read into this thread's buffer: the pack writes the bytes before anything else runs.
+      if (packBuffer.length < size) packBuffer = Buffer.allocUnsafeSlow(PACK_MAX_OBJECT_BYTES);
+      packed = readAll(fd, size, job.range?.offset ?? 0, packBuffer);
       if (packed.length !== size) throw changed(job.file);
       hasher.update(packed);
     } else if (job.range || size <= SMALL_FILE_BYTES) {
@@ -83,11 +89,11 @@ export async function hashFile(
       const read = await hashAndStore(fd, hasher, tmp);
       if (read !== size) throw changed(job.file);
     }
-    const after = fs.fstatSync(fd);
+    fstatInto(fd, stats, after);
     if (
-      after.size !== before.size ||
-      after.mtimeMs !== before.mtimeMs ||
-      after.ctimeMs !== before.ctimeMs
+      stats[after + 2] !== stats[2] ||
+      stats[after + 3] !== stats[3] ||
+      stats[after + 4] !== stats[4]
     ) {
       throw changed(job.file);
     }
@@ -100,7 +106,7 @@ export async function hashFile(
     return {
       hash,
       sizeBytes: size,
-      key: statKey(after),
+      key: statKeyAt(stats, after),
     };
   } catch (err) {
     throw fromSystemError(err, job.file, 'Could not hash');
@@ -118,8 +124,11 @@ function changed(file: string): CairnError {
   );
 }
 
-function readAll(fd: number, size: number, offset: number): Buffer {
-  const buf = Buffer.allocUnsafe(size);
+/** The buffer small files are read into on their way into a pack: one per thread, reused. */
+let packBuffer = Buffer.alloc(0);
+
+function readAll(fd: number, size: number, offset: number, into?: Buffer): Buffer {
+  const buf = into ?? Buffer.allocUnsafe(size);
   let read = 0;
   while (read < size) {
     const n = fs.readSync(fd, buf, read, size - read, offset + read);

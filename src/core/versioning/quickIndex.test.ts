@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { tempProject, writeTree } from '../testing/tempProject.js';
 import type { Project } from '../project/project.js';
 import { addArtifacts } from './add.js';
-import { rawStatter, readQuickIndex, sameStat } from './quickIndex.js';
+import { readQuickIndex } from './quickIndex.js';
 import { quickIndexFile } from './stateCache.js';
 import { artifactStatus } from './status.js';
 
@@ -120,29 +120,4 @@ test('a dataset large enough for two threads is checked on both: a change in eit
     await sleep(120);
     await addArtifacts(project, ['data']);
   }
-});
-
-test("the raw stat (Node's binding) and fs.statSync agree on which files are unchanged", async () => {
-  const project = await settledDataset(files);
-  const q = readQuickIndex(quickIndexFile(project.stateDir, 'data'))!;
-  const root = path.join(project.root, 'data');
-  const raw = rawStatter(`${root}/${q.files[0]!}`);
-  assert.ok(raw, 'the binding is there on this Node');
-  const verdicts = (): [boolean, boolean][] =>
-    q.files.map((rel, i) => [
-      raw(`${root}/${rel}`, q.numbers, i * 5),
-      sameStat(`${root}/${rel}`, q.numbers, i * 5),
-    ]);
-  assert.ok(verdicts().every(([a, b]) => a && b));
-  fs.writeFileSync(path.join(root, q.files[1]!), 'changed');
-  fs.rmSync(path.join(root, q.files[2]!));
-  const after = verdicts();
-  assert.deepEqual(
-    after.map(([a]) => a),
-    after.map(([, b]) => b),
-  );
-  assert.deepEqual(
-    after.map(([a]) => a),
-    q.files.map((_, i) => i !== 1 && i !== 2),
-  );
 });

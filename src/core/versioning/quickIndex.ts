@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AtomicFileWriter } from '../fsSafe.js';
+import { STAT_FIELDS, statInto } from './statFiles.js';
 import { canStartWorkers, startWorker } from './workers.js';
 
 type Hash = string;
@@ -192,77 +193,26 @@ export function readQuickIndex(file: string): QuickIndex | undefined {
   return b && parseQuickIndex(b);
 }
 
-/**
- * Whether a file (following links) is a regular file whose dev, ino, size, mtimeMs and ctimeMs
- * are the five numbers of `n` at `at`; throws on errors other than a missing file.
- */
-type SameStat = (file: string, n: Float64Array, at: number) => boolean;
-
-/**
- * Node 20's fs.statSync builds a Stats object with four Date objects per call, which is most of
- * the cost of a no-op status on 100,000 files. Its internal binding returns the raw numbers
- * (dev, mode, nlink, uid, gid, rdev, blksize, ino, size, blocks, then seconds and nanoseconds of
- * atime, mtime, ctime): used when present and when it agrees with fs.statSync on a real file,
- * else fs.statSync. Node 22 makes the dates lazy, and then the two cost about the same.
- */
-export function rawStatter(probe: string): SameStat | undefined {
-  try {
-    const binding = (process as unknown as { binding(name: string): unknown }).binding('fs') as {
-      stat?: (p: string, bigint: boolean, req: undefined, throwIfNoEntry: boolean) => unknown;
-    };
-    const stat = binding.stat;
-    if (typeof stat !== 'function') return undefined;
-    const raw = stat(probe, false, undefined, false);
-    const st = fs.statSync(probe);
-    if (!(raw instanceof Float64Array) || raw.length < 16) return undefined;
-    const n = toFields(raw);
-    if (n[0] !== st.dev || n[1] !== st.ino || n[2] !== st.size || n[3] !== st.mtimeMs)
-      return undefined;
-    if (n[4] !== st.ctimeMs || (raw[1]! & 0o170000) !== (st.mode & 0o170000)) return undefined;
-    return (file, want, at) => {
-      const r = stat(file, false, undefined, false) as Float64Array | undefined;
-      return (
-        r !== undefined &&
-        (r[1]! & 0o170000) === 0o100000 &&
-        r[14]! * 1e3 + r[15]! / 1e6 === want[at + 4] &&
-        r[12]! * 1e3 + r[13]! / 1e6 === want[at + 3] &&
-        r[8] === want[at + 2] &&
-        r[7] === want[at + 1] &&
-        r[0] === want[at]
-      );
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-/** [dev, ino, size, mtimeMs, ctimeMs] from the binding's numbers, as fs.Stats computes them. */
-function toFields(r: Float64Array): [number, number, number, number, number] {
-  return [r[0]!, r[7]!, r[8]!, r[12]! * 1e3 + r[13]! / 1e6, r[14]! * 1e3 + r[15]! / 1e6];
-}
-
-export function sameStat(file: string, want: Float64Array, at: number): boolean {
-  const st = fs.statSync(file, { throwIfNoEntry: false });
-  return (
-    st !== undefined &&
-    st.isFile() &&
-    st.ctimeMs === want[at + 4] &&
-    st.mtimeMs === want[at + 3] &&
-    st.size === want[at + 2] &&
-    st.ino === want[at + 1] &&
-    st.dev === want[at]
-  );
-}
-
 /** Whether files [start, end) of the index still have their recorded stat (following links). */
 export function filesUnchanged(q: QuickIndex, root: string, start: number, end: number): boolean {
-  if (start >= end) return true;
   const n = q.numbers;
   const from = q.filesFrom;
-  const same = rawStatter(root + '/' + q.files[start - from]!) ?? sameStat;
+  const got = new Float64Array(STAT_FIELDS);
   try {
-    for (let i = start; i < end; i++)
-      if (!same(root + '/' + q.files[i - from]!, n, i * FILE_FIELDS)) return false;
+    for (let i = start; i < end; i++) {
+      statInto(root + '/' + q.files[i - from]!, got, 0);
+      const at = i * FILE_FIELDS;
+      // The ctime first: it is what changes whenever anything else does.
+      if (
+        got[5] === -1 ||
+        got[4] !== n[at + 4] ||
+        got[3] !== n[at + 3] ||
+        got[2] !== n[at + 2] ||
+        got[1] !== n[at + 1] ||
+        got[0] !== n[at]
+      )
+        return false;
+    }
   } catch {
     return false; // ENOTDIR and the like: something changed
   }
