@@ -16,6 +16,7 @@ import {
   type Pointer,
 } from './pointerFile.js';
 import { scanTree } from './scan.js';
+import { warmWorkers } from './workers.js';
 import {
   cachedHash,
   KEY_FIELDS,
@@ -153,6 +154,8 @@ async function addOne(
       ...(options.run !== undefined ? { run: options.run } : {}),
     };
   } else if (st.isDirectory()) {
+    // The hashing threads start while the folder is scanned.
+    warmWorkers();
     const scan = await scanTree(abs, project.root, rel, state);
     const files = scan.files;
     const n = files.length;

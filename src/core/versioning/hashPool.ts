@@ -9,7 +9,7 @@ import {
   type HashResponse,
 } from './ioWorker.js';
 import { invalidatePacks, PackWriter } from './pack.js';
-import { canStartWorkers, startWorker } from './workers.js';
+import { canStartWorkers, releaseWorker, startWorker } from './workers.js';
 
 const BATCH_FILES = 64;
 const BATCH_BYTES = 16 << 20;
@@ -173,10 +173,10 @@ export async function hashEach(
     }
   } catch (err) {
     if (pack) await Promise.all(workers.map((w) => finishPack(w, true).catch(() => undefined)));
-    throw err;
-  } finally {
     await Promise.all(workers.map((w) => w.terminate()));
+    throw err;
   }
+  for (const w of workers) releaseWorker(w);
 }
 
 /** Asks a worker to move its pack into the cache (or drop it); resolves to its error, if any. */

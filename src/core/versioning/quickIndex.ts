@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AtomicFileWriter } from '../fsSafe.js';
 import { STAT_FIELDS, statInto } from './statFiles.js';
-import { canStartWorkers, startWorker } from './workers.js';
+import { canStartWorkers, releaseWorker, startWorker } from './workers.js';
 
 type Hash = string;
 
@@ -271,9 +271,13 @@ export async function quicklyUnchanged(
   const first = Math.ceil((n + WORKER_START_MS / STAT_MS) / 2);
   // Started before anything else, as it takes the longest to get going.
   const worker = startWorker();
+  let answered = false;
   try {
     const theirs = new Promise<boolean>((resolve, reject) => {
-      worker.once('message', (m: QuickCheckResponse) => resolve(m.unchanged));
+      worker.once('message', (m: QuickCheckResponse) => {
+        answered = true;
+        resolve(m.unchanged);
+      });
       worker.once('error', reject);
       worker.postMessage({
         kind: 'quick-check',
@@ -289,7 +293,9 @@ export async function quicklyUnchanged(
     if (!filesUnchanged(q, root, 0, first)) return false;
     return await theirs;
   } finally {
-    void worker.terminate();
+    // A worker still at its share is stopped; one that answered waits for the next work.
+    if (answered) releaseWorker(worker);
+    else void worker.terminate();
   }
 }
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { startWorker, workerScript } from './workers.js';
+import { releaseWorker, startWorker, workerScript } from './workers.js';
 
 /**
  * Numbers per file in what statFiles returns: dev, ino, size, mtimeMs, ctimeMs (the stat key's,
@@ -125,8 +125,8 @@ export function statFilesSync(
   return out;
 }
 
-/** Below this many files a second thread costs more than it saves. */
-const PARALLEL_MIN_FILES = 20_000;
+/** A worker takes about 30 ms to start: below this many files this thread is done first. */
+const PARALLEL_MIN_FILES = 50_000;
 
 /**
  * Stats many files under `dir` on every core: this thread takes one share, worker threads the
@@ -151,11 +151,15 @@ export async function statFiles(dir: string, rels: readonly string[]): Promise<F
     return new Promise<void>((resolve, reject) => {
       worker.once('message', (m: { stats: Float64Array }) => {
         out.set(m.stats, start * STAT_FIELDS);
+        releaseWorker(worker);
         resolve();
       });
-      worker.once('error', reject);
+      worker.once('error', (err) => {
+        void worker.terminate();
+        reject(err);
+      });
       worker.postMessage({ kind: 'stat', id: t, dir, rels: rels.slice(start, end) });
-    }).finally(() => void worker.terminate());
+    });
   });
   statFilesSync(dir, rels.slice(0, first), out.subarray(0, first * STAT_FIELDS));
   await Promise.all(workers);
