@@ -155,6 +155,37 @@ test('a pull that lacks only an empty file gets it (a pack range of no bytes)', 
   assert.equal(fs.readFileSync(path.join(cloneRoot, 'd/a.txt'), 'utf8'), 'aaa\n');
 });
 
+test('a sparse large object stays sparse through push and pull, in the clone’s cache and work tree', async () => {
+  const project = tempProject();
+  const remote = tempDir('cairn-remote-');
+  withRemote(project.root, remote);
+  // 256 MB, nearly all hole: 1 MB of data at the start and 64 KB in the middle.
+  const file = path.join(project.root, 'disk.img');
+  const fd = fs.openSync(file, 'w');
+  fs.writeSync(fd, crypto.randomBytes(1 << 20), 0, 1 << 20, 0);
+  fs.writeSync(fd, Buffer.alloc(64 << 10, 'b'), 0, 64 << 10, 128 << 20);
+  fs.ftruncateSync(fd, 256 << 20);
+  fs.closeSync(fd);
+  const [added] = await addArtifacts(project, ['disk.img']);
+  gitSync(project.root, 'add', '-A');
+  gitSync(project.root, 'commit', '-qm', 'disk image');
+  await push(project);
+  const cloneRoot = tempDir('cairn-clone-');
+  gitSync(cloneRoot, 'clone', '-q', project.root, '.');
+  const r = cairn(cloneRoot, 'pull');
+  assert.equal(r.code, 0, r.stderr);
+  const onDisk = (p: string): number => fs.statSync(p).blocks * 512;
+  const obj = objectPath(path.join(cloneRoot, '.cairn/cache'), added!.pointer.hash);
+  assert.equal(fs.statSync(obj).size, 256 << 20);
+  assert.ok(onDisk(obj) < 8 << 20, `the pulled object takes ${onDisk(obj)} bytes on disk`);
+  const copy = path.join(cloneRoot, 'disk.img');
+  assert.ok(onDisk(copy) < 8 << 20, `the checkout takes ${onDisk(copy)} bytes on disk`);
+  assert.equal(
+    crypto.createHash('sha256').update(fs.readFileSync(copy)).digest('hex'),
+    added!.pointer.hash,
+  );
+});
+
 test('in a fresh clone (cairn.yaml, no .cairn/), the CLI keeps the cache out of Git', () => {
   const project = tempProject();
   writeTree(project.root, { 'data/a.csv': 'x\n1\n' });

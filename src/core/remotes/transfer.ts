@@ -26,6 +26,7 @@ import { versionsInHistory } from '../versioning/gc.js';
 import { hashMany } from '../versioning/hashPool.js';
 import type { HashJob, HashOutcome } from '../versioning/hashFile.js';
 import { listPacks, PACK_MAX_OBJECT_BYTES, PackWriter } from '../versioning/pack.js';
+import { copySparse, ZeroBlocks } from '../versioning/sparseCopy.js';
 import { markGone } from '../versioning/verifiedMark.js';
 import { objectsOf, type VersionRef } from '../versioning/reachable.js';
 import {
@@ -728,19 +729,30 @@ async function fetchObjects(
   }
   // Large objects, a few at a time, hashed as they arrive. The part file is the object: once its
   // hash is checked it is renamed into the cache (it lies under .cairn/tmp, on the cache's file
-  // system), not copied.
+  // system), not copied; unless it has blocks of zeros, which a copy keeps as holes (a sparse
+  // disk image stays sparse in the cache of a clone too).
   await eachParallel(loose, async (o) => {
     const part = path.join(transfersDir, `${o.hash}.part`);
     const hasher = createHash('sha256');
+    const zeros = new ZeroBlocks();
     let size = 0;
     await download(o.key, part, undefined, (chunk) => {
       hasher.update(chunk);
+      zeros.feed(chunk);
       size += chunk.length;
     });
     try {
       if (hasher.digest('hex') !== o.hash)
         throw corruptRemote(`${store.location}/${o.key}`, o.hash);
-      commitObject(project.cacheDir, part, o.hash);
+      if (zeros.end() > 0) {
+        const sparse = path.join(tmpDir, `sparse.${tmpSuffix()}`);
+        try {
+          await copySparse(part, sparse);
+          commitObject(project.cacheDir, sparse, o.hash);
+        } finally {
+          fs.rmSync(sparse, { force: true });
+        }
+      } else commitObject(project.cacheDir, part, o.hash);
       progress.objects(1);
       bytes += size;
     } finally {

@@ -63,6 +63,40 @@ function writeAt(
   });
 }
 
+/**
+ * Counts the all-zero blocks of a stream of bytes, as copySparse would leave them as holes: for
+ * a file that arrives in pieces (a download) and is only copied when it has any.
+ */
+export class ZeroBlocks {
+  count = 0;
+  private position = 0;
+  private blockIsZero = true;
+
+  feed(chunk: Buffer): void {
+    let at = 0;
+    while (at < chunk.length) {
+      const blockEnd = (Math.floor(this.position / BLOCK_BYTES) + 1) * BLOCK_BYTES;
+      const end = Math.min(chunk.length, at + (blockEnd - this.position));
+      if (this.blockIsZero && chunk.compare(ZEROS, 0, end - at, at, end) !== 0)
+        this.blockIsZero = false;
+      this.position += end - at;
+      at = end;
+      if (this.position === blockEnd) this.endBlock();
+    }
+  }
+
+  /** Counts the last block when it is a partial one. */
+  end(): number {
+    if (this.position % BLOCK_BYTES !== 0) this.endBlock();
+    return this.count;
+  }
+
+  private endBlock(): void {
+    if (this.blockIsZero) this.count++;
+    this.blockIsZero = true;
+  }
+}
+
 /** Copies a file and keeps its holes; returns its size in bytes. */
 export async function copySparse(src: string, dest: string): Promise<number> {
   const input = fs.openSync(src, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
