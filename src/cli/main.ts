@@ -9,8 +9,8 @@ import { err, out, printError } from './printer.js';
 /**
  * The commands, by the module that defines them. A command loads only its own module (esbuild
  * keeps the evaluation of a dynamically imported module and its imports lazy), which keeps the
- * start-up of the common commands short. The names are the modules' own, in the order of
- * `cairn --help`; a test holds them to the modules.
+ * start-up of the common commands short. The names must be the modules' own (a test holds them);
+ * `cairn --help` lists the commands in the order the modules define them.
  */
 export const commandGroups: readonly {
   readonly names: readonly string[];
