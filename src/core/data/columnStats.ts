@@ -1,5 +1,9 @@
-// Streaming statistics for one column: exact counts, moments (merged per batch), a bounded
-// reservoir sample for quantiles, histograms and two-sample tests, and a bounded distinct count.
+// Streaming statistics for one column: exact counts, moments (merged per chunk of values), a
+// bounded reservoir sample for quantiles, histograms and two-sample tests, and a bounded distinct
+// count. Accumulators of consecutive parts of a table merge into the one of the whole.
+
+import { NEEDS_NUMBER, parseDecimalBytes } from './decimalBytes.js';
+import { NumberCounts, StringCounts } from './valueCounts.js';
 
 const MISSING = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '?']);
 const BOOLEAN = new Set(['true', 'false', 'yes', 'no', 't', 'f', '0', '1']);
@@ -30,7 +34,7 @@ export function parseNumber(v: string): number {
   return Number(v);
 }
 
-/** Running mean and sum of squared deviations, merged batch by batch (Chan et al.). */
+/** Running mean and sum of squared deviations, merged chunk by chunk (Chan et al.). */
 export interface Moments {
   n: number;
   mean: number;
@@ -48,27 +52,14 @@ export function mergeMoments(a: Moments, b: Moments): Moments {
   if (a.n === 0) return { ...b };
   const n = a.n + b.n;
   const delta = b.mean - a.mean;
+  // Weights first: delta² · nA · nB / n would overflow for deltas past 1e154.
   return {
     n,
-    mean: a.mean + (delta * b.n) / n,
-    m2: a.m2 + b.m2 + (delta * delta * a.n * b.n) / n,
+    mean: a.mean + delta * (b.n / n),
+    m2: a.m2 + b.m2 + delta * (delta * ((a.n / n) * b.n)),
     min: Math.min(a.min, b.min),
     max: Math.max(a.max, b.max),
   };
-}
-
-/** A float64 sum with Neumaier's compensation: exact to the last bit or so, in any order. */
-export class CompensatedSum {
-  private sum = 0;
-  private compensation = 0;
-  add(v: number): void {
-    const t = this.sum + v;
-    this.compensation += Math.abs(this.sum) >= Math.abs(v) ? this.sum - t + v : v - t + this.sum;
-    this.sum = t;
-  }
-  value(): number {
-    return this.sum + this.compensation;
-  }
 }
 
 /** Confidence of the stated rank error of quantiles taken from a uniform sample. */
@@ -84,55 +75,164 @@ export function sampleRankError(size: number): number {
   return Math.sqrt(Math.log(2 / (1 - RANK_ERROR_CONFIDENCE)) / (2 * size));
 }
 
-/** A uniform sample of at most `capacity` values (Algorithm R, seeded for reproducible output). */
+/** Algorithm R's seed for the first (or only) part of a table; other parts get segmentSeed(k). */
+export const RESERVOIR_SEED = 0x9e3779b9;
+
+/** A seed of its own for part `index` of a table (its reservoir, and merging it into the rest). */
+export function segmentSeed(index: number): number {
+  return index === 0 ? RESERVOIR_SEED : mix32(RESERVOIR_SEED ^ Math.imul(index, 0x85ebca6b)) || 1;
+}
+
+const RESERVOIR_BUDGET = 4_000_000; // values across all columns (32 MB)
+
+/** The sample size of each column of a table of `columns` columns. */
+export function reservoirCapacity(columns: number): number {
+  return Math.max(1000, Math.min(100_000, Math.floor(RESERVOIR_BUDGET / Math.max(1, columns))));
+}
+
+/**
+ * A uniform sample of at most `capacity` values (Algorithm R, seeded for reproducible output).
+ * Samples of disjoint parts merge into a uniform sample of the whole (`merge`).
+ */
 export class Reservoir {
-  readonly values: Float64Array;
+  private values: Float64Array;
   size = 0;
   seen = 0;
-  private seed = 0x9e3779b9;
-  constructor(readonly capacity: number) {
-    this.values = new Float64Array(capacity);
+  private seed: number;
+  constructor(
+    readonly capacity: number,
+    seed = RESERVOIR_SEED,
+  ) {
+    this.values = new Float64Array(Math.min(capacity, 1024));
+    this.seed = seed >>> 0 || 1;
   }
-  add(v: number): void {
-    this.seen++;
+  /** A reservoir holding `values` as the sample of `seen` values. */
+  static of(capacity: number, values: Float64Array, seen: number): Reservoir {
+    const r = new Reservoir(capacity);
+    r.values = values;
+    r.size = values.length;
+    r.seen = seen;
+    return r;
+  }
+  /**
+   * Samples the first `n` values of `xs`, one after another: the first `capacity` values are
+   * kept; after that the k-th value replaces a random one with probability capacity / k.
+   */
+  addAll(xs: Float64Array, n: number): void {
+    let i = 0;
     if (this.size < this.capacity) {
-      this.values[this.size++] = v;
-      return;
+      i = Math.min(n, this.capacity - this.size);
+      this.grow(this.size + i);
+      this.values.set(xs.subarray(0, i), this.size);
+      this.size += i;
+      this.seen += i;
     }
-    const j = Math.floor(this.random() * this.seen);
-    if (j < this.capacity) this.values[j] = v;
+    const values = this.values;
+    const capacity = this.capacity;
+    let seen = this.seen;
+    let x = this.seed;
+    for (; i < n; i++) {
+      seen++;
+      // xorshift32
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      x >>>= 0;
+      const j = Math.floor((x / 2 ** 32) * seen);
+      if (j < capacity) values[j] = xs[i]!;
+    }
+    this.seen = seen;
+    this.seed = x;
+  }
+  /** The sample, in no particular order (a copy). */
+  sample(): Float64Array {
+    return this.values.slice(0, this.size);
   }
   sorted(): Float64Array {
     return this.values.slice(0, this.size).sort();
   }
-  private random(): number {
-    // xorshift32
-    let x = this.seed;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.seed = x >>> 0;
-    return this.seed / 2 ** 32;
+  /**
+   * Takes in the sample of values that followed this one's (of the same capacity): afterwards this
+   * is a uniform sample of all of them. Each of the `capacity` draws takes from this part or the
+   * other in proportion to the values either has left undrawn (a draw without replacement from the
+   * whole), then as many values as were drawn from each are picked at random from its sample; all
+   * choices follow `seed`.
+   */
+  merge(other: Reservoir, seed: number): void {
+    const total = this.seen + other.seen;
+    const capacity = this.capacity;
+    if (total <= capacity) {
+      this.grow(this.size + other.size);
+      this.values.set(other.values.subarray(0, other.size), this.size);
+      this.size += other.size;
+      this.seen = total;
+      return;
+    }
+    // xorshift32, inline: this runs `capacity` times per column and segment.
+    let x = seed >>> 0 || 1;
+    let leftHere = this.seen;
+    let leftThere = other.seen;
+    for (let i = 0; i < capacity; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      x >>>= 0;
+      if ((x / 2 ** 32) * (leftHere + leftThere) < leftHere) leftHere--;
+      else leftThere--;
+    }
+    const fromThere = other.seen - leftThere;
+    const fromHere = capacity - fromThere;
+    // Which values: this sample drops as many as it must, at random (swapped to its end), and
+    // the other's picked ones (swapped to its front, a partial Fisher–Yates shuffle) take their
+    // places. A uniform sample less values dropped at random is a uniform sample.
+    this.grow(capacity);
+    const here = this.values;
+    for (let i = 0, size = this.size; i < size - fromHere; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      x >>>= 0;
+      const j = Math.floor((x / 2 ** 32) * (size - i));
+      const v = here[j]!;
+      here[j] = here[size - 1 - i]!;
+      here[size - 1 - i] = v;
+    }
+    const there = other.values;
+    for (let i = 0; i < fromThere; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      x >>>= 0;
+      const j = i + Math.floor((x / 2 ** 32) * (other.size - i));
+      const v = there[j]!;
+      there[j] = there[i]!;
+      there[i] = v;
+    }
+    here.set(there.subarray(0, fromThere), fromHere);
+    this.size = capacity;
+    this.seen = total;
+  }
+  private grow(size: number): void {
+    if (size <= this.values.length) return;
+    const bigger = new Float64Array(
+      Math.min(this.capacity, Math.max(size, this.values.length * 2)),
+    );
+    bigger.set(this.values.subarray(0, this.size));
+    this.values = bigger;
   }
 }
 
 /** A HyperLogLog sketch (2^12 registers, about 1.6% error) for distinct counts past the exact limit. */
 export class HyperLogLog {
-  private readonly registers = new Uint8Array(4096);
-  private readonly f64 = new Float64Array(1);
-  private readonly u32 = new Uint32Array(this.f64.buffer);
+  readonly registers: Uint8Array;
+  constructor(registers?: Uint8Array) {
+    this.registers = registers ?? new Uint8Array(4096);
+  }
   addString(v: string): void {
     this.addHash(hash32(v));
   }
   addNumber(x: number): void {
-    this.addHash(this.hashNumber(x));
-  }
-  hashString(v: string): number {
-    return hash32(v);
-  }
-  hashNumber(x: number): number {
-    this.f64[0] = x;
-    return mix32(this.u32[0]! ^ Math.imul(this.u32[1]!, 0x9e3779b1));
+    this.addHash(hashNumber(x));
   }
   count(): number {
     const m = this.registers.length;
@@ -150,6 +250,12 @@ export class HyperLogLog {
     const rank = Math.clz32((h << 12) | 0x800) + 1;
     if (rank > this.registers[idx]!) this.registers[idx] = rank;
   }
+  /** Takes in another sketch: afterwards this counts the values of both. */
+  merge(other: HyperLogLog): void {
+    const r = this.registers;
+    const o = other.registers;
+    for (let i = 0; i < r.length; i++) if (o[i]! > r[i]!) r[i] = o[i]!;
+  }
 }
 
 function mix32(h: number): number {
@@ -162,7 +268,7 @@ function mix32(h: number): number {
 }
 
 /** MurmurHash3's 32-bit finalizer over an FNV-1a pass: well spread, fast, no dependency. */
-function hash32(s: string): number {
+export function hash32(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
@@ -171,25 +277,136 @@ function hash32(s: string): number {
   return mix32(h);
 }
 
-/** Everything gathered about one column while streaming. */
+const float = new Float64Array(1);
+const words = new Uint32Array(float.buffer);
+
+/** A hash of a number's float64 bits. */
+export function hashNumber(x: number): number {
+  float[0] = x;
+  return mix32(words[0]! ^ Math.imul(words[1]!, 0x9e3779b1));
+}
+
+/** Values of a numeric column folded into its moments at a time. */
+const MOMENTS_CHUNK = 8192;
+
+/**
+ * Count, mean, M2, min and max of the first `n` values, in float64: a two-pass mean and M2, each
+ * a compensated (Neumaier) sum. With Chan's merge across chunks the figures match pandas'
+ * describe() to ~1e-15 relative.
+ */
+function momentsOf(xs: Float64Array, n: number): Moments {
+  let sum = 0;
+  let compensation = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = xs[i]!;
+    const t = sum + v;
+    compensation += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
+    sum = t;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const mean = (sum + compensation) / n;
+  sum = 0;
+  compensation = 0;
+  for (let i = 0; i < n; i++) {
+    const v = (xs[i]! - mean) * (xs[i]! - mean);
+    const t = sum + v;
+    compensation += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
+    sum = t;
+  }
+  return { n, mean, m2: sum + compensation, min: lo, max: hi };
+}
+
+/** The text of bytes `start` to `end` of `buf`. */
+function textOf(buf: Uint8Array, start: number, end: number, encoding: 'utf8' | 'latin1'): string {
+  return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString(encoding);
+}
+
+/** Whether the ASCII bytes of a field (no white space at either end) are a missing marker. */
+function isMissingMarker(buf: Uint8Array, at: number, length: number): boolean {
+  // 'N' | 0x20 is 'n' and so on: only the letter in either case gives the lower-case letter.
+  const lower = (i: number): number => buf[at + i]! | 0x20;
+  switch (length) {
+    case 1:
+      return buf[at] === 63; // ?
+    case 2:
+      return lower(0) === 0x6e && lower(1) === 0x61; // na
+    case 3:
+      return (
+        lower(0) === 0x6e &&
+        ((buf[at + 1] === 0x2f && lower(2) === 0x61) || (lower(1) === 0x61 && lower(2) === 0x6e))
+      ); // n/a, nan
+    case 4:
+      return (
+        lower(0) === 0x6e &&
+        ((lower(1) === 0x75 && lower(2) === 0x6c && lower(3) === 0x6c) ||
+          (lower(1) === 0x6f && lower(2) === 0x6e && lower(3) === 0x65))
+      ); // null, none
+    default:
+      return false;
+  }
+}
+
+/** Everything gathered about one column, in plain data: what a worker thread sends back. */
+export interface ColumnState {
+  readonly missing: number;
+  readonly present: number;
+  readonly numeric: number;
+  readonly numberKeys: Float64Array;
+  readonly numberCounts: Float64Array;
+  readonly stringKeys: string[];
+  readonly stringCounts: Float64Array;
+  /** The sketch's registers, once past the exact limit. */
+  readonly sketch?: Uint8Array;
+  readonly sampleCapacity: number;
+  readonly sample: Float64Array;
+  readonly sampleSeen: number;
+  readonly moments: Moments;
+}
+
+/** The values a column counts exactly past its limit (ColumnAccumulator.countedValues). */
+export interface CountedValues {
+  readonly numbers: Float64Array;
+  readonly strings: string[];
+}
+
+/** The buffers of a state, to transfer rather than copy to another thread. */
+export function stateBuffers(s: ColumnState): ArrayBuffer[] {
+  const arrays = [s.numberKeys, s.numberCounts, s.stringCounts, s.sample, s.sketch];
+  return arrays.flatMap((a) => (a ? [a.buffer as ArrayBuffer] : []));
+}
+
+/**
+ * Everything gathered about one column while reading: missing, present and numeric counts, exact
+ * value counts (up to 10,000 distinct values, then a sketch), the moments of its numbers and a
+ * uniform sample of them. Values come as strings (`add`) or as the bytes of a CSV field
+ * (`addBytes`), with the same result; the accumulators of consecutive parts of a table merge
+ * (`merge`).
+ */
 export class ColumnAccumulator {
   missing = 0;
   present = 0;
   numeric = 0;
   readonly reservoir: Reservoir;
   /** Exact value counts while there are at most 10,000 distinct values; then a sketch counts. */
-  private readonly numberCounts = new ValueCounts<number>();
-  private readonly stringCounts = new ValueCounts<string>();
-  private sketch: HyperLogLog | undefined;
-  private readonly counted = new Int32Array((COUNTED_MASK + 1) / 32);
-  /** Numbers of the current batch, folded into the moments once the batch is read. */
-  pending: number[] = [];
-  constructor(
-    readonly name: string,
-    reservoirCapacity: number,
-  ) {
-    this.reservoir = new Reservoir(reservoirCapacity);
+  private numbers = new NumberCounts();
+  private strings = new StringCounts();
+  private sketch: HyperLogLog | undefined = undefined;
+  /** Bits marking the hashes of the values still counted exactly, once a sketch took over. */
+  private counted: Int32Array | undefined = undefined;
+  private moments: Moments = emptyMoments();
+  /** Numbers not yet folded into the moments. */
+  private chunk: Float64Array | undefined = undefined;
+  private chunkLength = 0;
+
+  /** A sample of `reservoir` values (seeded by `seed`), or the given sample. */
+  constructor(reservoir: number | Reservoir, seed = RESERVOIR_SEED) {
+    this.reservoir = typeof reservoir === 'number' ? new Reservoir(reservoir, seed) : reservoir;
   }
+
+  /** Counts one value given as text (undefined: the row has no such field). */
   add(raw: string | undefined): void {
     if (raw === undefined || isMissing(raw)) {
       this.missing++;
@@ -197,101 +414,353 @@ export class ColumnAccumulator {
     }
     this.present++;
     const x = parseNumber(raw);
-    if (Number.isNaN(x)) {
-      const v = raw.trim();
-      if (this.sketch) {
-        const h = this.sketch.hashString(v);
-        this.sketch.addHash(h);
-        if (this.mayBeCounted(h)) this.stringCounts.increment(v);
-      } else this.count(this.stringCounts, v);
+    if (Number.isNaN(x)) this.countString(raw.trim());
+    else this.addNumber(x);
+  }
+
+  /**
+   * Counts the field in `buf` from `start` to `end` exactly as `add` counts its UTF-8 text, mostly
+   * without making that text: plain decimals are read from the bytes, missing markers recognised
+   * and ASCII strings counted from them. Anything else (white space at either end, bytes past
+   * ASCII at either end, numbers past the fast path) goes through `add`.
+   */
+  addBytes(buf: Uint8Array, start: number, end: number): void {
+    if (start === end) {
+      this.missing++;
       return;
     }
+    const first = buf[start]!;
+    if ((first >= 48 && first <= 57) || first === 45 || first === 43 || first === 46) {
+      // Never a missing marker (isMissing).
+      const x = parseDecimalBytes(buf, start, end);
+      if (x === NEEDS_NUMBER) {
+        this.add(textOf(buf, start, end, 'utf8'));
+        return;
+      }
+      this.present++;
+      if (Number.isNaN(x)) this.countStringBytes(buf, start, end);
+      else this.addNumber(x);
+      return;
+    }
+    const last = buf[end - 1]!;
+    if (first <= 32 || last <= 32 || first >= 0x80 || last >= 0x80) {
+      this.add(textOf(buf, start, end, 'utf8'));
+      return;
+    }
+    // Nothing to trim: a marker is one of the words exactly, in any case.
+    if (end - start <= 4 && isMissingMarker(buf, start, end - start)) {
+      this.missing++;
+      return;
+    }
+    // Not a number either: parseNumber wants a digit, sign, dot or space first.
+    this.present++;
+    this.countStringBytes(buf, start, end);
+  }
+
+  /** Numbers wait in a chunk; a full chunk is counted, sampled and folded into the moments. */
+  private addNumber(x: number): void {
     this.numeric++;
-    if (this.sketch) {
-      const h = this.sketch.hashNumber(x);
-      this.sketch.addHash(h);
-      if (this.mayBeCounted(h)) this.numberCounts.increment(x);
-    } else this.count(this.numberCounts, x);
-    this.pending.push(x);
-    this.reservoir.add(x);
+    let chunk = this.chunk;
+    if (chunk === undefined) chunk = this.chunk = new Float64Array(MOMENTS_CHUNK);
+    chunk[this.chunkLength++] = x;
+    if (this.chunkLength === MOMENTS_CHUNK) this.flushNumbers();
   }
+
   /**
-   * How many values read as booleans (true/false, yes/no, t/f, 0/1): from the exact counts, once
-   * per distinct value rather than per value; past the exact limit a column is no boolean.
+   * Takes in the numbers waiting in the chunk, in the order they came (as if one at a time): one
+   * tight loop each for the moments, the sample and the value counts.
    */
-  get booleanLike(): number {
-    if (this.sketch) return 0;
-    let n = 0;
-    for (const [k, c] of this.stringCounts.entries())
-      if (k.length <= 5 && BOOLEAN.has(k.toLowerCase())) n += c;
-    for (const [k, c] of this.numberCounts.entries()) if (k === 0 || k === 1) n += c;
-    return n;
-  }
-  get distinctExact(): boolean {
-    return this.sketch === undefined;
-  }
-  distinct(): number {
-    if (!this.sketch) return this.numberCounts.size + this.stringCounts.size;
-    // An estimate can overshoot; there are never more distinct values than values, and never
-    // fewer than were counted exactly before the sketch took over.
-    const counted = this.numberCounts.size + this.stringCounts.size;
-    return Math.min(Math.max(this.sketch.count(), counted), this.present);
-  }
-  topValues(): { value: string; count: number }[] {
-    return [
-      ...this.numberCounts.entries().map(([k, c]) => [String(k), c] as const),
-      ...this.stringCounts.entries(),
-    ]
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, TOP_VALUES)
-      .map(([value, count]) => ({ value, count }));
-  }
-  private count<K>(counts: ValueCounts<K>, key: K): void {
-    if (counts.increment(key)) return;
-    counts.insert(key);
-    if (this.numberCounts.size + this.stringCounts.size > DISTINCT_EXACT_MAX) {
-      const sketch = new HyperLogLog();
-      const mark = (h: number): void => {
-        sketch.addHash(h);
-        this.counted[(h & COUNTED_MASK) >>> 5]! |= 1 << (h & 31);
-      };
-      for (const k of this.numberCounts.keys()) mark(sketch.hashNumber(k));
-      for (const k of this.stringCounts.keys()) mark(sketch.hashString(k));
-      this.sketch = sketch;
+  private flushNumbers(): void {
+    const n = this.chunkLength;
+    if (n === 0) return;
+    const xs = this.chunk!;
+    this.chunkLength = 0;
+    this.moments = mergeMoments(this.moments, momentsOf(xs, n));
+    this.reservoir.addAll(xs, n);
+    let i = 0;
+    for (; i < n && !this.sketch; i++) {
+      const x = xs[i]!;
+      const key = x === 0 ? 0 : x; // -0 counts as 0, as in a Map
+      const h = hashNumber(key);
+      if (this.numbers.increment(key, h)) continue;
+      this.numbers.insert(key, h);
+      this.afterInsert();
+    }
+    if (i === n) return;
+    // Past the exact limit: the sketch, and the counts of the values still counted.
+    const registers = this.sketch!.registers;
+    const counted = this.countedBits();
+    const numbers = this.numbers;
+    for (; i < n; i++) {
+      const x = xs[i]!;
+      const key = x === 0 ? 0 : x;
+      const h = hashNumber(key);
+      const rank = Math.clz32((h << 12) | 0x800) + 1;
+      if (rank > registers[h >>> 20]!) registers[h >>> 20] = rank;
+      if ((counted[(h & COUNTED_MASK) >>> 5]! & (1 << (h & 31))) !== 0) numbers.increment(key, h);
     }
   }
+
+  private countString(v: string): void {
+    // In a column of numbers and strings the exact counts must see values in their order.
+    if (this.chunkLength > 0 && !this.sketch) this.flushNumbers();
+    const h = hash32(v);
+    const strings = this.strings;
+    if (this.sketch) {
+      this.sketch.addHash(h);
+      if (this.mayBeCounted(h)) {
+        const e = strings.indexOf(v, h);
+        if (e >= 0) strings.counts[e]!++;
+      }
+      return;
+    }
+    const e = strings.indexOf(v, h);
+    if (e >= 0) {
+      strings.counts[e]!++;
+      return;
+    }
+    strings.insert(v, h);
+    this.afterInsert();
+  }
+
+  /** countString of the field's text, hashed from its bytes (hash32 of ASCII text is the same). */
+  private countStringBytes(buf: Uint8Array, start: number, end: number): void {
+    let h = 0x811c9dc5;
+    let high = 0;
+    for (let i = start; i < end; i++) {
+      const b = buf[i]!;
+      high |= b;
+      h = Math.imul(h ^ b, 0x01000193);
+    }
+    if (high >= 0x80) {
+      // Not ASCII, but with ASCII at both ends that is not white space: nothing to trim.
+      this.countString(textOf(buf, start, end, 'utf8'));
+      return;
+    }
+    h = mix32(h);
+    if (this.chunkLength > 0 && !this.sketch) this.flushNumbers();
+    const strings = this.strings;
+    if (this.sketch) {
+      this.sketch.addHash(h);
+      if (this.mayBeCounted(h)) {
+        const e = strings.indexOfBytes(buf, start, end, h);
+        if (e >= 0) strings.counts[e]!++;
+      }
+      return;
+    }
+    const e = strings.indexOfBytes(buf, start, end, h);
+    if (e >= 0) {
+      strings.counts[e]!++;
+      return;
+    }
+    strings.insert(textOf(buf, start, end, 'latin1'), h);
+    this.afterInsert();
+  }
+
+  private afterInsert(): void {
+    if (this.numbers.size + this.strings.size > DISTINCT_EXACT_MAX) this.startSketch();
+  }
+
+  /** Past the exact limit: a sketch counts distinct values; the values counted so far stay counted. */
+  private startSketch(): void {
+    this.sketch = this.keySketch();
+    this.counted = undefined;
+  }
+
   /**
    * Past the exact limit only the values already counted keep being counted (for the top
    * values); a bit per hash says which those may be, which spares the lookup of most new values.
    */
   private mayBeCounted(h: number): boolean {
-    return (this.counted[(h & COUNTED_MASK) >>> 5]! & (1 << (h & 31))) !== 0;
+    return (this.countedBits()[(h & COUNTED_MASK) >>> 5]! & (1 << (h & 31))) !== 0;
   }
-}
 
-/** Counts per value: one map lookup per value seen again (the count lives in an array). */
-class ValueCounts<K> {
-  private readonly index = new Map<K, number>();
-  private readonly counts: number[] = [];
-  get size(): number {
-    return this.counts.length;
+  private countedBits(): Int32Array {
+    let counted = this.counted;
+    if (counted === undefined) {
+      counted = this.counted = new Int32Array((COUNTED_MASK + 1) / 32);
+      const mark = (k: number): void => {
+        counted![(k & COUNTED_MASK) >>> 5]! |= 1 << (k & 31);
+      };
+      for (let e = 0; e < this.numbers.size; e++) mark(this.numbers.hashes[e]!);
+      for (let e = 0; e < this.strings.size; e++) mark(this.strings.hashes[e]!);
+    }
+    return counted;
   }
-  /** Counts the value if it is known; false if it is not (then `insert` it, or not). */
-  increment(key: K): boolean {
-    const i = this.index.get(key);
-    if (i === undefined) return false;
-    this.counts[i]!++;
-    return true;
+
+  /** Count, mean, M2, min and max of the numbers so far. */
+  finalMoments(): Moments {
+    this.flushNumbers();
+    return this.moments;
   }
-  insert(key: K): void {
-    this.index.set(key, this.counts.length);
-    this.counts.push(1);
+
+  /**
+   * How many values read as booleans (true/false, yes/no, t/f, 0/1): from the exact counts, once
+   * per distinct value rather than per value; past the exact limit a column is no boolean.
+   */
+  get booleanLike(): number {
+    this.flushNumbers();
+    if (this.sketch) return 0;
+    let n = 0;
+    const { keys, counts } = this.strings;
+    for (let e = 0; e < keys.length; e++) {
+      const k = keys[e]!;
+      if (k.length <= 5 && BOOLEAN.has(k.toLowerCase())) n += counts[e]!;
+    }
+    for (let e = 0; e < this.numbers.size; e++) {
+      const k = this.numbers.keys[e]!;
+      if (k === 0 || k === 1) n += this.numbers.counts[e]!;
+    }
+    return n;
   }
-  keys(): IterableIterator<K> {
-    return this.index.keys();
+  get distinctExact(): boolean {
+    this.flushNumbers();
+    return this.sketch === undefined;
   }
-  entries(): [K, number][] {
-    return [...this.index].map(([k, i]) => [k, this.counts[i]!]);
+  distinct(): number {
+    this.flushNumbers();
+    const counted = this.numbers.size + this.strings.size;
+    if (!this.sketch) return counted;
+    // An estimate can overshoot; there are never more distinct values than values, and never
+    // fewer than were counted exactly.
+    return Math.min(Math.max(this.sketch.count(), counted), this.present);
+  }
+  topValues(): { value: string; count: number }[] {
+    this.flushNumbers();
+    const all: [string, number][] = [];
+    for (let e = 0; e < this.numbers.size; e++)
+      if (this.numbers.counts[e]! > 0)
+        all.push([String(this.numbers.keys[e]), this.numbers.counts[e]!]);
+    for (let e = 0; e < this.strings.size; e++)
+      if (this.strings.counts[e]! > 0) all.push([this.strings.keys[e]!, this.strings.counts[e]!]);
+    return all
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, TOP_VALUES)
+      .map(([value, count]) => ({ value, count }));
+  }
+
+  /**
+   * Takes in the accumulator of the rows that follow this one's (same reservoir capacity):
+   * counts and moments add up exactly, the samples merge into a uniform sample of both (by
+   * `seed`), distinct counts stay exact while both parts together have at most 10,000 values.
+   * Past that, a value stays counted (for the top values) only where its count is known in both
+   * parts: a part still exact knows every value's count; one past its limit knows only the
+   * values it counted. Every count kept is exact.
+   */
+  merge(other: ColumnAccumulator, seed: number): void {
+    this.missing += other.missing;
+    this.present += other.present;
+    this.numeric += other.numeric;
+    this.moments = mergeMoments(this.finalMoments(), other.finalMoments());
+    this.reservoir.merge(other.reservoir, seed);
+    const on = other.numbers;
+    const os = other.strings;
+    if (!this.sketch && !other.sketch) {
+      for (let e = 0; e < on.size; e++) this.numbers.add(on.keys[e]!, on.hashes[e]!, on.counts[e]!);
+      for (let e = 0; e < os.size; e++) this.strings.add(os.keys[e]!, os.hashes[e]!, os.counts[e]!);
+      this.afterInsert();
+      return;
+    }
+    const sketch = this.sketch ?? this.keySketch();
+    sketch.merge(other.sketch ?? other.keySketch());
+    const mine = { numbers: this.numbers, strings: this.strings, exact: !this.sketch };
+    const theirs = { numbers: on, strings: os, exact: !other.sketch };
+    const numbers = new NumberCounts();
+    const strings = new StringCounts();
+    for (const [a, b] of [
+      [mine, theirs],
+      [theirs, mine],
+    ] as const) {
+      // A value of one part is counted on if the other part is exact or counted it too (each
+      // value once: the second pass takes only what the first part did not have).
+      for (let e = 0; e < a.numbers.size; e++) {
+        const k = a.numbers.keys[e]!;
+        const h = a.numbers.hashes[e]!;
+        const i = b.numbers.indexOf(k, h);
+        if (a === theirs && i >= 0) continue;
+        if (i < 0 && !b.exact) continue;
+        numbers.insert(k, h, a.numbers.counts[e]! + (i >= 0 ? b.numbers.counts[i]! : 0));
+      }
+      for (let e = 0; e < a.strings.size; e++) {
+        const k = a.strings.keys[e]!;
+        const h = a.strings.hashes[e]!;
+        const i = b.strings.indexOf(k, h);
+        if (a === theirs && i >= 0) continue;
+        if (i < 0 && !b.exact) continue;
+        strings.insert(k, h, a.strings.counts[e]! + (i >= 0 ? b.strings.counts[i]! : 0));
+      }
+    }
+    this.numbers = numbers;
+    this.strings = strings;
+    this.sketch = sketch;
+    this.counted = undefined;
+  }
+
+  /** A sketch of the values counted exactly. */
+  private keySketch(): HyperLogLog {
+    const sketch = new HyperLogLog();
+    for (let e = 0; e < this.numbers.size; e++) sketch.addHash(this.numbers.hashes[e]!);
+    for (let e = 0; e < this.strings.size; e++) sketch.addHash(this.strings.hashes[e]!);
+    return sketch;
+  }
+
+  /**
+   * The values counted exactly past the limit, when a sketch has taken over: for the parts of
+   * the table after this one's, to count (`countOnly`) from their first value.
+   */
+  countedValues(): CountedValues | undefined {
+    this.flushNumbers();
+    if (!this.sketch) return undefined;
+    return {
+      numbers: this.numbers.keys.slice(0, this.numbers.size),
+      strings: this.strings.keys.slice(),
+    };
+  }
+
+  /**
+   * Starts past the exact limit, counting only `values` (those an earlier part of the table
+   * counted): merged after that part, every one of them is counted through this part too.
+   */
+  countOnly(values: CountedValues): void {
+    this.sketch = new HyperLogLog();
+    this.numbers = new NumberCounts();
+    this.strings = new StringCounts();
+    for (const k of values.numbers) this.numbers.insert(k, hashNumber(k), 0);
+    for (const k of values.strings) this.strings.insert(k, hash32(k), 0);
+    this.counted = undefined;
+  }
+
+  /** This accumulator as plain data (for another thread). */
+  toState(): ColumnState {
+    const m = this.finalMoments();
+    const n = this.numbers.size;
+    return {
+      missing: this.missing,
+      present: this.present,
+      numeric: this.numeric,
+      numberKeys: this.numbers.keys.slice(0, n),
+      numberCounts: this.numbers.counts.slice(0, n),
+      stringKeys: this.strings.keys.slice(),
+      stringCounts: this.strings.counts.slice(0, this.strings.size),
+      ...(this.sketch ? { sketch: this.sketch.registers.slice() } : {}),
+      sampleCapacity: this.reservoir.capacity,
+      sample: this.reservoir.sample(),
+      sampleSeen: this.reservoir.seen,
+      moments: { ...m },
+    };
+  }
+
+  /** The accumulator a state was made from. */
+  static fromState(s: ColumnState): ColumnAccumulator {
+    const a = new ColumnAccumulator(Reservoir.of(s.sampleCapacity, s.sample, s.sampleSeen));
+    a.missing = s.missing;
+    a.present = s.present;
+    a.numeric = s.numeric;
+    s.numberKeys.forEach((k, e) => a.numbers.insert(k, hashNumber(k), s.numberCounts[e]));
+    s.stringKeys.forEach((k, e) => a.strings.insert(k, hash32(k), s.stringCounts[e]));
+    if (s.sketch) a.sketch = new HyperLogLog(s.sketch);
+    a.moments = { ...s.moments };
+    return a;
   }
 }
 

@@ -1,16 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CairnError, fromSystemError } from '../errors.js';
-import {
-  ColumnAccumulator,
-  CompensatedSum,
-  mergeMoments,
-  quantile,
-  sampleRankError,
-  type Moments,
-} from './columnStats.js';
+import { ColumnAccumulator, quantile, reservoirCapacity, sampleRankError } from './columnStats.js';
 import { imageInfo } from './imageHeader.js';
-import { openTabular, tabularFormatOf, type TabularFormat } from './tabularReader.js';
+import {
+  openTabular,
+  tabularFormatOf,
+  type TabularFormat,
+  type TabularStream,
+} from './tabularReader.js';
 
 export type ColumnType = 'number' | 'boolean' | 'string' | 'empty';
 
@@ -98,106 +96,78 @@ export interface DataFile {
   readonly abs: string;
 }
 
-const RESERVOIR_BUDGET = 4_000_000; // values across all columns (32 MB)
 const HISTOGRAM_BINS = 20;
+
+/** How to profile a table. */
+export interface ProfileOptions {
+  /** Keep each numeric column's sample in the profile (for two-sample tests). */
+  readonly keepSample?: boolean;
+}
 
 /** Profiles a table (CSV/TSV/JSON lines, gzipped or not), streamed in bounded memory. */
 export async function profileTable(
   file: DataFile,
-  options: { keepSample?: boolean } = {},
+  options: ProfileOptions = {},
 ): Promise<TableProfile> {
   const started = Date.now();
   const table = await openTabular(file.abs, file.rel);
-  const accs: ColumnAccumulator[] = [];
-  const capacity = (): number =>
-    Math.max(
-      1000,
-      Math.min(100_000, Math.floor(RESERVOIR_BUDGET / Math.max(1, table.columns.length))),
-    );
-  const ensure = (): void => {
-    while (accs.length < table.columns.length)
-      accs.push(new ColumnAccumulator(table.columns[accs.length]!, capacity()));
-  };
-  ensure();
-  const moments: Moments[] = accs.map(() => ({
-    n: 0,
-    mean: 0,
-    m2: 0,
-    min: Infinity,
-    max: -Infinity,
-  }));
-  let rows = 0;
-  for await (const batch of table.rows()) {
-    ensure();
-    while (moments.length < accs.length)
-      moments.push({ n: 0, mean: 0, m2: 0, min: Infinity, max: -Infinity });
-    for (const row of batch) {
-      for (let c = 0; c < accs.length; c++) accs[c]!.add(row[c]);
-    }
-    // Columns seen later in JSON lines count as missing in the rows before.
-    rows += batch.length;
-    for (let c = 0; c < accs.length; c++) {
-      const a = accs[c]!;
-      const known = a.missing + a.present;
-      if (known < rows) a.missing += rows - known;
-    }
-    batchMoments(accs, moments);
-  }
-  const columns = accs.map((a, c) =>
-    finishColumn(a, moments[c]!, rows, options.keepSample === true),
+  const read = await readStream(table);
+  const columns = read.accumulators.map((a, c) =>
+    finishColumn(read.columns[c]!, a, read.rows, options.keepSample === true),
   );
   return {
     kind: 'table',
     path: file.rel,
     format: table.format,
-    rows,
+    rows: read.rows,
     sizeBytes: fs.statSync(file.abs).size,
     columns,
     backend: 'float64',
-    notes: table.notes,
+    notes: read.notes,
     durationMs: Date.now() - started,
   };
 }
 
-/**
- * Folds each column's new numbers into its moments, in float64: per batch a two-pass mean and M2,
- * each a compensated (Neumaier) sum, then Chan's merge across batches. The numbers match pandas'
- * describe() to ~1e-15 relative, where float32 tensors were off by up to 7e-6.
- */
-function batchMoments(accs: ColumnAccumulator[], moments: Moments[]): void {
-  accs.forEach((a, c) => {
-    const xs = a.pending;
-    if (xs.length === 0) return;
-    let lo = Infinity;
-    let hi = -Infinity;
-    const sum = new CompensatedSum();
-    for (const v of xs) {
-      sum.add(v);
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
+/** Every column's accumulator after reading the whole table. */
+interface TableAccumulators {
+  readonly columns: string[];
+  readonly accumulators: ColumnAccumulator[];
+  readonly rows: number;
+  readonly notes: string[];
+}
+
+/** Every column's accumulator from a table read as a stream of rows of text. */
+async function readStream(table: TabularStream): Promise<TableAccumulators> {
+  const accs: ColumnAccumulator[] = [];
+  const ensure = (): void => {
+    const capacity = reservoirCapacity(table.columns.length);
+    while (accs.length < table.columns.length) accs.push(new ColumnAccumulator(capacity));
+  };
+  ensure();
+  let rows = 0;
+  for await (const batch of table.rows()) {
+    ensure();
+    for (const row of batch) {
+      for (let c = 0; c < accs.length; c++) accs[c]!.add(row[c]);
     }
-    const mean = sum.value() / xs.length;
-    const m2 = new CompensatedSum();
-    for (const v of xs) m2.add((v - mean) * (v - mean));
-    moments[c] = mergeMoments(moments[c]!, {
-      n: xs.length,
-      mean,
-      m2: m2.value(),
-      min: lo,
-      max: hi,
-    });
-    a.pending = [];
-  });
+    // Columns seen later in JSON lines count as missing in the rows before.
+    rows += batch.length;
+    for (const a of accs) {
+      const known = a.missing + a.present;
+      if (known < rows) a.missing += rows - known;
+    }
+  }
+  return { columns: table.columns, accumulators: accs, rows, notes: table.notes };
 }
 
 function finishColumn(
+  name: string,
   a: ColumnAccumulator,
-  m: Moments,
   rows: number,
   keepSample: boolean,
 ): ColumnProfile {
   const base = {
-    name: a.name,
+    name,
     count: a.present,
     missing: a.missing,
     missingRate: rows === 0 ? 0 : a.missing / rows,
@@ -210,6 +180,7 @@ function finishColumn(
   const isBoolean = !isNumber && a.booleanLike === a.present;
   if (!isNumber)
     return { ...base, type: isBoolean ? 'boolean' : 'string', topValues: a.topValues() };
+  const m = a.finalMoments();
   const sorted = a.reservoir.sorted();
   const q = (p: number): number => quantile(sorted, p);
   const sampled = a.reservoir.seen > a.reservoir.size;
@@ -317,7 +288,7 @@ export function profileImages(root: string, files: readonly DataFile[]): ImageFo
 export async function profilePath(
   abs: string,
   shown: string,
-  options: { keepSample?: boolean } = {},
+  options: ProfileOptions = {},
 ): Promise<DataProfile> {
   let st: fs.Stats;
   try {
@@ -369,7 +340,7 @@ export function folderContents(files: readonly DataFile[]): FolderContents {
 export async function profileFolder(
   shown: string,
   files: readonly DataFile[],
-  options: { keepSample?: boolean } = {},
+  options: ProfileOptions = {},
 ): Promise<DataProfile> {
   const { tables, images, other } = folderContents(files);
   if (tables.length === 0 && images.length > 0) return profileImages(shown, files);
