@@ -51,6 +51,12 @@ const builds = [
     entryPoints: { ioWorker: 'src/core/versioning/ioWorker.ts' },
     outdir: 'dist',
   }),
+  // Profiles segments of a CSV beside the thread that asked (src/core/data/segmentedProfile.ts).
+  build({
+    ...node,
+    entryPoints: { profileWorker: 'src/core/data/profileWorker.ts' },
+    outdir: 'dist',
+  }),
   // The SSH (ssh2) and S3 (AWS SDK) stores: required lazily by src/core/remotes/openStore.ts.
   // ssh2's optional native helpers are left out; it falls back to pure JS without them.
   build({

@@ -4,6 +4,11 @@ import { CairnError, fromSystemError } from '../errors.js';
 import { ColumnAccumulator, quantile, reservoirCapacity, sampleRankError } from './columnStats.js';
 import { imageInfo } from './imageHeader.js';
 import {
+  profileCsvSegments,
+  type SegmentedOptions,
+  type TableAccumulators,
+} from './segmentedProfile.js';
+import {
   openTabular,
   tabularFormatOf,
   type TabularFormat,
@@ -99,19 +104,32 @@ export interface DataFile {
 const HISTOGRAM_BINS = 20;
 
 /** How to profile a table. */
-export interface ProfileOptions {
+export interface ProfileOptions extends SegmentedOptions {
   /** Keep each numeric column's sample in the profile (for two-sample tests). */
   readonly keepSample?: boolean;
 }
 
-/** Profiles a table (CSV/TSV/JSON lines, gzipped or not), streamed in bounded memory. */
+/**
+ * Profiles a table (CSV/TSV/JSON lines, gzipped or not), streamed in bounded memory. A plain CSV
+ * is read from its bytes, in segments shared with worker threads (segmentedProfile.ts); a gzipped
+ * one and JSON lines are read as a stream of text.
+ */
 export async function profileTable(
   file: DataFile,
   options: ProfileOptions = {},
 ): Promise<TableProfile> {
   const started = Date.now();
   const table = await openTabular(file.abs, file.rel);
-  const read = await readStream(table);
+  let read: TableAccumulators;
+  if (table.csv) {
+    await table.close();
+    read = await profileCsvSegments(
+      file.abs,
+      file.rel,
+      { ...table.csv, columns: table.columns, notes: table.notes },
+      options,
+    );
+  } else read = await readStream(table);
   const columns = read.accumulators.map((a, c) =>
     finishColumn(read.columns[c]!, a, read.rows, options.keepSample === true),
   );
@@ -126,14 +144,6 @@ export async function profileTable(
     notes: read.notes,
     durationMs: Date.now() - started,
   };
-}
-
-/** Every column's accumulator after reading the whole table. */
-interface TableAccumulators {
-  readonly columns: string[];
-  readonly accumulators: ColumnAccumulator[];
-  readonly rows: number;
-  readonly notes: string[];
 }
 
 /** Every column's accumulator from a table read as a stream of rows of text. */

@@ -14,7 +14,14 @@ export interface TabularStream {
   readonly columns: string[];
   /** What was assumed about the layout (a preamble line, no header, unnamed columns). */
   readonly notes: string[];
+  /**
+   * For a CSV that is not gzipped, what a reader of its bytes needs: the delimiter, and how many
+   * records (not counting blank ones) come before the first row.
+   */
+  readonly csv?: { readonly delimiter: string; readonly recordsBeforeRows: number };
   rows(): AsyncGenerator<(string | undefined)[][]>;
+  /** Stops reading the file (for a caller that does not read rows() to the end). */
+  close(): Promise<void>;
 }
 
 /** The table format of a file name (`.gz` is looked through: `train.csv.gz` is CSV). */
@@ -53,7 +60,21 @@ function sniffDelimiter(head: readonly string[], named: string): string {
   return [',', '\t', ';', '|', ' '].find((d) => d !== named && consistent(d)) ?? named;
 }
 
-function isBlank(rec: readonly string[]): boolean {
+/** The first `max` lines of a text that are not blank (without their line ends). */
+function firstLines(text: string, max: number): string[] {
+  const out: string[] = [];
+  for (let start = 0; start < text.length && out.length < max;) {
+    let nl = text.indexOf('\n', start);
+    if (nl < 0) nl = text.length;
+    const line = text.slice(start, nl);
+    if (line !== '' && line !== '\r') out.push(line);
+    start = nl + 1;
+  }
+  return out;
+}
+
+/** Whether a record is a blank line (one empty field), which is not a row. */
+export function isBlank(rec: readonly string[]): boolean {
   return rec.length === 1 && rec[0] === '';
 }
 
@@ -72,6 +93,10 @@ async function* lines(file: string, shown: string): AsyncGenerator<string> {
   }
 }
 
+function isGzipped(file: string, shown: string): boolean {
+  return file.toLowerCase().endsWith('.gz') || shown.toLowerCase().endsWith('.gz');
+}
+
 /**
  * Text of a file (gunzipped when its name ends in .gz) in pieces of whole lines, decoded as UTF-8
  * (invalid bytes become U+FFFD), read 1 MB at a time: one string per block, never one per line,
@@ -79,7 +104,7 @@ async function* lines(file: string, shown: string): AsyncGenerator<string> {
  */
 async function* textBlocks(file: string, shown: string): AsyncGenerator<string> {
   const raw = fs.createReadStream(file, { highWaterMark: CHUNK_BYTES });
-  const gzipped = file.toLowerCase().endsWith('.gz') || shown.toLowerCase().endsWith('.gz');
+  const gzipped = isGzipped(file, shown);
   const stream = gzipped ? raw.pipe(createGunzip({ chunkSize: CHUNK_BYTES })) : raw;
   if (gzipped) raw.on('error', (e) => stream.destroy(e));
   const decoder = new StringDecoder('utf8');
@@ -118,11 +143,16 @@ async function* textBlocks(file: string, shown: string): AsyncGenerator<string> 
  * Splits CSV records (RFC 4180 quoting, fields may span lines and blocks) from blocks of whole
  * lines, synchronously: a line without quotes is split in one call.
  */
-class CsvParser {
+export class CsvParser {
   private fields: string[] = [];
   private field = '';
   private inQuotes = false;
   constructor(private readonly delimiter: string) {}
+
+  /** Whether the text so far ends inside a quoted field (its record goes on in the next line). */
+  get open(): boolean {
+    return this.inQuotes;
+  }
 
   /** The records completed by a block of text (whole lines; the last may lack its newline). */
   push(text: string, out: string[][] = []): string[][] {
@@ -131,13 +161,18 @@ class CsvParser {
     while (start < end) {
       let nl = text.indexOf('\n', start);
       if (nl < 0) nl = end;
-      const stop = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      const line = text.slice(start, stop);
+      this.line(text, start, nl, out);
       start = nl + 1;
-      if (!this.inQuotes && !line.includes('"')) out.push(line.split(this.delimiter));
-      else this.quotedLine(line, out);
     }
     return out;
+  }
+
+  /** The record completed by one line, `text` from `start` to `end` (without its '\n'), if any. */
+  line(text: string, start: number, end: number, out: string[][]): void {
+    const stop = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+    const line = text.slice(start, stop);
+    if (!this.inQuotes && !line.includes('"')) out.push(line.split(this.delimiter));
+    else this.quotedLine(line, out);
   }
 
   /** The record left open by an unterminated quote at the end of the file, if any. */
@@ -221,7 +256,7 @@ export async function openTabular(file: string, shown: string): Promise<TabularS
     let headText = '';
     let headLines: string[] = [];
     for (;;) {
-      headLines = headText.split('\n').filter((l) => l !== '' && l !== '\r');
+      headLines = firstLines(headText, LAYOUT_SAMPLE + 1);
       if (headLines.length > LAYOUT_SAMPLE) break;
       const next = await blocks.next();
       if (next.done) break;
@@ -234,8 +269,18 @@ export async function openTabular(file: string, shown: string): Promise<TabularS
     const notes: string[] = [];
     if (delimiter !== named) notes.push(`fields are separated by ${DELIMITER_NAMES[delimiter]}`);
     const parser = new CsvParser(delimiter);
-    // The first records decide where the header is; they are then read again as rows.
-    let pending = parser.push(headText).filter((r) => !isBlank(r));
+    // The first records decide where the header is; they are then read again as rows. The text
+    // read so far is parsed a few lines at a time, only as far as the sample needs.
+    let pending: string[][] = [];
+    let parsed = 0;
+    while (pending.length < LAYOUT_SAMPLE && parsed < headText.length) {
+      let cut = parsed;
+      for (let k = 0; k < LAYOUT_SAMPLE && cut >= 0; k++) cut = headText.indexOf('\n', cut + 1);
+      const to = cut < 0 ? headText.length : cut + 1;
+      pending = parser.push(headText.slice(parsed, to), pending).filter((r) => !isBlank(r));
+      parsed = to;
+    }
+    let unparsed = headText.slice(parsed);
     while (pending.length < LAYOUT_SAMPLE) {
       const next = await blocks.next();
       if (next.done) {
@@ -255,6 +300,10 @@ export async function openTabular(file: string, shown: string): Promise<TabularS
       format,
       columns,
       notes,
+      ...(isGzipped(file, shown) ? {} : { csv: { delimiter, recordsBeforeRows: firstRow } }),
+      async close() {
+        await blocks.return(undefined);
+      },
       async *rows() {
         // A row wider than the header still has every field profiled, as column_N.
         const widen = (batch: string[][]): void => {
@@ -272,6 +321,15 @@ export async function openTabular(file: string, shown: string): Promise<TabularS
           return blank ? records.filter((r) => !isBlank(r)) : records;
         };
         let first: string[][] | undefined = pending.slice(firstRow);
+        if (unparsed.length > 0) {
+          const batch = nonBlank(parser.push(unparsed, first));
+          unparsed = '';
+          first = undefined;
+          if (batch.length > 0) {
+            widen(batch);
+            yield batch;
+          }
+        }
         for await (const text of blocks) {
           const batch = nonBlank(parser.push(text, first ?? []));
           first = undefined;
@@ -296,6 +354,9 @@ export async function openTabular(file: string, shown: string): Promise<TabularS
     format,
     columns,
     notes: [],
+    async close() {
+      await src.return(undefined);
+    },
     async *rows() {
       let batch: (string | undefined)[][] = [];
       let lineNo = 0;

@@ -3,14 +3,30 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 
-// The I/O worker threads (ioWorker.ts) that hashing, statting and quick checks share the work with.
+// The I/O worker threads (ioWorker.ts) that hashing, statting and quick checks share the work
+// with; and how to start the other worker entries bundled beside it (data/profileWorker.ts).
 
-export function workerScript(): string | undefined {
-  for (const name of ['ioWorker.js', 'ioWorker.ts']) {
-    const p = path.join(__dirname, name);
+/**
+ * The script of the worker entry `name` in `dir`: the bundle's `name.js`, or, running from source
+ * (tests through tsx), `name.ts`.
+ */
+export function workerScriptIn(dir: string, name: string): string | undefined {
+  for (const file of [`${name}.js`, `${name}.ts`]) {
+    const p = path.join(dir, file);
     if (fs.existsSync(p)) return p;
   }
   return undefined;
+}
+
+export function workerScript(): string | undefined {
+  return workerScriptIn(__dirname, 'ioWorker');
+}
+
+/** Starts a worker thread on a script; a TypeScript one (from source) with tsx loaded in it. */
+export function spawnWorkerScript(script: string): Worker {
+  if (!script.endsWith('.ts')) return new Worker(script);
+  const boot = `require('tsx/cjs'); require(${JSON.stringify(script)});`;
+  return new Worker(boot, { eval: true });
 }
 
 /** Whether worker threads can be started (the bundle ships ioWorker.js beside it). */
@@ -25,9 +41,7 @@ export function canStartWorkers(): boolean {
 function spawnWorker(): Worker {
   const script = workerScript();
   if (script === undefined) throw new Error('ioWorker script not found beside the bundle');
-  if (!script.endsWith('.ts')) return new Worker(script);
-  const boot = `require('tsx/cjs'); require(${JSON.stringify(script)});`;
-  return new Worker(boot, { eval: true });
+  return spawnWorkerScript(script);
 }
 
 /*
