@@ -153,10 +153,9 @@ export class Reservoir {
   }
   /**
    * Takes in the sample of values that followed this one's (of the same capacity): afterwards this
-   * is a uniform sample of all of them. Each of the `capacity` draws takes from this part or the
-   * other in proportion to the values either has left undrawn (a draw without replacement from the
-   * whole), then as many values as were drawn from each are picked at random from its sample; all
-   * choices follow `seed`.
+   * is a uniform sample of all of them. How many of its values come from either part is drawn as a
+   * uniform sample of the whole would draw them; that many are then picked at random from each
+   * part's sample. All choices follow `seed`.
    */
   merge(other: Reservoir, seed: number): void {
     const total = this.seen + other.seen;
@@ -168,19 +167,33 @@ export class Reservoir {
       this.seen = total;
       return;
     }
-    // xorshift32, inline: this runs `capacity` times per column and segment.
-    let x = seed >>> 0 || 1;
-    let leftHere = this.seen;
-    let leftThere = other.seen;
-    for (let i = 0; i < capacity; i++) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      if ((x / 2 ** 32) * (leftHere + leftThere) < leftHere) leftHere--;
-      else leftThere--;
+    // How many of the merged sample's values come from the other part: as many as a uniform
+    // draw of `capacity` from all `total` values takes from it (hypergeometric). Drawn one by one,
+    // or, when the other part saw fewer values than that, by going through its values and taking
+    // each with probability (left to take) / (left to go through) (Knuth's Algorithm S). Both
+    // loops are branch-free (the draws go either way at random) with xorshift32 inline.
+    let x = seed | 0 || 1;
+    let fromThere = 0;
+    if (other.seen < capacity) {
+      let toTake = capacity;
+      for (let i = 0; i < other.seen; i++) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        const taken = +((x >>> 0) * 2 ** -32 * (total - i) < toTake);
+        fromThere += taken;
+        toTake -= taken;
+      }
+    } else {
+      let leftThere = other.seen;
+      for (let i = 0; i < capacity; i++) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        leftThere -= +((x >>> 0) * 2 ** -32 * (total - i) < leftThere);
+      }
+      fromThere = other.seen - leftThere;
     }
-    const fromThere = other.seen - leftThere;
     const fromHere = capacity - fromThere;
     // Which values: this sample drops as many as it must, at random (swapped to its end), and
     // the other's picked ones (swapped to its front, a partial Fisher–Yates shuffle) take their
@@ -191,8 +204,7 @@ export class Reservoir {
       x ^= x << 13;
       x ^= x >>> 17;
       x ^= x << 5;
-      x >>>= 0;
-      const j = Math.floor((x / 2 ** 32) * (size - i));
+      const j = Math.floor((x >>> 0) * 2 ** -32 * (size - i));
       const v = here[j]!;
       here[j] = here[size - 1 - i]!;
       here[size - 1 - i] = v;
@@ -202,8 +214,7 @@ export class Reservoir {
       x ^= x << 13;
       x ^= x >>> 17;
       x ^= x << 5;
-      x >>>= 0;
-      const j = i + Math.floor((x / 2 ** 32) * (other.size - i));
+      const j = i + Math.floor((x >>> 0) * 2 ** -32 * (other.size - i));
       const v = there[j]!;
       there[j] = there[i]!;
       there[i] = v;
@@ -663,6 +674,7 @@ export class ColumnAccumulator {
     }
     const sketch = this.sketch ?? this.keySketch();
     sketch.merge(other.sketch ?? other.keySketch());
+    if (this.sketch && this.addCountsOf(other)) return;
     const mine = { numbers: this.numbers, strings: this.strings, exact: !this.sketch };
     const theirs = { numbers: on, strings: os, exact: !other.sketch };
     const numbers = new NumberCounts();
@@ -696,6 +708,33 @@ export class ColumnAccumulator {
     this.counted = undefined;
   }
 
+  /**
+   * Adds the other part's counts of this part's values, in place, if it knows every one of them
+   * (it is exact, or counted them all, as a part told to count them does): true; false, with
+   * nothing changed, if not.
+   */
+  private addCountsOf(other: ColumnAccumulator): boolean {
+    const mine = this.numbers;
+    const theirs = other.numbers;
+    const numberAt = new Int32Array(mine.size);
+    for (let e = 0; e < mine.size; e++) {
+      numberAt[e] = theirs.indexOf(mine.keys[e]!, mine.hashes[e]!);
+      if (numberAt[e]! < 0 && other.sketch) return false;
+    }
+    const stringAt = new Int32Array(this.strings.size);
+    for (let e = 0; e < this.strings.size; e++) {
+      stringAt[e] = other.strings.indexOf(this.strings.keys[e]!, this.strings.hashes[e]!);
+      if (stringAt[e]! < 0 && other.sketch) return false;
+    }
+    numberAt.forEach((i, e) => {
+      if (i >= 0) mine.counts[e]! += theirs.counts[i]!;
+    });
+    stringAt.forEach((i, e) => {
+      if (i >= 0) this.strings.counts[e]! += other.strings.counts[i]!;
+    });
+    return true;
+  }
+
   /** A sketch of the values counted exactly. */
   private keySketch(): HyperLogLog {
     const sketch = new HyperLogLog();
@@ -723,8 +762,8 @@ export class ColumnAccumulator {
    */
   countOnly(values: CountedValues): void {
     this.sketch = new HyperLogLog();
-    this.numbers = new NumberCounts();
-    this.strings = new StringCounts();
+    this.numbers = new NumberCounts(values.numbers.length);
+    this.strings = new StringCounts(values.strings.length);
     for (const k of values.numbers) this.numbers.insert(k, hashNumber(k), 0);
     for (const k of values.strings) this.strings.insert(k, hash32(k), 0);
     this.counted = undefined;

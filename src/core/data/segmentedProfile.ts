@@ -20,8 +20,14 @@ import {
 import type { SegmentResponse } from './profileWorker.js';
 import { columnRange } from './tableLayout.js';
 
-/** Bytes per segment: a few per core for an even share, few enough that merging costs nothing. */
-const SEGMENT_BYTES = 8 << 20;
+/**
+ * Bytes per segment: a 32nd of the file, within 1 to 8 MB. Many segments share the work evenly
+ * (the threads finish together), few cost less to merge; the size depends on the file alone,
+ * never on the number of threads.
+ */
+function segmentBytesOf(size: number): number {
+  return Math.min(8 << 20, Math.max(1 << 20, Math.ceil(size / 32)));
+}
 /**
  * Bytes of the first segment, read before any other: the values its columns count exactly past
  * the limit of exact distinct counts are counted in every other segment too. Small, so that the
@@ -30,6 +36,11 @@ const SEGMENT_BYTES = 8 << 20;
 const FIRST_SEGMENT_BYTES = 1 << 20;
 /** Segments a worker is given ahead, so that it never waits for this thread to hand it more. */
 const AHEAD = 2;
+/**
+ * Segments handed out past the first one not yet merged, per thread: profiled segments wait for
+ * the ones before them, and this bounds how many wait (and the memory they hold).
+ */
+const WINDOW_PER_THREAD = 4;
 
 export interface SegmentedOptions {
   /** Bytes per segment (tests make it small, for many segments in a small file). */
@@ -71,7 +82,7 @@ export async function profileCsvSegments(
   } catch (err) {
     throw fromSystemError(err, shown, 'Could not read');
   }
-  const segmentBytes = Math.max(1, Math.floor(options.segmentBytes ?? SEGMENT_BYTES));
+  const segmentBytes = Math.max(1, Math.floor(options.segmentBytes ?? segmentBytesOf(size)));
   const first = Math.min(segmentBytes, FIRST_SEGMENT_BYTES);
   const count = 1 + Math.max(0, Math.ceil((size - start - first) / segmentBytes));
   /** Where segment `index` starts (nominally: at the first line start from there). */
@@ -105,6 +116,7 @@ export async function profileCsvSegments(
   /** Where the record left open by the last merged segment starts, or -1. */
   let carry = -1;
   const mergeReady = (): void => {
+    const before = merging;
     while (merging < count && done[merging]) {
       let part = done[merging]!;
       done[merging] = undefined;
@@ -114,11 +126,14 @@ export async function profileCsvSegments(
       carry = part.openRecord;
       merging++;
     }
+    if (merging > before) pool.refill();
   };
 
+  const threads = workerCount(size - start, count, options.workers);
   const pool = new SegmentPool(
     count,
-    workerCount(count, options.workers),
+    threads,
+    (index) => index < merging + WINDOW_PER_THREAD * (threads + 1),
     (index) => request(index),
     (part) => {
       done[part.index] = part;
@@ -134,16 +149,16 @@ export async function profileCsvSegments(
     mergeReady();
     pool.start();
     for (;;) {
+      mergeReady();
+      if (merging >= count) break;
       const index = pool.take();
       if (index !== undefined) {
         done[index] = here(request(index));
-        mergeReady();
         // Let the workers' answers in, and give them more.
         if (pool.size > 0) await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
       }
-      mergeReady();
-      if (merging >= count) break;
+      // Nothing this thread may take: what it waits for is in flight on a worker.
       if (!pool.busy()) throw new Error(`segment ${merging} of ${shown} was never profiled`);
       await pool.settled();
     }
@@ -153,8 +168,15 @@ export async function profileCsvSegments(
   return merged.result();
 }
 
-function workerCount(segments: number, wanted: number | undefined): number {
-  const n = wanted ?? os.availableParallelism() - 1;
+/**
+ * Below this many bytes of rows a worker costs more than it saves: starting one and compiling
+ * the profiler in it takes about as long as this thread reading 30 MB.
+ */
+const WORKERS_MIN_BYTES = 32 << 20;
+
+/** Worker threads for `bytes` of rows in `segments` segments: `wanted`, or one per other core. */
+function workerCount(bytes: number, segments: number, wanted: number | undefined): number {
+  const n = wanted ?? (bytes < WORKERS_MIN_BYTES ? 0 : os.availableParallelism() - 1);
   return Math.max(0, Math.min(n, segments - 1));
 }
 
@@ -164,6 +186,7 @@ function workerCount(segments: number, wanted: number | undefined): number {
  */
 class SegmentPool {
   private next = 0;
+  private started = false;
   /** Segments given back by a failed worker. */
   private readonly returned: number[] = [];
   private readonly inFlight = new Map<Worker, Set<number>>();
@@ -172,6 +195,8 @@ class SegmentPool {
   constructor(
     private readonly count: number,
     workers: number,
+    /** Whether a segment may be handed out yet. */
+    private readonly allowed: (index: number) => boolean,
     private readonly request: (index: number) => SegmentRequest,
     private readonly onDone: (part: ProfiledSegment) => void,
   ) {
@@ -188,7 +213,7 @@ class SegmentPool {
         this.inFlight.get(worker)?.delete(m.index);
         if ('error' in m) this.returned.push(m.index);
         else this.onDone(fromSegmentResult(m.result));
-        this.feed(worker);
+        this.refill();
         this.notify();
       });
       const fail = (): void => this.fail(worker);
@@ -199,7 +224,14 @@ class SegmentPool {
 
   /** Hands each worker its first segments. */
   start(): void {
-    for (const worker of this.inFlight.keys()) for (let k = 0; k < AHEAD; k++) this.feed(worker);
+    this.started = true;
+    this.refill();
+  }
+
+  /** Gives each worker segments, up to AHEAD in flight, as far as they are allowed yet. */
+  refill(): void {
+    if (!this.started) return;
+    for (const [worker, set] of this.inFlight) while (set.size < AHEAD && this.feed(worker));
   }
 
   /** Worker threads still working. */
@@ -207,10 +239,10 @@ class SegmentPool {
     return this.inFlight.size;
   }
 
-  /** The next segment for this thread, if any is left. */
+  /** The next segment for this thread, if any is left and allowed yet. */
   take(): number | undefined {
     if (this.returned.length > 0) return this.returned.shift();
-    return this.next < this.count ? this.next++ : undefined;
+    return this.next < this.count && this.allowed(this.next) ? this.next++ : undefined;
   }
 
   /** Whether a worker still has segments in flight. */
@@ -235,13 +267,14 @@ class SegmentPool {
     this.notify();
   }
 
-  private feed(worker: Worker): void {
+  /** Hands a worker the next segment, if one is left and allowed yet. */
+  private feed(worker: Worker): boolean {
     const set = this.inFlight.get(worker);
-    if (!set) return;
-    const index = this.next < this.count ? this.next++ : undefined;
-    if (index === undefined) return;
+    if (!set || this.next >= this.count || !this.allowed(this.next)) return false;
+    const index = this.next++;
     set.add(index);
     worker.postMessage(this.request(index));
+    return true;
   }
 
   private fail(worker: Worker): void {

@@ -5,16 +5,32 @@
 
 const FIRST_SLOTS = 32;
 
+/** Slots for `entries` entries: a power of two, at most half full. */
+function slotsFor(entries: number): number {
+  let n = FIRST_SLOTS;
+  while (n < 2 * entries) n *= 2;
+  return n;
+}
+
 /** How often each number was seen. -0 and 0 are one value (as in a Map); NaN is never a key. */
 export class NumberCounts {
-  keys = new Float64Array(FIRST_SLOTS / 2);
-  counts = new Float64Array(FIRST_SLOTS / 2);
+  keys: Float64Array;
+  counts: Float64Array;
   /** The hash of each entry's key, for growing without hashing again. */
-  hashes = new Int32Array(FIRST_SLOTS / 2);
+  hashes: Int32Array;
   size = 0;
   /** Entry index + 1 per slot; 0 is an empty slot. */
-  private slots = new Int32Array(FIRST_SLOTS);
-  private mask = FIRST_SLOTS - 1;
+  private slots: Int32Array;
+  private mask: number;
+
+  /** A table with room for `entries` values before it grows. */
+  constructor(entries = 0) {
+    this.slots = new Int32Array(slotsFor(entries));
+    this.mask = this.slots.length - 1;
+    this.keys = new Float64Array(this.slots.length / 2);
+    this.counts = new Float64Array(this.slots.length / 2);
+    this.hashes = new Int32Array(this.slots.length / 2);
+  }
 
   /** The entry of `x` (hashed `h` by hashNumber), or -1. */
   indexOf(x: number, h: number): number {
@@ -78,10 +94,18 @@ export class NumberCounts {
 /** How often each string was seen. */
 export class StringCounts {
   keys: string[] = [];
-  counts = new Float64Array(FIRST_SLOTS / 2);
-  hashes = new Int32Array(FIRST_SLOTS / 2);
-  private slots = new Int32Array(FIRST_SLOTS);
-  private mask = FIRST_SLOTS - 1;
+  counts: Float64Array;
+  hashes: Int32Array;
+  private slots: Int32Array;
+  private mask: number;
+
+  /** A table with room for `entries` values before it grows. */
+  constructor(entries = 0) {
+    this.slots = new Int32Array(slotsFor(entries));
+    this.mask = this.slots.length - 1;
+    this.counts = new Float64Array(this.slots.length / 2);
+    this.hashes = new Int32Array(this.slots.length / 2);
+  }
 
   get size(): number {
     return this.keys.length;
