@@ -2,7 +2,15 @@
 // stay uniform, counts that stay exact.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ColumnAccumulator, Reservoir, sampleRankError, segmentSeed } from './columnStats.js';
+import fc from 'fast-check';
+import {
+  ColumnAccumulator,
+  quantile,
+  quantiles,
+  Reservoir,
+  sampleRankError,
+  segmentSeed,
+} from './columnStats.js';
 
 /** The values from..to-1 sampled by a reservoir of `capacity` seeded for part `index`. */
 function part(from: number, to: number, capacity: number, index: number): Reservoir {
@@ -109,4 +117,24 @@ test('state sent to another thread comes back the same accumulator', () => {
   assert.deepEqual(b.toState(), a.toState());
   assert.deepEqual(b.topValues(), a.topValues());
   assert.equal(b.distinct(), a.distinct());
+});
+
+test('quantiles by selection are the quantiles of the sorted values', () => {
+  const qs = [0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1];
+  fc.assert(
+    fc.property(
+      fc.array(fc.oneof(fc.integer({ min: -5, max: 5 }), fc.double({ noNaN: true })), {
+        minLength: 1,
+        maxLength: 300,
+      }),
+      (xs) => {
+        const sorted = Float64Array.from(xs).sort();
+        const got = quantiles(Float64Array.from(xs), qs);
+        // (0 and -0 may trade places: equal values)
+        qs.forEach((q, i) => assert.equal(got[i]! + 0, quantile(sorted, q) + 0, `q${q}`));
+      },
+    ),
+    { numRuns: 2000 },
+  );
+  assert.deepEqual(quantiles(new Float64Array(0), [0.5]), [NaN]);
 });

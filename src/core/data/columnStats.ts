@@ -3,7 +3,7 @@
 // count. Accumulators of consecutive parts of a table merge into the one of the whole.
 
 import { NEEDS_NUMBER, parseDecimalBytes } from './decimalBytes.js';
-import { NumberCounts, StringCounts } from './valueCounts.js';
+import { NumberCounts, StringCounts, type TableState } from './valueCounts.js';
 
 const MISSING = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '?']);
 const BOOLEAN = new Set(['true', 'false', 'yes', 'no', 't', 'f', '0', '1']);
@@ -360,15 +360,20 @@ function isMissingMarker(buf: Uint8Array, at: number, length: number): boolean {
   }
 }
 
+/** Whether two tables' first `n` and `m` keys are the same, in the same order. */
+function sameKeys<K>(a: ArrayLike<K>, b: ArrayLike<K>, n: number, m: number): boolean {
+  if (n !== m) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Everything gathered about one column, in plain data: what a worker thread sends back. */
 export interface ColumnState {
   readonly missing: number;
   readonly present: number;
   readonly numeric: number;
-  readonly numberKeys: Float64Array;
-  readonly numberCounts: Float64Array;
-  readonly stringKeys: string[];
-  readonly stringCounts: Float64Array;
+  readonly numbers: TableState<Float64Array>;
+  readonly strings: TableState<string[]>;
   /** The sketch's registers, once past the exact limit. */
   readonly sketch?: Uint8Array;
   readonly sampleCapacity: number;
@@ -377,15 +382,22 @@ export interface ColumnState {
   readonly moments: Moments;
 }
 
-/** The values a column counts exactly past its limit (ColumnAccumulator.countedValues). */
+/** The values a column counts exactly (ColumnAccumulator.countedValues). */
 export interface CountedValues {
   readonly numbers: Float64Array;
   readonly strings: string[];
+  /** Whether the column is past the exact distinct limit (else these are all its values). */
+  readonly past: boolean;
 }
 
 /** The buffers of a state, to transfer rather than copy to another thread. */
 export function stateBuffers(s: ColumnState): ArrayBuffer[] {
-  const arrays = [s.numberKeys, s.numberCounts, s.stringCounts, s.sample, s.sketch];
+  const { numbers, strings } = s;
+  const arrays = [
+    ...[numbers.keys, numbers.counts, numbers.hashes, numbers.slots],
+    ...[strings.counts, strings.hashes, strings.slots],
+    ...[s.sample, s.sketch],
+  ];
   return arrays.flatMap((a) => (a ? [a.buffer as ArrayBuffer] : []));
 }
 
@@ -408,6 +420,8 @@ export class ColumnAccumulator {
   /** Bits marking the hashes of the values still counted exactly, once a sketch took over. */
   private counted: Int32Array | undefined = undefined;
   private moments: Moments = emptyMoments();
+  /** Values an earlier part counted, to count on here too past the limit (countOnly). */
+  private pinned: CountedValues | undefined = undefined;
   /** Numbers not yet folded into the moments. */
   private chunk: Float64Array | undefined = undefined;
   private chunkLength = 0;
@@ -576,6 +590,16 @@ export class ColumnAccumulator {
   private startSketch(): void {
     this.sketch = this.keySketch();
     this.counted = undefined;
+    const pinned = this.pinned;
+    if (!pinned) return;
+    for (const k of pinned.numbers) {
+      const h = hashNumber(k);
+      if (this.numbers.indexOf(k, h) < 0) this.numbers.insert(k, h, 0);
+    }
+    for (const k of pinned.strings) {
+      const h = hash32(k);
+      if (this.strings.indexOf(k, h) < 0) this.strings.insert(k, h, 0);
+    }
   }
 
   /**
@@ -716,6 +740,15 @@ export class ColumnAccumulator {
   private addCountsOf(other: ColumnAccumulator): boolean {
     const mine = this.numbers;
     const theirs = other.numbers;
+    if (sameKeys(mine.keys, theirs.keys, mine.size, theirs.size)) {
+      if (sameKeys(this.strings.keys, other.strings.keys, this.strings.size, other.strings.size)) {
+        // A part told to count this part's values has them in the same order.
+        for (let e = 0; e < mine.size; e++) mine.counts[e]! += theirs.counts[e]!;
+        const counts = this.strings.counts;
+        for (let e = 0; e < this.strings.size; e++) counts[e]! += other.strings.counts[e]!;
+        return true;
+      }
+    }
     const numberAt = new Int32Array(mine.size);
     for (let e = 0; e < mine.size; e++) {
       numberAt[e] = theirs.indexOf(mine.keys[e]!, mine.hashes[e]!);
@@ -744,23 +777,31 @@ export class ColumnAccumulator {
   }
 
   /**
-   * The values counted exactly past the limit, when a sketch has taken over: for the parts of
-   * the table after this one's, to count (`countOnly`) from their first value.
+   * The values counted exactly (all of them, if still under the limit), for the parts of the
+   * table after this one's to count too (`countOnly`); none if there are none.
    */
   countedValues(): CountedValues | undefined {
     this.flushNumbers();
-    if (!this.sketch) return undefined;
+    if (this.numbers.size + this.strings.size === 0) return undefined;
     return {
       numbers: this.numbers.keys.slice(0, this.numbers.size),
       strings: this.strings.keys.slice(),
+      past: this.sketch !== undefined,
     };
   }
 
   /**
-   * Starts past the exact limit, counting only `values` (those an earlier part of the table
-   * counted): merged after that part, every one of them is counted through this part too.
+   * Counts `values` (those an earlier part of the table counted) wherever this part counts: so
+   * that, merged after that part, every one of them stays counted exactly. Values past the
+   * limit there: from this part's first value, and nothing else (a sketch counts the distinct
+   * values). Values under it: all counted while this part is exact anyway, and counted on with
+   * this part's own first ones should it go past the limit.
    */
   countOnly(values: CountedValues): void {
+    if (!values.past) {
+      this.pinned = values;
+      return;
+    }
     this.sketch = new HyperLogLog();
     this.numbers = new NumberCounts(values.numbers.length);
     this.strings = new StringCounts(values.strings.length);
@@ -772,15 +813,12 @@ export class ColumnAccumulator {
   /** This accumulator as plain data (for another thread). */
   toState(): ColumnState {
     const m = this.finalMoments();
-    const n = this.numbers.size;
     return {
       missing: this.missing,
       present: this.present,
       numeric: this.numeric,
-      numberKeys: this.numbers.keys.slice(0, n),
-      numberCounts: this.numbers.counts.slice(0, n),
-      stringKeys: this.strings.keys.slice(),
-      stringCounts: this.strings.counts.slice(0, this.strings.size),
+      numbers: this.numbers.state(),
+      strings: this.strings.state(),
       ...(this.sketch ? { sketch: this.sketch.registers.slice() } : {}),
       sampleCapacity: this.reservoir.capacity,
       sample: this.reservoir.sample(),
@@ -795,11 +833,66 @@ export class ColumnAccumulator {
     a.missing = s.missing;
     a.present = s.present;
     a.numeric = s.numeric;
-    s.numberKeys.forEach((k, e) => a.numbers.insert(k, hashNumber(k), s.numberCounts[e]));
-    s.stringKeys.forEach((k, e) => a.strings.insert(k, hash32(k), s.stringCounts[e]));
+    a.numbers = NumberCounts.of(s.numbers);
+    a.strings = StringCounts.of(s.strings);
     if (s.sketch) a.sketch = new HyperLogLog(s.sketch);
     a.moments = { ...s.moments };
     return a;
+  }
+}
+
+/**
+ * The q-quantiles (0..1) of `values`, as `quantile` gives them from the values sorted, found by
+ * selection (quickselect) rather than a sort; `values` is reordered.
+ */
+export function quantiles(values: Float64Array, qs: readonly number[]): number[] {
+  const n = values.length;
+  if (n === 0) return qs.map(() => NaN);
+  const ranks = [...new Set(qs.flatMap((q) => [Math.floor((n - 1) * q), Math.ceil((n - 1) * q)]))];
+  ranks.sort((a, b) => a - b);
+  const at = new Map<number, number>();
+  let from = 0;
+  for (const r of ranks) {
+    select(values, from, n - 1, r);
+    at.set(r, values[r]!);
+    from = r;
+  }
+  return qs.map((q) => {
+    const pos = (n - 1) * q;
+    const lo = Math.floor(pos);
+    const a = at.get(lo)!;
+    const b = at.get(Math.ceil(pos))!;
+    return a + (b - a) * (pos - lo);
+  });
+}
+
+/**
+ * Reorders `xs[lo..hi]` so that `xs[k]` holds the value a sort would put there, smaller or equal
+ * ones before it, larger or equal ones after it (Hoare's partition, the median of three as pivot).
+ */
+function select(xs: Float64Array, lo: number, hi: number, k: number): void {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const a = xs[lo]!;
+    const b = xs[mid]!;
+    const c = xs[hi]!;
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (xs[i]! < pivot) i++;
+      while (xs[j]! > pivot) j--;
+      if (i <= j) {
+        const t = xs[i]!;
+        xs[i] = xs[j]!;
+        xs[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
   }
 }
 

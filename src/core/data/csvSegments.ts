@@ -34,11 +34,6 @@ export interface SegmentRequest {
   readonly exactStart: boolean;
   /** The segment ends at the first line start at or after this offset (or the file's end). */
   readonly end: number;
-  /**
-   * Per column, the values the first segment counted exactly once past the limit of exact
-   * distinct counts (the first 10,001 distinct values of the table): counted here too.
-   */
-  readonly counted?: readonly (CountedValues | null)[];
 }
 
 /** A profiled segment, as plain data (what a worker thread sends back). */
@@ -61,22 +56,29 @@ export interface ProfiledSegment {
   readonly openRecord: number;
 }
 
-/** Memory a thread reuses from one segment to the next (a segment's bytes). */
-export interface SegmentScratch {
+/** What a thread keeps from one segment to the next. */
+export interface SegmentContext {
+  /** Memory for a segment's bytes. */
   buf?: Buffer;
+  /**
+   * Per column, the values the first segment counted exactly (all of its values, or, past the
+   * exact distinct limit, the table's first 10,001): every later segment counts them too.
+   */
+  counted?: readonly (CountedValues | null)[];
 }
 
 /** Profiles one segment on this thread. */
-export function profileSegment(req: SegmentRequest, scratch: SegmentScratch = {}): ProfiledSegment {
+export function profileSegment(req: SegmentRequest, context: SegmentContext = {}): ProfiledSegment {
   const fd = fs.openSync(req.file, 'r');
   try {
     const begin = req.exactStart ? req.start : lineStartAtOrAfter(fd, req.start, req.size);
     const end = Math.max(begin, lineStartAtOrAfter(fd, req.end, req.size));
-    if (!scratch.buf || scratch.buf.length < end - begin) {
-      scratch.buf = undefined; // the old one can go before the new one is allocated
-      scratch.buf = Buffer.allocUnsafeSlow(end - begin);
+    if (!context.buf || context.buf.length < end - begin) {
+      context.buf = undefined; // the old one can go before the new one is allocated
+      context.buf = Buffer.allocUnsafeSlow(end - begin);
     }
-    return scan(readRange(fd, begin, end, scratch.buf), begin, end >= req.size, req);
+    const counted = req.index > 0 ? context.counted : undefined;
+    return scan(readRange(fd, begin, end, context.buf), begin, end >= req.size, req, counted);
   } finally {
     fs.closeSync(fd);
   }
@@ -108,7 +110,13 @@ export function fromSegmentResult(r: SegmentResult): ProfiledSegment {
  * The profile of the rows in `buf` (whole lines of the file from offset `at`; the last without
  * its line end only at the end of the file).
  */
-function scan(buf: Buffer, at: number, toEnd: boolean, req: SegmentRequest): ProfiledSegment {
+function scan(
+  buf: Buffer,
+  at: number,
+  toEnd: boolean,
+  req: SegmentRequest,
+  counted: readonly (CountedValues | null)[] | undefined,
+): ProfiledSegment {
   const n = buf.length;
   const delimiter = req.delimiter.charCodeAt(0);
   const seed = segmentSeed(req.index);
@@ -119,8 +127,8 @@ function scan(buf: Buffer, at: number, toEnd: boolean, req: SegmentRequest): Pro
         reservoirCapacity(Math.max(req.columns, columns.length + 1)),
         seed,
       );
-      const counted = req.counted?.[columns.length];
-      if (counted) a.countOnly(counted);
+      const values = counted?.[columns.length];
+      if (values) a.countOnly(values);
       columns.push(a);
     }
   };

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CairnError, fromSystemError } from '../errors.js';
-import { ColumnAccumulator, quantile, reservoirCapacity, sampleRankError } from './columnStats.js';
+import { ColumnAccumulator, quantiles, reservoirCapacity, sampleRankError } from './columnStats.js';
 import { imageInfo } from './imageHeader.js';
 import {
   profileCsvSegments,
@@ -191,8 +191,12 @@ function finishColumn(
   if (!isNumber)
     return { ...base, type: isBoolean ? 'boolean' : 'string', topValues: a.topValues() };
   const m = a.finalMoments();
-  const sorted = a.reservoir.sorted();
-  const q = (p: number): number => quantile(sorted, p);
+  // The quantiles by selection (a sort of the whole sample only when it is kept).
+  const sample = keepSample ? a.reservoir.sorted() : a.reservoir.sample();
+  const [p01, p05, p25, p50, p75, p95, p99] = quantiles(
+    sample,
+    [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99],
+  ) as [number, number, number, number, number, number, number];
   const sampled = a.reservoir.seen > a.reservoir.size;
   return {
     ...base,
@@ -203,26 +207,18 @@ function finishColumn(
     max: m.max,
     mean: m.mean,
     std: m.n > 1 ? Math.sqrt(m.m2 / (m.n - 1)) : 0,
-    quantiles: {
-      p01: q(0.01),
-      p05: q(0.05),
-      p25: q(0.25),
-      p50: q(0.5),
-      p75: q(0.75),
-      p95: q(0.95),
-      p99: q(0.99),
-    },
-    histogram: histogram(sorted, m.min, m.max, a.reservoir.seen),
+    quantiles: { p01, p05, p25, p50, p75, p95, p99 },
+    histogram: histogram(sample, m.min, m.max, a.reservoir.seen),
     topValues: a.topValues().slice(0, 10),
     sampled,
     sampleSize: a.reservoir.size,
-    ...(keepSample ? { sample: Array.from(sorted) } : {}),
+    ...(keepSample ? { sample: Array.from(sample) } : {}),
   };
 }
 
 /** Equal-width bins from min to max; counts scaled from the sample to the whole column. */
 function histogram(
-  sorted: Float64Array,
+  sample: Float64Array,
   min: number,
   max: number,
   total: number,
@@ -231,8 +227,8 @@ function histogram(
   const width = (max - min) / bins || 1;
   const edges = Array.from({ length: bins + 1 }, (_, i) => (i === bins ? max : min + i * width));
   const counts = new Array<number>(bins).fill(0);
-  for (const v of sorted) counts[Math.min(bins - 1, Math.max(0, Math.floor((v - min) / width)))]!++;
-  const scale = sorted.length === 0 ? 0 : total / sorted.length;
+  for (const v of sample) counts[Math.min(bins - 1, Math.max(0, Math.floor((v - min) / width)))]!++;
+  const scale = sample.length === 0 ? 0 : total / sample.length;
   return { edges, counts: scale === 1 ? counts : counts.map((c) => Math.round(c * scale)) };
 }
 

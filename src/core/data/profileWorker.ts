@@ -5,33 +5,47 @@ import { parentPort } from 'node:worker_threads';
 import {
   profileSegment,
   segmentResult,
+  type SegmentContext,
   type SegmentRequest,
   type SegmentResult,
-  type SegmentScratch,
 } from './csvSegments.js';
 
-/** The answer to a SegmentRequest: its profile, or why there is none. */
+/** What the thread that profiles a table sends: what the first segment counted, then segments. */
+export type ProfileWorkerMessage =
+  | { readonly kind: 'counted'; readonly counted: SegmentContext['counted'] }
+  | { readonly kind: 'segment'; readonly request: SegmentRequest };
+
+/** The answer to a segment: its profile, or why there is none. */
 export type SegmentResponse =
   | { readonly index: number; readonly result: SegmentResult }
   | { readonly index: number; readonly error: string };
 
 if (parentPort) {
   const port = parentPort;
-  const scratch: SegmentScratch = {};
-  port.on('message', (req: SegmentRequest) => {
-    let answer: { result: SegmentResult; transfer: ArrayBuffer[] };
-    try {
-      answer = segmentResult(profileSegment(req, scratch));
-    } catch (err) {
-      port.postMessage({
-        index: req.index,
-        error: (err as Error).message,
-      } satisfies SegmentResponse);
-      return;
+  const context: SegmentContext = {};
+  port.on('message', (message: ProfileWorkerMessage) => {
+    switch (message.kind) {
+      case 'counted':
+        context.counted = message.counted;
+        return;
+      case 'segment': {
+        const req = message.request;
+        let answer: { result: SegmentResult; transfer: ArrayBuffer[] };
+        try {
+          answer = segmentResult(profileSegment(req, context));
+        } catch (err) {
+          port.postMessage({
+            index: req.index,
+            error: (err as Error).message,
+          } satisfies SegmentResponse);
+          return;
+        }
+        port.postMessage(
+          { index: req.index, result: answer.result } satisfies SegmentResponse,
+          answer.transfer,
+        );
+        return;
+      }
     }
-    port.postMessage(
-      { index: req.index, result: answer.result } satisfies SegmentResponse,
-      answer.transfer,
-    );
   });
 }

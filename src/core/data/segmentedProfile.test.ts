@@ -239,6 +239,38 @@ test('a column past the exact distinct limit in one segment only: estimated, its
   assert.deepEqual(s.topValues!.slice(0, 3), tag.topValues!.slice(0, 3));
 });
 
+test('a column that goes past the exact limit only after the first segment keeps its top values', async () => {
+  const dir = tempDir();
+  // 'who' takes 40 values in the first segment (of 200 KB). Every later segment first has more
+  // than 10,000 new values of its own and only then, in its last fifth, the 40 again: they are
+  // counted there only because the first segment counted them.
+  const segment = 200 << 10;
+  const header = 'i,who\n';
+  const lines = [header.slice(0, -1)];
+  const counts = new Map<string, number>();
+  let offset = header.length;
+  for (let i = 0; offset < 12 * segment; i++) {
+    const inSegment = (offset - header.length) % segment;
+    const first = offset - header.length < segment;
+    const who = first || (inSegment > 0.8 * segment && i % 3 === 0) ? `w${i % 40}` : `x${i}`;
+    counts.set(who, (counts.get(who) ?? 0) + 1);
+    lines.push(`${i},${who}`);
+    offset += lines[lines.length - 1]!.length + 1;
+  }
+  const text = lines.join('\n') + '\n';
+  const options = { segmentBytes: segment };
+  const p = await segmented(dir, text, { ...options, workers: 0 });
+  const who = col(p, 'who');
+  assert.equal(who.distinctExact, false);
+  assert.ok(
+    who.topValues!.every((v) => v.value.startsWith('w')),
+    'the 40 frequent values fill the top 20',
+  );
+  for (const v of who.topValues!) assert.equal(v.count, counts.get(v.value), v.value);
+  assert.deepEqual(who.topValues, col(await streamed(dir, text), 'who').topValues);
+  assert.deepEqual(timeless(await segmented(dir, text, { ...options, workers: 1 })), timeless(p));
+});
+
 test('numbers past the fast path are read by Number(), bit for bit, in every segment', async () => {
   const dir = tempDir();
   const values = [

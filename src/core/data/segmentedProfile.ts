@@ -8,16 +8,16 @@ import * as os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { fromSystemError } from '../errors.js';
 import { spawnWorkerScript, workerScriptIn } from '../versioning/workers.js';
-import { segmentSeed, type ColumnAccumulator, type CountedValues } from './columnStats.js';
+import { segmentSeed, type ColumnAccumulator } from './columnStats.js';
 import {
   fromSegmentResult,
   profileSegment,
   rowsStart,
   type ProfiledSegment,
   type SegmentRequest,
-  type SegmentScratch,
+  type SegmentContext,
 } from './csvSegments.js';
-import type { SegmentResponse } from './profileWorker.js';
+import type { ProfileWorkerMessage, SegmentResponse } from './profileWorker.js';
 import { columnRange } from './tableLayout.js';
 
 /**
@@ -88,7 +88,6 @@ export async function profileCsvSegments(
   /** Where segment `index` starts (nominally: at the first line start from there). */
   const offset = (index: number): number =>
     index === 0 ? start : start + first + (index - 1) * segmentBytes;
-  let counted: (CountedValues | null)[] | undefined;
   const request = (index: number, from?: number): SegmentRequest => ({
     file,
     size,
@@ -98,13 +97,12 @@ export async function profileCsvSegments(
     start: from ?? offset(index),
     exactStart: from !== undefined || index === 0,
     end: index === count - 1 ? size : offset(index + 1),
-    ...(index > 0 && counted ? { counted } : {}),
   });
-  const scratch: SegmentScratch = {};
+  const context: SegmentContext = {};
   const here = (req: SegmentRequest): ProfiledSegment => {
     options.onSegment?.(req.index, 'this');
     try {
-      return profileSegment(req, scratch);
+      return profileSegment(req, context);
     } catch (err) {
       throw fromSystemError(err, shown, 'Could not read');
     }
@@ -143,11 +141,11 @@ export async function profileCsvSegments(
   try {
     // The first segment first (the workers start meanwhile): the others count what it counted.
     const head = here(request(pool.take()!));
-    counted = head.columns.map((a) => a.countedValues() ?? null);
-    if (!counted.some((c) => c !== null)) counted = undefined;
+    const counted = head.columns.map((a) => a.countedValues() ?? null);
+    if (counted.some((c) => c !== null)) context.counted = counted;
     done[0] = head;
     mergeReady();
-    pool.start();
+    pool.start(context.counted);
     for (;;) {
       mergeReady();
       if (merging >= count) break;
@@ -222,8 +220,11 @@ class SegmentPool {
     }
   }
 
-  /** Hands each worker its first segments. */
-  start(): void {
+  /** Tells each worker what the first segment counted, and hands it its first segments. */
+  start(counted: SegmentContext['counted']): void {
+    if (counted)
+      for (const worker of this.inFlight.keys())
+        worker.postMessage({ kind: 'counted', counted } satisfies ProfileWorkerMessage);
     this.started = true;
     this.refill();
   }
@@ -273,7 +274,10 @@ class SegmentPool {
     if (!set || this.next >= this.count || !this.allowed(this.next)) return false;
     const index = this.next++;
     set.add(index);
-    worker.postMessage(this.request(index));
+    worker.postMessage({
+      kind: 'segment',
+      request: this.request(index),
+    } satisfies ProfileWorkerMessage);
     return true;
   }
 

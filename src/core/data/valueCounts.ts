@@ -5,6 +5,14 @@
 
 const FIRST_SLOTS = 32;
 
+/** A table as plain data, for another thread: its arrays, copied (the hash slots too). */
+export interface TableState<K> {
+  readonly keys: K;
+  readonly counts: Float64Array;
+  readonly hashes: Int32Array;
+  readonly slots: Int32Array;
+}
+
 /** Slots for `entries` entries: a power of two, at most half full. */
 function slotsFor(entries: number): number {
   let n = FIRST_SLOTS;
@@ -30,6 +38,29 @@ export class NumberCounts {
     this.keys = new Float64Array(this.slots.length / 2);
     this.counts = new Float64Array(this.slots.length / 2);
     this.hashes = new Int32Array(this.slots.length / 2);
+  }
+
+  /** This table as plain data (a copy). */
+  state(): TableState<Float64Array> {
+    const n = this.size;
+    return {
+      keys: this.keys.slice(0, n),
+      counts: this.counts.slice(0, n),
+      hashes: this.hashes.slice(0, n),
+      slots: this.slots.slice(),
+    };
+  }
+
+  /** The table a state was made of (its arrays, taken over, grow when it does). */
+  static of(s: TableState<Float64Array>): NumberCounts {
+    const t = new NumberCounts();
+    t.keys = s.keys;
+    t.counts = s.counts;
+    t.hashes = s.hashes;
+    t.slots = s.slots;
+    t.mask = s.slots.length - 1;
+    t.size = s.keys.length;
+    return t;
   }
 
   /** The entry of `x` (hashed `h` by hashNumber), or -1. */
@@ -78,7 +109,7 @@ export class NumberCounts {
   }
 
   private growEntries(): void {
-    const n = this.keys.length * 2;
+    const n = Math.max(FIRST_SLOTS / 2, this.keys.length * 2);
     this.keys = grown(this.keys, new Float64Array(n));
     this.counts = grown(this.counts, new Float64Array(n));
     this.hashes = grown(this.hashes, new Int32Array(n));
@@ -109,6 +140,28 @@ export class StringCounts {
 
   get size(): number {
     return this.keys.length;
+  }
+
+  /** This table as plain data (a copy). */
+  state(): TableState<string[]> {
+    const n = this.keys.length;
+    return {
+      keys: this.keys.slice(),
+      counts: this.counts.slice(0, n),
+      hashes: this.hashes.slice(0, n),
+      slots: this.slots.slice(),
+    };
+  }
+
+  /** The table a state was made of (its arrays, taken over, grow when it does). */
+  static of(s: TableState<string[]>): StringCounts {
+    const t = new StringCounts();
+    t.keys = s.keys;
+    t.counts = s.counts;
+    t.hashes = s.hashes;
+    t.slots = s.slots;
+    t.mask = s.slots.length - 1;
+    return t;
   }
 
   /** The entry of `v` (hashed `h` by hashString), or -1. */
@@ -148,8 +201,8 @@ export class StringCounts {
   insert(v: string, h: number, count = 1): void {
     const e = this.keys.length;
     if (e === this.counts.length) {
-      this.counts = grown(this.counts, new Float64Array(e * 2));
-      this.hashes = grown(this.hashes, new Int32Array(e * 2));
+      this.counts = grown(this.counts, new Float64Array(Math.max(FIRST_SLOTS / 2, e * 2)));
+      this.hashes = grown(this.hashes, new Int32Array(Math.max(FIRST_SLOTS / 2, e * 2)));
     }
     if (2 * (e + 1) > this.slots.length) this.growSlots();
     this.keys.push(v);
