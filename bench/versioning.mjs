@@ -161,14 +161,14 @@ if (want('small')) {
   const nSmall = Math.round(20000 * SCALE);
   sh(
     `python3 - <<'PY'
-  import os, random
-  random.seed(7)
-  for i in range(${nSmall}):
-      d = f"data/c{i % 100:03d}"
-      os.makedirs(d, exist_ok=True)
-      with open(f"{d}/img{i:05d}.bin", "wb") as f:
-          f.write(os.urandom(random.randint(1024, 65536)))
-  PY`,
+import os, random
+random.seed(7)
+for i in range(${nSmall}):
+    d = f"data/c{i % 100:03d}"
+    os.makedirs(d, exist_ok=True)
+    with open(f"{d}/img{i:05d}.bin", "wb") as f:
+        f.write(os.urandom(random.randint(1024, 65536)))
+PY`,
     smallDir,
   );
   sh('cat data/*/* > /dev/null', smallDir);
