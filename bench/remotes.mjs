@@ -69,6 +69,12 @@ function bigFile(dir) {
   return bytes;
 }
 
+/**
+ * Each timed transfer starts with nothing dirty in the page cache: otherwise whichever runs
+ * second is throttled by the writeback of the gigabytes the one before it wrote.
+ */
+const settle = () => execFileSync('sync');
+
 function remote(dir, yaml) {
   fs.appendFileSync(path.join(dir, 'cairn.yaml'), yaml);
   execFileSync('git', ['commit', '-qam', 'remote'], { cwd: dir });
@@ -94,7 +100,9 @@ try {
   // --- SSH: 20,000 small files ---
   const small = project('small', smallFiles);
   remote(small, `remotes:\n  box:\n    url: ${sshUrl('small')}\n`);
+  settle();
   const tCairn = cairn(small, ssh.env, 'push');
+  settle();
   const tRsync = rsync(
     path.join(small, 'data') + '/',
     `${ssh.user}@${ssh.host}:${path.join(ssh.root, 'rsync-small')}/`,
@@ -111,7 +119,9 @@ try {
   const big = project('big', bigFile);
   remote(big, `remotes:\n  box:\n    url: ${sshUrl('big')}\n`);
   const bytes = fs.statSync(path.join(big, 'data', 'big.bin')).size;
+  settle();
   const pushMs = cairn(big, ssh.env, 'push');
+  settle();
   const rsyncUp = rsync(
     path.join(big, 'data', 'big.bin'),
     `${ssh.user}@${ssh.host}:${path.join(ssh.root, 'rsync-big.bin')}`,
@@ -125,7 +135,9 @@ try {
   );
   const cloneDir = path.join(ROOT, 'big-clone');
   execFileSync('git', ['clone', '-q', big, cloneDir]);
+  settle();
   const pullMs = cairn(cloneDir, ssh.env, 'pull');
+  settle();
   const rsyncDown = rsync(
     `${ssh.user}@${ssh.host}:${path.join(ssh.root, 'rsync-big.bin')}`,
     path.join(ROOT, 'rsync-down.bin'),
@@ -142,7 +154,9 @@ try {
 
   // --- S3: the same small files ---
   remote(small, `  lake:\n    url: s3://${s3.bucket}/cairn\n    endpoint: ${s3.endpoint}\n`);
+  settle();
   const tS3 = cairn(small, s3.env, 'push', '--remote', 'lake');
+  settle();
   const tAws = run(
     AWS,
     [
