@@ -46,9 +46,10 @@ describe('activation', () => {
       0,
     );
     const heavy = fs.statSync(path.join(dist, 'engine.js')).size;
+    // A third: the engine lost simple-git (about 90 KB) without activation loading any more.
     assert.ok(
-      light * 4 < heavy,
-      `the bundles activation loads are ${light} bytes, more than a quarter of the engine's ${heavy}`,
+      light * 3 < heavy,
+      `the bundles activation loads are ${light} bytes, more than a third of the engine's ${heavy}`,
     );
   });
 
