@@ -260,3 +260,18 @@ export function createExclusive(file: string, content: string): boolean {
     throw err;
   }
 }
+
+/**
+ * Bytes `position` to `position + length` of an open file, read into `into` when given (it must
+ * hold `length` bytes); fewer when the file ends sooner.
+ */
+export function readRange(fd: number, position: number, length: number, into?: Buffer): Buffer {
+  const buf = into ?? Buffer.allocUnsafe(length);
+  let got = 0;
+  while (got < length) {
+    const n = fs.readSync(fd, buf, got, length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return buf.subarray(0, got);
+}

@@ -3,6 +3,7 @@
 // lines go through CsvParser as text, as the streaming reader reads them). Segments are
 // independent, so threads can profile them side by side; segmentedProfile.ts merges them.
 import * as fs from 'node:fs';
+import { readRange } from '../fsSafe.js';
 import {
   ColumnAccumulator,
   reservoirCapacity,
@@ -78,7 +79,13 @@ export function profileSegment(req: SegmentRequest, context: SegmentContext = {}
       context.buf = Buffer.allocUnsafeSlow(end - begin);
     }
     const counted = req.index > 0 ? context.counted : undefined;
-    return scan(readRange(fd, begin, end, context.buf), begin, end >= req.size, req, counted);
+    return scan(
+      readRange(fd, begin, end - begin, context.buf),
+      begin,
+      end >= req.size,
+      req,
+      counted,
+    );
   } finally {
     fs.closeSync(fd);
   }
@@ -252,19 +259,6 @@ function lineStartAtOrAfter(fd: number, offset: number, size: number): number {
     at += got;
   }
   return size;
-}
-
-/** Bytes `from` to `to` of a file (fewer if it has shrunk), read into `into` if given. */
-function readRange(fd: number, from: number, to: number, into?: Buffer): Buffer {
-  const buf = into ?? Buffer.allocUnsafe(to - from);
-  const length = to - from;
-  let got = 0;
-  while (got < length) {
-    const n = fs.readSync(fd, buf, got, length - got, from + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return buf.subarray(0, got);
 }
 
 /**

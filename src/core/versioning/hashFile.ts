@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { CairnError, fromSystemError } from '../errors.js';
-import { tmpSuffix } from '../fsSafe.js';
+import { readRange, tmpSuffix } from '../fsSafe.js';
 import { commitObject, type Hash } from './cache.js';
 import { PACK_MAX_OBJECT_BYTES, type PackWriter } from './pack.js';
 import { writeSkippingZeros } from './sparseCopy.js';
@@ -75,12 +75,12 @@ export async function hashFile(
     if (job.store && pack !== undefined && size <= PACK_MAX_OBJECT_BYTES) {
       // Read into this thread's buffer: the pack writes the bytes before anything else runs.
       if (packBuffer.length < size) packBuffer = Buffer.allocUnsafeSlow(PACK_MAX_OBJECT_BYTES);
-      packed = readAll(fd, size, job.range?.offset ?? 0, packBuffer);
+      packed = readRange(fd, job.range?.offset ?? 0, size, packBuffer);
       if (packed.length !== size) throw changed(job.file);
       hasher.update(packed);
     } else if (job.range || size <= SMALL_FILE_BYTES) {
       if (job.store) tmp = path.join(tmpDir, `blob.${tmpSuffix()}`);
-      const data = readAll(fd, size, job.range?.offset ?? 0);
+      const data = readRange(fd, job.range?.offset ?? 0, size);
       if (job.range && data.length !== size) throw changed(job.file);
       hasher.update(data);
       if (tmp !== undefined) fs.writeFileSync(tmp, data);
@@ -126,17 +126,6 @@ function changed(file: string): CairnError {
 
 /** The buffer small files are read into on their way into a pack: one per thread, reused. */
 let packBuffer = Buffer.alloc(0);
-
-function readAll(fd: number, size: number, offset: number, into?: Buffer): Buffer {
-  const buf = into ?? Buffer.allocUnsafe(size);
-  let read = 0;
-  while (read < size) {
-    const n = fs.readSync(fd, buf, read, size - read, offset + read);
-    if (n === 0) break;
-    read += n;
-  }
-  return buf.subarray(0, read);
-}
 
 /** Hashes a file from its descriptor and, with `tmp`, writes the same bytes there; returns the size. */
 async function hashAndStore(
