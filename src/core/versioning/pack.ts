@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { CairnError, fromSystemError } from '../errors.js';
-import { isEnoent, tmpSuffix } from '../fsSafe.js';
+import { isEnoent, readRange, tmpSuffix } from '../fsSafe.js';
 import { markVerified } from './verifiedMark.js';
 /** A sha256 content hash (as cache.ts's Hash, which imports this module). */
 type Hash = string;
@@ -251,19 +251,13 @@ export function readPacked(o: PackedObject): Buffer {
     throw fromSystemError(err, o.pack, 'Could not read');
   }
   try {
-    const buf = Buffer.allocUnsafe(o.length);
-    let read = 0;
-    while (read < o.length) {
-      const n = fs.readSync(fd, buf, read, o.length - read, o.offset + read);
-      if (n === 0) {
-        throw new CairnError(
-          'corrupt-object',
-          `Pack ${o.pack} is shorter than its index says; run 'cairn fsck', then 'cairn gc'`,
-          o.pack,
-        );
-      }
-      read += n;
-    }
+    const buf = readRange(fd, o.offset, o.length);
+    if (buf.length < o.length)
+      throw new CairnError(
+        'corrupt-object',
+        `Pack ${o.pack} is shorter than its index says; run 'cairn fsck', then 'cairn gc'`,
+        o.pack,
+      );
     return buf;
   } finally {
     fs.closeSync(fd);
