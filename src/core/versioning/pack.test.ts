@@ -169,6 +169,24 @@ test('a corrupt packed object is named by fsck and stops checkout before anythin
   assert.ok(!fs.existsSync(path.join(project.root, 'data/c0/img0.bin')), 'nothing was restored');
 });
 
+test('a pack cut short is a corrupt-object error naming the pack, not a short read', async () => {
+  const project = tempProject();
+  const files = images('s', 20);
+  writeTree(project.root, files);
+  await addArtifacts(project, ['data']);
+  const victim = sha256(files['data/c5/img19.bin']!);
+  const at = findPacked(project.cacheDir, victim)!;
+  fs.chmodSync(at.pack, 0o644);
+  fs.truncateSync(at.pack, at.offset + Math.floor(at.length / 2));
+  assert.throws(
+    () => readObjectVerified(project.cacheDir, victim),
+    (e: unknown) =>
+      e instanceof CairnError &&
+      e.code === 'corrupt-object' &&
+      e.message.includes(`Pack ${at.pack} is shorter than its index says`),
+  );
+});
+
 test('SIGKILL while gc repacks loses nothing: fsck is clean and every version checks out', async () => {
   const project = tempProject();
   const files = images('k', 400);
