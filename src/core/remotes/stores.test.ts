@@ -434,6 +434,49 @@ describe('s3 store: credentials and buckets', () => {
     );
   });
 
+  it('the test server shows an object whole or not at all, as S3 does (not while it is written)', async () => {
+    const { GetObjectCommand, PutObjectCommand, S3Client } = await import('@aws-sdk/client-s3');
+    const client = new S3Client({
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      // As the store's client: s3rver does not read the SDK's default aws-chunked checksums.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      region: s3.env['AWS_REGION']!,
+      credentials: {
+        accessKeyId: s3.env['AWS_ACCESS_KEY_ID']!,
+        secretAccessKey: s3.env['AWS_SECRET_ACCESS_KEY']!,
+      },
+    });
+    const half = randomBytes(1 << 20);
+    const { Readable } = await import('node:stream');
+    let sentHalf!: () => void;
+    const halfway = new Promise<void>((r) => (sentHalf = r));
+    let resume!: () => void;
+    const body = Readable.from(
+      (async function* () {
+        yield half;
+        sentHalf();
+        await new Promise<void>((r) => (resume = r));
+        yield half;
+      })(),
+    );
+    const Key = 'atomic/object.bin';
+    const put = client.send(
+      new PutObjectCommand({ Bucket: s3.bucket, Key, Body: body, ContentLength: 2 << 20 }),
+    );
+    await halfway;
+    await new Promise((r) => setTimeout(r, 300)); // the server has the first half by now
+    await assert.rejects(client.send(new GetObjectCommand({ Bucket: s3.bucket, Key })), {
+      name: 'NoSuchKey',
+    });
+    resume();
+    await put;
+    const got = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key }));
+    assert.equal((await got.Body!.transformToByteArray()).length, 2 << 20);
+    client.destroy();
+  });
+
   it('an endpoint nothing listens on is reported as unreachable', async () => {
     const port = await freePort();
     await rejectsWith(

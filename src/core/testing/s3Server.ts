@@ -15,8 +15,37 @@ export interface S3Server {
   stop(): Promise<void>;
 }
 
+/*
+ * S3 makes an object visible whole or not at all; s3rver 3.7 writes it in place, so a reader (or
+ * a client killed in the middle of an upload, or of a multipart upload's completion) could see
+ * part of one. Its file store's putObject is wrapped to write beside the object and rename.
+ */
 const SERVER = `
 const S3rver = require('s3rver');
+const FilesystemStore = require('s3rver/lib/stores/filesystem');
+const fs = require('node:fs');
+const putObject = FilesystemStore.prototype.putObject;
+FilesystemStore.prototype.putObject = async function (object) {
+  const real = this.getResourcePath(object.bucket, object.key, 'object');
+  const tmp = real + '.' + process.pid + '.' + Math.random().toString(36).slice(2) + '.tmp';
+  const getResourcePath = this.getResourcePath;
+  const store = Object.create(this);
+  store.getResourcePath = (bucket, key, resource) =>
+    bucket === object.bucket && key === object.key && resource === 'object'
+      ? tmp
+      : getResourcePath.call(this, bucket, key, resource);
+  try {
+    const result = await putObject.call(store, object);
+    // putObject returns once the bytes are handed to its write stream, not written.
+    for (let i = 0; i < 2000 && fs.statSync(tmp).size < result.size; i++)
+      await new Promise((r) => setTimeout(r, 5));
+    fs.renameSync(tmp, real);
+    return result;
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+};
 const [dir, bucket] = process.argv.slice(1);
 new S3rver({ address: '127.0.0.1', port: 0, directory: dir, silent: true, configureBuckets: [{ name: bucket }] })
   .run()
