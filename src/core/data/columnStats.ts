@@ -699,32 +699,17 @@ export class ColumnAccumulator {
     const sketch = this.sketch ?? this.keySketch();
     sketch.merge(other.sketch ?? other.keySketch());
     if (this.sketch && this.addCountsOf(other)) return;
-    const mine = { numbers: this.numbers, strings: this.strings, exact: !this.sketch };
-    const theirs = { numbers: on, strings: os, exact: !other.sketch };
     const numbers = new NumberCounts();
     const strings = new StringCounts();
     for (const [a, b] of [
-      [mine, theirs],
-      [theirs, mine],
+      [this, other],
+      [other, this],
     ] as const) {
       // A value of one part is counted on if the other part is exact or counted it too (each
       // value once: the second pass takes only what the first part did not have).
-      for (let e = 0; e < a.numbers.size; e++) {
-        const k = a.numbers.keys[e]!;
-        const h = a.numbers.hashes[e]!;
-        const i = b.numbers.indexOf(k, h);
-        if (a === theirs && i >= 0) continue;
-        if (i < 0 && !b.exact) continue;
-        numbers.insert(k, h, a.numbers.counts[e]! + (i >= 0 ? b.numbers.counts[i]! : 0));
-      }
-      for (let e = 0; e < a.strings.size; e++) {
-        const k = a.strings.keys[e]!;
-        const h = a.strings.hashes[e]!;
-        const i = b.strings.indexOf(k, h);
-        if (a === theirs && i >= 0) continue;
-        if (i < 0 && !b.exact) continue;
-        strings.insert(k, h, a.strings.counts[e]! + (i >= 0 ? b.strings.counts[i]! : 0));
-      }
+      const second = a === other;
+      mergeCountsInto(numbers, a.numbers, b.numbers, !b.sketch, second);
+      mergeCountsInto(strings, a.strings, b.strings, !b.sketch, second);
     }
     this.numbers = numbers;
     this.strings = strings;
@@ -905,4 +890,36 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
   const a = sorted[lo]!;
   const b = sorted[hi]!;
   return a + (b - a) * (pos - lo);
+}
+
+/** What NumberCounts and StringCounts share, for merging either kind of table. */
+interface CountTable<K> {
+  readonly size: number;
+  readonly keys: ArrayLike<K>;
+  readonly hashes: Int32Array;
+  readonly counts: Float64Array;
+  indexOf(key: K, h: number): number;
+  insert(key: K, h: number, count: number): void;
+}
+
+/**
+ * Puts into `out` the values of `a` that stay counted after a merge with `b`: with b's count
+ * added when b has the value, dropped when b neither has it nor counts exactly. On the `second`
+ * pass (a and b swapped) a value both have was already put in.
+ */
+function mergeCountsInto<K>(
+  out: CountTable<K>,
+  a: CountTable<K>,
+  b: CountTable<K>,
+  bExact: boolean,
+  second: boolean,
+): void {
+  for (let e = 0; e < a.size; e++) {
+    const k = a.keys[e]!;
+    const h = a.hashes[e]!;
+    const i = b.indexOf(k, h);
+    if (second && i >= 0) continue;
+    if (i < 0 && !bExact) continue;
+    out.insert(k, h, a.counts[e]! + (i >= 0 ? b.counts[i]! : 0));
+  }
 }
